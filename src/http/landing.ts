@@ -1,0 +1,157 @@
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { HeraldError } from '../errors.js';
+import { effectiveStatus, type InviteDoc } from '../invites/invite.js';
+import type { Queries } from '../invites/queries.js';
+import type { Service } from '../invites/service.js';
+import { escapeHtml as esc } from '../mail/templates.js';
+
+export interface LandingDeps {
+  queries: Queries;
+  service: Service;
+  publicUrl: string;
+  rateLimit: object;
+  redirectAllowlist: string[];
+  templatesDir?: string;
+}
+
+type Strings = Record<string, string>;
+type PageState = 'pending' | 'expired' | 'canceled' | 'used' | 'unknown' | 'accepted' | 'forbidden';
+const STATUS: Record<PageState, number> = { pending: 200, accepted: 200, expired: 410, canceled: 410, used: 410, unknown: 404, forbidden: 403 };
+const ICON: Record<PageState, string> = { pending: '✉️', accepted: '✅', expired: '⌛', canceled: '🚫', used: '🔒', unknown: '❔', forbidden: '⛔' };
+
+const params = z.strictObject({ code: z.string().min(1).max(200) });
+
+/** The recipient's pages: GET/HEAD only read; the button's POST is the one thing that accepts. */
+export async function landingRoutes(app: FastifyInstance, d: LandingDeps) {
+  const dir = d.templatesDir ?? new URL('../../templates', import.meta.url).pathname;
+  const locales: Record<string, Strings> = {};
+  for (const l of readdirSync(dir)) {
+    const f = join(dir, l, 'page.json');
+    if (existsSync(f)) locales[l] = JSON.parse(readFileSync(f, 'utf8'));
+  }
+  const css = readFileSync(join(dir, 'page', 'herald.css'), 'utf8');
+  const pick = (locale: string) => (locales[locale] ? locale : locales[locale.split('-')[0]] ? locale.split('-')[0] : 'en');
+  const origin = new URL(d.publicUrl).origin;
+  const csp = [
+    "default-src 'none'", "style-src 'self'", "img-src 'self' data:", "base-uri 'none'", "frame-ancestors 'none'",
+    // Chrome applies form-action to the redirect after the POST too.
+    `form-action 'self' ${[...new Set([origin, ...d.redirectAllowlist])].join(' ')}`,
+  ].join('; ');
+
+  function page(reply: FastifyReply, state: PageState, locale: string, doc?: InviteDoc, code?: string) {
+    const lang = pick(locale);
+    const t = locales[lang];
+    const inviter = doc?.inviter.name ?? t.someone;
+    const scope = doc?.scope ? `${doc.scope.type} ${doc.scope.id}` : t.anywhere;
+    let title: string;
+    let body: string;
+    if (state === 'pending' && doc && code) {
+      const expires = doc.expiresAt === null ? t.never
+        : new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(doc.expiresAt) + ' UTC';
+      title = t.invited.replace('{inviter}', inviter).replace('{scope}', scope);
+      body = `<dl>
+        <dt>${esc(t.from)}</dt><dd>${esc(inviter)}</dd>
+        <dt>${esc(t.scope)}</dt><dd>${esc(scope)}</dd>
+        ${doc.role ? `<dt>${esc(t.role)}</dt><dd>${esc(doc.role)}</dd>` : ''}
+        <dt>${esc(t.expires)}</dt><dd><time datetime="${doc.expiresAt === null ? '' : new Date(doc.expiresAt).toISOString()}">${esc(expires)}</time></dd>
+      </dl>
+      <form method="post" action="/i/${encodeURIComponent(code)}/accept">
+        <button type="submit">${esc(t.accept)}</button>
+      </form>
+      <p class="muted note">${esc(t.ignore)}</p>`;
+    } else {
+      title = t[`${state}Title`];
+      body = `<p>${esc(t[`${state}Text`])}</p>`;
+    }
+    const html = `<!doctype html>
+<html lang="${esc(lang)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>${esc(title)} · Herald</title>
+<link rel="stylesheet" href="/assets/herald.css">
+</head>
+<body>
+<main>
+  <div class="brand">Herald</div>
+  <section class="card" data-state="${state}">
+    <div class="state" aria-hidden="true">${ICON[state]}</div>
+    <h1>${esc(title)}</h1>
+    ${body}
+  </section>
+</main>
+</body>
+</html>`;
+    return reply
+      .code(STATUS[state])
+      .headers({
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy': csp,
+        'referrer-policy': 'no-referrer',
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'DENY',
+      })
+      .send(html);
+  }
+
+  const stateOf = (doc: InviteDoc | null): PageState => {
+    if (!doc) return 'unknown';
+    const s = effectiveStatus(doc, Date.now());
+    return s === 'accepted' ? 'used' : s;
+  };
+  const config = { rateLimit: d.rateLimit };
+  const schema = { hide: true, params };
+
+  app.get('/assets/herald.css', { schema: { hide: true } }, async (_req, reply) =>
+    reply.headers({ 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600', 'x-content-type-options': 'nosniff' }).send(css),
+  );
+
+  app.get<{ Params: { code: string } }>('/i/:code', { config, schema }, async (req, reply) => {
+    const doc = await d.queries.byCode(req.params.code);
+    return page(reply, stateOf(doc), doc?.locale ?? 'en', doc ?? undefined, req.params.code);
+  });
+
+  app.get<{ Params: { code: string } }>('/i/:code/done', { config, schema }, async (req, reply) => {
+    const doc = await d.queries.byCode(req.params.code);
+    const ok = doc && doc.acceptedBy && Array.isArray(doc.acceptedBy) && doc.acceptedBy.length > 0;
+    return page(reply, ok ? 'accepted' : stateOf(doc), doc?.locale ?? 'en');
+  });
+
+  app.post<{ Params: { code: string } }>('/i/:code/accept', { config, schema }, async (req: FastifyRequest<{ Params: { code: string } }>, reply) => {
+    const code = req.params.code;
+    if (!sameOrigin(req, origin)) return page(reply, 'forbidden', 'en');
+    const doc = await d.queries.byCode(code);
+    if (!doc) return page(reply, 'unknown', 'en');
+    let result: 'accepted' | 'already';
+    try {
+      result = await d.service.acceptAnonymous(doc);
+    } catch (err) {
+      if (!(err instanceof HeraldError)) throw err;
+      const state: PageState = err.code === 'invite_expired' ? 'expired' : err.code === 'invite_canceled' ? 'canceled' : err.code === 'invite_not_found' ? 'unknown' : 'used';
+      return page(reply, state, doc.locale);
+    }
+    if (result === 'already') return page(reply, 'accepted', doc.locale);
+    const target = new URL(doc.redirectUrl ?? `${d.publicUrl}/i/${encodeURIComponent(code)}/done`);
+    target.searchParams.set('code', code);
+    target.searchParams.set('status', 'accepted');
+    return reply.code(303).headers({ location: target.href, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).send();
+  });
+}
+
+/** A cross-site form post carries a foreign Origin (or Referer); refuse those. */
+function sameOrigin(req: FastifyRequest, origin: string): boolean {
+  const o = req.headers.origin;
+  if (o !== undefined) return o === origin;
+  const r = req.headers.referer;
+  if (r === undefined) return true; // not a browser form post: nothing to forge
+  try {
+    return new URL(r).origin === origin;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,40 @@
+import { createHmac, randomBytes, randomInt } from 'node:crypto';
+
+/**
+ * Invite codes are derived, never stored: code = HMAC(INVITE_SECRET, id | salt), where the salt
+ * is 96 random bits. Redis keeps the salt and a second HMAC (the lookup digest), so neither a
+ * dump nor a job payload lets anyone rebuild a code without the secret.
+ */
+export const CODE_LENGTH = 12; // 72 bits of base64url
+
+export function newSalt(): string {
+  return randomBytes(12).toString('base64url');
+}
+
+export function deriveCode(secret: string, id: string, salt: string): string {
+  return createHmac('sha256', secret).update(`code|${id}|${salt}`).digest('base64url').slice(0, CODE_LENGTH);
+}
+
+export function codeDigest(secret: string, code: string): string {
+  return createHmac('sha256', secret).update(`lookup|${code}`).digest('base64url').slice(0, 22);
+}
+
+export function looksLikeCode(s: string): boolean {
+  return s.length === CODE_LENGTH && /^[A-Za-z0-9_-]+$/.test(s);
+}
+
+let lastMs = 0;
+let seq = 0;
+
+/** Time-ordered ids: within one process, lexical order is creation order. */
+export function newId(prefix: 'inv' | 'bat', now = Date.now()): string {
+  if (now === lastMs) seq += 1;
+  else {
+    lastMs = now;
+    seq = 0;
+  }
+  const rand = randomInt(0, 36 ** 6).toString(36).padStart(6, '0');
+  return `${prefix}_${now.toString(36).padStart(9, '0')}${seq.toString(36).padStart(4, '0')}${rand}`;
+}
+
+export const looksLikeId = (s: string) => /^inv_[0-9a-z]{19}$/.test(s);

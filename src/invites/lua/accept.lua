@@ -1,0 +1,35 @@
+-- ARGV: 3 id, 4 userId or '', 5 email as given or '', 6 email lowercased or '', 7 reason or ''.
+-- One use per call; the same user (or, for an anonymous accept, the invited address) counts once.
+local doc = load(ARGV[3])
+if not doc then return {'err', 'invite_not_found'} end
+local userId, email, emailKey, reason = ARGV[4], ARGV[5], ARGV[6], ARGV[7]
+if expire_if_due(doc) or doc.status == 'expired' then return {'err', 'invite_expired'} end
+if doc.status == 'canceled' then return {'err', 'invite_canceled'} end
+if not isnull(doc.emailKey) and emailKey ~= doc.emailKey then return {'err', 'email_mismatch'} end
+if type(doc.acceptedBy) ~= 'table' then doc.acceptedBy = {} end
+for _, a in ipairs(doc.acceptedBy) do
+  -- An invite bound to an address has one person behind it, whichever path accepted it.
+  local same = (userId ~= '' and a.userId == userId)
+    or (not isnull(doc.emailKey) and (userId == '' or isnull(a.userId)))
+  if same then return {'ok', 'already'} end
+end
+if doc.status ~= 'pending' then return {'err', 'invite_used'} end
+doc.uses = doc.uses + 1
+table.insert(doc.acceptedBy, {
+  userId = (userId ~= '' and userId) or NULL,
+  email = (email ~= '' and email) or NULL,
+  at = NOW,
+})
+if userId ~= '' then redis.call('ZADD', k('x', 'user', userId), doc.createdAt, doc.id) end
+local ev = {type = 'accepted', userId = (userId ~= '' and userId) or NULL, email = (email ~= '' and email) or NULL}
+if reason ~= '' then ev.reason = reason end
+event(doc.id, ev)
+if doc.maxUses > 0 and doc.uses >= doc.maxUses then
+  set_status(doc, 'accepted')
+  doc.acceptedAt = NOW
+else
+  touch(doc)
+end
+stat('accepted')
+save(doc)
+return {'ok', 'accepted'}

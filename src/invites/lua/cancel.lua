@@ -1,0 +1,13 @@
+-- ARGV: 3 id, 4 reason or ''. Canceling twice answers as the first time did.
+local doc = load(ARGV[3])
+if not doc then return {'err', 'invite_not_found'} end
+if expire_if_due(doc) or doc.status == 'expired' then return {'err', 'invite_expired'} end
+if doc.status == 'canceled' then return {'ok', 'already'} end
+if doc.status == 'accepted' then return {'err', 'invite_accepted'} end
+set_status(doc, 'canceled')
+doc.canceledAt = NOW
+local ev = {type = 'canceled'}
+if ARGV[4] ~= '' then ev.reason = ARGV[4] end
+event(doc.id, ev)
+save(doc)
+return {'ok', 'canceled'}

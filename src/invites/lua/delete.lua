@@ -1,0 +1,19 @@
+-- ARGV: 3 id, 4 reason or ''. Removes the invite and every index entry; its audit trail is kept
+-- for 30 days so the deletion itself stays visible.
+local doc = load(ARGV[3])
+if not doc then return {'err', 'invite_not_found'} end
+if doc.status == 'accepted' then return {'err', 'invite_accepted'} end
+if doc.status == 'pending' then
+  local u = uniq_key(doc)
+  if u and redis.call('GET', u) == doc.id then redis.call('DEL', u) end
+end
+unindex_all(doc)
+redis.call('DEL', k('code', doc.digest), k('inv', doc.id))
+local ev = {type = 'deleted'}
+if ARGV[4] ~= '' then ev.reason = ARGV[4] end
+event(doc.id, ev)
+redis.call('EXPIRE', k('ev', doc.id), 30 * 86400)
+if doc.delivery.sentSeq == 0 and doc.delivery.status == 'queued' then
+  batch_count_end(doc.batchId, doc.id, 'failed')
+end
+return {'ok', 'deleted'}

@@ -1,0 +1,31 @@
+-- ARGV: 3 id, 4 patch (JSON; only the keys to change), 5 reason or ''.
+local doc = load(ARGV[3])
+if not doc then return {'err', 'invite_not_found'} end
+if expire_if_due(doc) or doc.status ~= 'pending' then return {'err', 'invite_not_pending'} end
+local patch = cjson.decode(ARGV[4])
+if patch.maxUses ~= nil and patch.maxUses > 0 and patch.maxUses <= doc.uses then
+  return {'err', 'max_uses_below_uses'}
+end
+local changed = {}
+if patch.role ~= nil then
+  if not isnull(doc.role) then redis.call('ZREM', k('x', 'role', doc.role), doc.id) end
+  doc.role = patch.role
+  if not isnull(doc.role) then redis.call('ZADD', k('x', 'role', doc.role), doc.createdAt, doc.id) end
+  changed[#changed + 1] = 'role'
+end
+if patch.expiresAt ~= nil then
+  set_expiry(doc, patch.expiresAt)
+  changed[#changed + 1] = 'expiresAt'
+end
+for _, f in ipairs({'maxUses', 'metadata', 'redirectUrl'}) do
+  if patch[f] ~= nil then
+    doc[f] = patch[f]
+    changed[#changed + 1] = f
+  end
+end
+local ev = {type = 'updated', fields = changed}
+if ARGV[5] ~= '' then ev.reason = ARGV[5] end
+event(doc.id, ev)
+touch(doc)
+save(doc)
+return {'ok', 'updated'}

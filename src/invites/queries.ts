@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import type { Clock } from '../clock.js';
+import { invalid, notFound } from '../errors.js';
+import { codeDigest, looksLikeCode } from './codes.js';
+import type { ListQuery } from './inputs.js';
+import { effectiveStatus, type Invite, type InviteDoc } from './invite.js';
+import type { QuerySpec, Store } from './store.js';
+
+// A filter set at most this large is read whole and sorted; a larger one is checked per id
+// while walking the sort index.
+const SMALL_SET = 5000;
+const SCAN_BUDGET = 5000;
+
+const cursorSchema = z.object({ k: z.string(), s: z.string().max(40), i: z.string().max(64) });
+
+const encodeCursor = (k: string, score: string, id: string) =>
+  Buffer.from(JSON.stringify({ k, s: score, i: id })).toString('base64url');
+
+function decodeCursor(after: string, sort: string) {
+  try {
+    const c = cursorSchema.parse(JSON.parse(Buffer.from(after, 'base64url').toString()));
+    if (c.k !== sort || Number.isNaN(Number(c.s.replace('inf', 'Infinity')))) throw new Error('other sort');
+    return { score: c.s, id: c.i };
+  } catch {
+    throw invalid('after', 'is not a cursor from this listing', 'invalid_cursor');
+  }
+}
+
+const ms = (iso?: string) => (iso === undefined ? null : Date.parse(iso));
+
+export type Queries = ReturnType<typeof createQueries>;
+
+/** Read-side use cases: the filtered list and the public views of a code. */
+export function createQueries(store: Store, clock: Clock, secret: string, view: (d: InviteDoc) => Invite) {
+  async function byCode(code: string): Promise<InviteDoc | null> {
+    // The digest is computed for every input so unknown and known codes cost the same.
+    const digest = codeDigest(secret, code);
+    const id = looksLikeCode(code) ? await store.idByDigest(digest) : null;
+    return id ? store.get(id) : null;
+  }
+
+  async function list(q: ListQuery) {
+    const sortKey = q.sort.replace('-', '') as 'createdAt' | 'expiresAt' | 'updatedAt';
+    const sort = ({ createdAt: 'created', expiresAt: 'expires', updatedAt: 'updated' } as const)[sortKey];
+    const cursor = q.after ? decodeCursor(q.after, q.sort) : null;
+    const all: { kind: string; value: string }[] = [];
+    const add = (kind: string, value?: string) => value !== undefined && all.push({ kind, value });
+    add('email', q.email?.toLowerCase());
+    add('role', q.role);
+    add('inviter', q.inviterId);
+    add('user', q.acceptedBy);
+    add('stype', q.scopeType);
+    add('sid', q.scopeId);
+    add('batch', q.batchId);
+    const statuses = q.status ? [...new Set(q.status.split(','))] : null;
+    const exact = statuses?.length === 1 && (statuses[0] === 'accepted' || statuses[0] === 'canceled');
+
+    let ids: string[] | null = null;
+    if (q.code !== undefined) {
+      const doc = await byCode(q.code);
+      ids = doc ? [doc.id] : [];
+    } else {
+      const candidates = exact ? [...all, { kind: 'status', value: statuses![0] }] : all;
+      const sizes = await Promise.all(candidates.map((c) => store.setSize(c.kind, c.value)));
+      const smallest = sizes.indexOf(Math.min(...sizes));
+      if (smallest >= 0 && sizes[smallest] <= SMALL_SET) {
+        ids = await store.setMembers(candidates[smallest].kind, candidates[smallest].value);
+      }
+    }
+    const [cMin, cMax, eMin, eMax] = [ms(q.createdAfter), ms(q.createdBefore), ms(q.expiresAfter), ms(q.expiresBefore)];
+    const bound = (v: number | null, dflt: string) => (v === null ? dflt : String(v));
+    const spec: QuerySpec = {
+      sort,
+      desc: q.sort.startsWith('-'),
+      lo: bound(sort === 'created' ? cMin : sort === 'expires' ? eMin : null, '-inf'),
+      hi: bound(sort === 'created' ? cMax : sort === 'expires' ? eMax : null, '+inf'),
+      limit: q.limit,
+      budget: SCAN_BUDGET,
+      cursor,
+      ids,
+      all,
+      statuses,
+      createdMin: cMin,
+      createdMax: cMax,
+      expiresMin: eMin,
+      expiresMax: eMax,
+    };
+    const found: { id: string; score: string }[] = [];
+    const now = clock.now();
+    for (;;) {
+      const page = await store.query({ ...spec, limit: q.limit - found.length }, now);
+      page.ids.forEach((id, i) => found.push({ id, score: page.scores[i] }));
+      if (!page.resume || found.length > q.limit) break;
+      spec.cursor = page.resume;
+    }
+    const hasMore = found.length > q.limit;
+    const shown = found.slice(0, q.limit);
+    const docs = await store.getMany(shown.map((f) => f.id));
+    const last = shown[shown.length - 1];
+    return {
+      data: docs.filter((d): d is InviteDoc => d !== null).map(view),
+      hasMore,
+      nextCursor: hasMore ? encodeCursor(q.sort, last.score, last.id) : null,
+    };
+  }
+
+  const reasonOf = (doc: InviteDoc) =>
+    ({ expired: 'expired', canceled: 'canceled', accepted: 'used', pending: null } as const)[effectiveStatus(doc, clock.now())];
+
+  return {
+    list,
+    byCode,
+    /** What an invite grants, for anyone holding its code; never the e-mail address. */
+    async publicView(code: string) {
+      const doc = await byCode(code);
+      if (!doc) throw notFound();
+      const v = view(doc);
+      return {
+        code: v.code, status: v.status, scope: v.scope, role: v.role, inviter: { name: v.inviter.name },
+        expiresAt: v.expiresAt, maxUses: v.maxUses, uses: v.uses, temporary: v.temporary, valid: v.status === 'pending',
+      };
+    },
+    async validate(code: string) {
+      const doc = await byCode(code);
+      if (!doc) return { valid: false as const, reason: 'not_found' as const };
+      const reason = reasonOf(doc);
+      return reason ? { valid: false as const, reason } : { valid: true as const, referrerName: doc.inviter.name ?? null };
+    },
+  };
+}

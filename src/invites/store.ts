@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Redis } from 'ioredis';
+import type { InviteDoc } from './invite.js';
+
+/*
+ * The only module that knows Redis keys. Every state change is one Lua script (src/invites/lua),
+ * so concurrent API calls, workers and sweeps can never interleave half a change.
+ *
+ *   P:inv:ID          invite JSON          P:ev:ID        audit events (list)
+ *   P:code:DIGEST     id by code digest    P:uniq:…       the pending invite per (email, scope)
+ *   P:z:created|updated|expires   sort indexes    P:z:due  pending invites by expiry (sweeps)
+ *   P:x:status|email|role|inviter|user|batch|stype|sid:VALUE   filter indexes, scored by createdAt
+ *   P:batch:ID        batch tallies (hash)  P:batch:ID:chunk:N / :res:N   bulk chunks and results
+ *   P:idem:…          idempotency records   P:stats        counters for /metrics
+ */
+const SCRIPTS = ['create', 'accept', 'cancel', 'delete', 'patch', 'resend', 'delivery', 'sweep', 'query'] as const;
+type Script = (typeof SCRIPTS)[number];
+
+const lib = readFileSync(new URL('./lua/lib.lua', import.meta.url), 'utf8');
+const sources = Object.fromEntries(
+  SCRIPTS.map((s) => [s, `${lib}\n${readFileSync(new URL(`./lua/${s}.lua`, import.meta.url), 'utf8')}`]),
+) as Record<Script, string>;
+
+export type LuaReply = [string, ...unknown[]];
+
+export interface QuerySpec {
+  sort: 'created' | 'updated' | 'expires';
+  desc: boolean;
+  lo: string;
+  hi: string;
+  limit: number;
+  budget: number;
+  cursor: { score: string; id: string } | null;
+  ids: string[] | null;
+  all: { kind: string; value: string }[];
+  statuses: string[] | null;
+  createdMin: number | null;
+  createdMax: number | null;
+  expiresMin: number | null;
+  expiresMax: number | null;
+}
+
+export interface BatchRecord {
+  id: string;
+  status: string;
+  total: number;
+  created: number;
+  duplicates: number;
+  sent: number;
+  failed: number;
+  chunks: number;
+  createdAt: number;
+  finishedAt: number | null;
+  fields: string;
+}
+
+export type Store = ReturnType<typeof createStore>;
+
+/** The invite store over one Redis connection; `prefix` keeps tests and tenants apart. */
+export function createStore(redis: Redis, prefix = 'herald') {
+  for (const s of SCRIPTS) redis.defineCommand(`herald_${s}`, { numberOfKeys: 0, lua: sources[s] });
+  const run = (s: Script, now: number, ...args: (string | number)[]) =>
+    (redis as unknown as Record<string, (...a: unknown[]) => Promise<LuaReply>>)[`herald_${s}`](prefix, now, ...args);
+  const key = (...parts: string[]) => [prefix, ...parts].join(':');
+  const parse = (raw: string | null) => (raw ? (JSON.parse(raw) as InviteDoc) : null);
+
+  return {
+    prefix,
+    run,
+    key,
+    async get(id: string): Promise<InviteDoc | null> {
+      return parse(await redis.get(key('inv', id)));
+    },
+    async getMany(ids: string[]): Promise<(InviteDoc | null)[]> {
+      if (ids.length === 0) return [];
+      return (await redis.mget(ids.map((id) => key('inv', id)))).map(parse);
+    },
+    async idByDigest(digest: string): Promise<string | null> {
+      return redis.get(key('code', digest));
+    },
+    async events(id: string): Promise<Record<string, unknown>[] | null> {
+      const [[, exists], [, list]] = (await redis
+        .multi()
+        .exists(key('inv', id), key('ev', id))
+        .lrange(key('ev', id), 0, -1)
+        .exec()) as [[null, number], [null, string[]]];
+      return exists ? list.map((e) => JSON.parse(e)) : null;
+    },
+    async query(spec: QuerySpec, now: number) {
+      const wire = { ...spec, sort: key('z', spec.sort), all: spec.all.map((a) => key('x', a.kind, a.value)) };
+      const [state, ids, scores, resumeScore, resumeId] = (await run('query', now, JSON.stringify(wire))) as [
+        string, string[], string[], string, string,
+      ];
+      return { state, ids, scores, resume: state === 'budget' ? { score: resumeScore, id: resumeId } : null };
+    },
+    async setSize(kind: string, value: string): Promise<number> {
+      return redis.zcard(key('x', kind, value));
+    },
+    async setMembers(kind: string, value: string): Promise<string[]> {
+      return redis.zrange(key('x', kind, value), 0, -1);
+    },
+    async total(): Promise<number> {
+      return redis.zcard(key('z', 'created'));
+    },
+    /** Writes a bulk batch and its chunks in one transaction. */
+    async createBatch(b: Omit<BatchRecord, 'created' | 'duplicates' | 'sent' | 'failed' | 'finishedAt'>, chunks: string[][]) {
+      const m = redis.multi();
+      chunks.forEach((c, i) => m.rpush(key('batch', b.id, 'chunk', String(i)), ...c));
+      m.hset(key('batch', b.id), { ...b, created: 0, duplicates: 0, sent: 0, failed: 0, chunksDone: 0, finishedAt: '' });
+      await m.exec();
+    },
+    async getBatch(id: string): Promise<BatchRecord | null> {
+      const h = await redis.hgetall(key('batch', id));
+      if (!h.id) return null;
+      const n = (f: string) => Number(h[f] ?? 0);
+      return {
+        id: h.id, status: h.status, total: n('total'), created: n('created'), duplicates: n('duplicates'),
+        sent: n('sent'), failed: n('failed'), chunks: n('chunks'), createdAt: n('createdAt'),
+        finishedAt: h.finishedAt ? Number(h.finishedAt) : null, fields: h.fields,
+      };
+    },
+    async chunkEmails(batchId: string, n: number): Promise<string[]> {
+      return redis.lrange(key('batch', batchId, 'chunk', String(n)), 0, -1);
+    },
+    chunkKeys: (batchId: string, n: number) => ({
+      chunk: key('batch', batchId, 'chunk', String(n)),
+      result: key('batch', batchId, 'res', String(n)),
+    }),
+    async stats(): Promise<Record<string, number>> {
+      const h = await redis.hgetall(key('stats'));
+      return Object.fromEntries(Object.entries(h).map(([k, v]) => [k, Number(v)]));
+    },
+    async heartbeat(worker: string, now: number) {
+      await redis.multi().zadd(key('workers'), now, worker).zremrangebyscore(key('workers'), '-inf', now - 60_000).exec();
+    },
+    async workersAlive(now: number, windowMs = 15_000): Promise<number> {
+      return redis.zcount(key('workers'), now - windowMs, '+inf');
+    },
+    /** A lock with a token, released only by its holder; null when someone else holds it. */
+    async lock(name: string, ttlMs: number): Promise<(() => Promise<void>) | null> {
+      const token = randomUUID();
+      const got = await redis.set(key('lock', name), token, 'PX', ttlMs, 'NX');
+      if (!got) return null;
+      return async () => {
+        await redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, key('lock', name), token);
+      };
+    },
+    /**
+     * Claims an idempotency key for a request fingerprint: 'new' (go ahead), 'pending' (the
+     * first request is still running), 'mismatch' (same key, other body) or the stored answer.
+     */
+    async idemClaim(scope: string, idemKey: string, fingerprint: string) {
+      const k = key('idem', scope, idemKey);
+      const claimed = await redis.set(k, JSON.stringify({ f: fingerprint }), 'PX', 60_000, 'NX');
+      if (claimed) return { state: 'new' as const };
+      const raw = await redis.get(k);
+      if (!raw) return { state: 'pending' as const };
+      const rec = JSON.parse(raw) as { f: string; status?: number; body?: unknown };
+      if (rec.f !== fingerprint) return { state: 'mismatch' as const };
+      if (rec.status === undefined) return { state: 'pending' as const };
+      return { state: 'done' as const, status: rec.status, body: rec.body };
+    },
+    async idemStore(scope: string, idemKey: string, fingerprint: string, status: number, body: unknown, ttlSec: number) {
+      await redis.set(key('idem', scope, idemKey), JSON.stringify({ f: fingerprint, status, body }), 'EX', ttlSec);
+    },
+    async idemRelease(scope: string, idemKey: string) {
+      await redis.del(key('idem', scope, idemKey));
+    },
+    async ping(): Promise<boolean> {
+      return (await redis.ping()) === 'PONG';
+    },
+    async dueCount(now: number): Promise<number> {
+      return redis.zcount(key('z', 'due'), '-inf', now);
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Logger } from '../logger.js';
+import { DELIVERY, MAINTENANCE, bullPrefix, expirePayload } from './queues.js';
+import { createProcessor } from './create.js';
+import { expireProcessor } from './expire.js';
+import { sendProcessor, type SendDeps } from './send.js';
+
+export interface WorkerDeps extends SendDeps {
+  connection: Redis;
+  logger: Logger;
+  prefix: string;
+  concurrency: number;
+}
+
+/** Redis must never drop queue or invite keys; anything but noeviction could lose invites. */
+export async function checkEvictionPolicy(redis: Redis): Promise<void> {
+  let policy: string | undefined;
+  try {
+    policy = ((await redis.config('GET', 'maxmemory-policy')) as string[])[1];
+  } catch {
+    return; // CONFIG is disabled on some hosted Redis; their docs say how to set the policy
+  }
+  if (policy && policy !== 'noeviction') {
+    throw new Error(`Redis maxmemory-policy is "${policy}"; Herald's workers need "noeviction" (set maxmemory-policy noeviction).`);
+  }
+}
+
+/** Starts the delivery and maintenance workers; returns a function that stops them gracefully. */
+export async function startWorkers(d: WorkerDeps) {
+  await checkEvictionPolicy(d.connection);
+  const prefix = bullPrefix(d.prefix);
+  const send = sendProcessor(d);
+  const create = createProcessor(d.service);
+  const delivery = new Worker(
+    DELIVERY,
+    async (job: Job) => {
+      switch (job.name) {
+        case 'create':
+          return create(job);
+        case 'send':
+        case 'resend':
+          return send(job);
+        default:
+          throw new UnrecoverableError(`unknown job ${job.name}`);
+      }
+    },
+    { connection: d.connection, prefix, concurrency: d.concurrency, autorun: true },
+  );
+  const expire = expireProcessor(d.service, d.store, d.metrics);
+  const maintenance = new Worker(
+    MAINTENANCE,
+    async (job: Job) => {
+      expirePayload.parse(job.data);
+      return expire();
+    },
+    { connection: d.connection, prefix, concurrency: 1 },
+  );
+  for (const w of [delivery, maintenance]) {
+    w.on('failed', (job, err) => d.logger.warn({ job: job?.name, id: job?.id, err: err.message }, 'job failed'));
+    w.on('error', (err) => d.logger.error({ err: err.message }, 'worker error'));
+  }
+  // Readiness asks for a recent beat, so a worker that stopped consuming stops counting.
+  const me = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const beat = async () => {
+    if (delivery.isRunning() && !delivery.isPaused()) await d.store.heartbeat(me, Date.now()).catch(() => {});
+  };
+  const timer = setInterval(() => void beat(), 5000);
+  await beat();
+  return {
+    delivery,
+    maintenance,
+    /** Stops taking jobs, lets active ones finish, closes the SMTP pool. */
+    async close() {
+      clearInterval(timer);
+      await Promise.all([delivery.close(), maintenance.close()]);
+      d.transport.close();
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import mjml2html from 'mjml';
+
+export interface InviteMailData {
+  inviterName: string | null;
+  scope: { type: string; id: string } | null;
+  role: string | null;
+  url: string;
+  expiresAt: number | null;
+  locale: string;
+}
+
+export interface RenderedMail {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+interface Compiled {
+  html: string;
+  subject: string;
+  text: string;
+  strings: Record<string, string>;
+}
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPES[c]);
+
+// One pass, so a value that looks like {{placeholder}} is never expanded again.
+const fill = (tpl: string, vars: Record<string, string>, esc: (s: string) => string) =>
+  tpl.replace(/\{\{(\w+)\}\}/g, (_, name: string) => esc(vars[name] ?? ''));
+
+export type Templates = ReturnType<typeof compiled>;
+
+/** Compiles every locale's MJML once; `render` then only fills in escaped values. */
+export async function loadTemplates(dir: string) {
+  const locales: Record<string, Compiled> = {};
+  for (const locale of await readdir(dir)) {
+    const read = (f: string) => readFile(join(dir, locale, f), 'utf8');
+    const { html, errors } = await mjml2html(await read('invite.mjml'), { validationLevel: 'strict', ignoreIncludes: true });
+    if (errors.length) throw new Error(`templates/${locale}/invite.mjml: ${errors.map((e) => e.formattedMessage).join('; ')}`);
+    locales[locale] = { html, subject: (await read('subject.txt')).trim(), text: await read('text.txt'), strings: JSON.parse(await read('strings.json')) };
+  }
+  if (!locales.en) throw new Error('templates/en is required: it is the fallback locale');
+  return compiled(locales);
+}
+
+function compiled(locales: Record<string, Compiled>) {
+  /** pt-BR → pt-BR, then pt, then en. */
+  const pick = (locale: string) => locales[locale] ?? locales[locale.split('-')[0]] ?? locales.en;
+  return {
+    locales: Object.keys(locales),
+    render(d: InviteMailData): RenderedMail {
+      const t = pick(d.locale);
+      const date = d.expiresAt === null ? null : new Intl.DateTimeFormat(d.locale, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(d.expiresAt) + ' UTC';
+      const vars: Record<string, string> = {
+        inviterName: d.inviterName ?? t.strings.someone,
+        scopeText: d.scope ? `${d.scope.type} ${d.scope.id}` : t.strings.anywhere,
+        roleText: d.role ? t.strings.role.replace('{role}', d.role) : '',
+        url: d.url,
+        expiresText: date ? t.strings.expires.replace('{date}', date) : t.strings.never,
+      };
+      const subject = fill(t.subject, vars, (s) => s);
+      return { subject, html: fill(t.html, { ...vars, subject }, escapeHtml), text: fill(t.text, vars, (s) => s) };
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+
+export interface OutgoingMail {
+  from: string;
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+  messageId: string;
+}
+
+export interface MailTransport {
+  send(mail: OutgoingMail): Promise<{ messageId: string; response: string }>;
+  close(): void;
+}
+
+/** An error from the SMTP server, with its reply code where there was one. */
+export function smtpCode(err: unknown): number | null {
+  const code = (err as { responseCode?: number })?.responseCode;
+  return typeof code === 'number' ? code : null;
+}
+
+/** SMTP with a connection pool and bounded timeouts, so a silent server cannot hang a worker. */
+export function smtpTransport(url: string, pool: number): MailTransport {
+  const t = nodemailer.createTransport({
+    url,
+    pool: true,
+    maxConnections: pool,
+    maxMessages: 1000,
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 30_000,
+  } as Parameters<typeof nodemailer.createTransport>[0]);
+  return {
+    async send(mail) {
+      const info = await t.sendMail(mail);
+      return { messageId: info.messageId, response: String(info.response ?? '') };
+    },
+    close: () => t.close(),
+  };
+}
+
+/** The embedded default with no SMTP_URL: each message becomes an .eml file in `dir`. */
+export function outboxTransport(dir: string): MailTransport {
+  const t = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  let ready: Promise<unknown> | null = null;
+  return {
+    async send(mail) {
+      ready ??= mkdir(dir, { recursive: true });
+      await ready;
+      const info = await t.sendMail(mail);
+      const name = mail.messageId.replace(/[<>]/g, '').replace(/[^A-Za-z0-9._@-]/g, '_');
+      await writeFile(join(dir, `${name}.eml`), info.message as Buffer);
+      return { messageId: info.messageId, response: `written to ${dir}` };
+    },
+    close: () => t.close(),
+  };
+}
