@@ -40,7 +40,6 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT,
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
-    disableRequestLogging: false,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -50,7 +49,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   // An empty JSON body means "no body" (resend takes an optional one); anything else must parse,
   // and __proto__ / constructor keys are refused by Fastify's secure parser.
   const json = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (req, body, done) => {
     if (body === '' || (typeof body === 'string' && body.trim() === '')) return done(null, undefined);
     json(req, body as string, done);

@@ -22,7 +22,8 @@ export function toHttpError(err: FastifyError | Error): { status: number; body: 
   if (hasZodFastifySchemaValidationErrors(err)) {
     const where = (err as FastifyError).validationContext ?? 'body';
     const details = err.validation.map((v) => {
-      const path = (v.params as { issue?: { path?: (string | number)[] } })?.issue?.path ?? v.instancePath.split('/').filter(Boolean);
+      const issue = (v.params as { issue?: { path?: (string | number)[]; keys?: string[] } })?.issue;
+      const path = [...(issue?.path ?? v.instancePath.split('/').filter(Boolean)), ...(issue?.keys?.length ? [issue.keys.join(',')] : [])];
       const field = [where === 'body' ? '' : where, ...path].filter((p) => p !== '').join('.') || where;
       return { field, message: v.message ?? 'is invalid' };
     });

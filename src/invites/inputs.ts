@@ -65,7 +65,7 @@ export type AcceptInput = z.infer<typeof acceptInput>;
 
 export const resendInput = z
   .strictObject({ rotateCode: z.boolean().optional(), maxAge: sharedFields.maxAge })
-  .optional();
+  .nullish();
 export type ResendInput = z.infer<typeof resendInput>;
 
 const isoDate = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time' });

@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { access, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import mjml2html from 'mjml';
 
@@ -37,6 +37,7 @@ export type Templates = ReturnType<typeof compiled>;
 export async function loadTemplates(dir: string) {
   const locales: Record<string, Compiled> = {};
   for (const locale of await readdir(dir)) {
+    if (!(await access(join(dir, locale, 'invite.mjml')).then(() => true, () => false))) continue;
     const read = (f: string) => readFile(join(dir, locale, f), 'utf8');
     const { html, errors } = await mjml2html(await read('invite.mjml'), { validationLevel: 'strict', ignoreIncludes: true });
     if (errors.length) throw new Error(`templates/${locale}/invite.mjml: ${errors.map((e) => e.formattedMessage).join('; ')}`);

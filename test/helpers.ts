@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import PostalMime, { type Email } from 'postal-mime';
+import { SMTPServer, type SMTPServerSession } from 'smtp-server';
+import { inject } from 'vitest';
+import type { Clock } from '../src/clock.js';
+import { loadConfig } from '../src/config.js';
+import { createHerald, type Herald } from '../src/herald.js';
+
+export const TEST_KEY = 'test-key-0123456789abcdef';
+export const TEST_SECRET = 'test-secret-0123456789abcdef';
+export const PUBLIC_URL = 'http://localhost:3000';
+export const auth = { authorization: `Bearer ${TEST_KEY}` };
+
+export const redisUrl = () => inject('redisUrl');
+export const uniquePrefix = () => `t${randomBytes(5).toString('hex')}`;
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `fn` until it returns a truthy value or `ms` pass; returns that value. */
+export async function waitFor<T>(fn: () => Promise<T> | T, ms = 15_000, what = 'condition'): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+export interface Received {
+  from: string;
+  to: string[];
+  raw: string;
+  mail: Email;
+}
+
+/** What the sink should answer for one message: nothing to accept it, or an SMTP error. */
+export type Verdict = { code: number; message: string } | null;
+
+/** A real SMTP server (smtp-server) on loopback that keeps and parses what it receives. */
+export async function startSink(decide: (to: string[], session: SMTPServerSession) => Verdict = () => null) {
+  const messages: Received[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    size: 1024 * 1024,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', async () => {
+        const to = session.envelope.rcptTo.map((r) => r.address);
+        const verdict = decide(to, session);
+        if (verdict) {
+          const err = Object.assign(new Error(verdict.message), { responseCode: verdict.code });
+          return callback(err);
+        }
+        const raw = Buffer.concat(chunks).toString();
+        messages.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to, raw, mail: await PostalMime.parse(raw) });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.server.address() as { port: number }).port;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    port,
+    messages,
+    waitFor: (n: number, ms = 20_000) => waitFor(() => messages.length >= n, ms, `${n} messages (have ${messages.length})`),
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+export type Sink = Awaited<ReturnType<typeof startSink>>;
+
+export interface TestHerald extends Herald {
+  prefix: string;
+  redis: Redis;
+  inject: NonNullable<Herald['app']>['inject'];
+  /** Closes everything and deletes every key the test made. */
+  cleanup(): Promise<void>;
+}
+
+/** Builds Herald against the test Redis under a private key prefix, with `env` over the defaults. */
+export async function startHerald(o: {
+  env?: Record<string, string>;
+  roles?: { api: boolean; worker: boolean };
+  clock?: Clock;
+  prefix?: string;
+  sink?: Sink;
+} = {}): Promise<TestHerald> {
+  const prefix = o.prefix ?? uniquePrefix();
+  const config = loadConfig({
+    REDIS_URL: redisUrl(),
+    PUBLIC_URL,
+    SEND_BACKOFF: '50',
+    SEND_ATTEMPTS: '4',
+    EXPIRY_SWEEP_EVERY: '3600000',
+    LOG_LEVEL: 'silent',
+    OUTBOX_DIR: `/tmp/herald-outbox-${prefix}`,
+    ...(o.sink ? { SMTP_URL: o.sink.url } : {}),
+    ...o.env,
+  });
+  const herald = await createHerald({
+    config, secret: TEST_SECRET, apiKeys: [TEST_KEY], roles: o.roles ?? { api: true, worker: false }, prefix, clock: o.clock,
+  });
+  const redis = new Redis(redisUrl());
+  return {
+    ...herald,
+    prefix,
+    redis,
+    inject: herald.app ? herald.app.inject.bind(herald.app) : (() => { throw new Error('no api role'); }) as never,
+    async cleanup() {
+      await herald.close();
+      await deleteKeys(redis, prefix);
+      await redis.quit();
+    },
+  };
+}
+
+export async function deleteKeys(redis: Redis, prefix: string) {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) await redis.del(...keys);
+  } while (cursor !== '0');
+}
+
+/** POST/GET helpers that send the test key. */
+export function api(h: { inject: TestHerald['inject'] }) {
+  const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown, headers: Record<string, string> = {}) =>
+    h.inject({ method, url, payload: payload as object, headers: { ...auth, ...headers } });
+  return {
+    get: (url: string, headers?: Record<string, string>) => call('GET', url, undefined, headers),
+    post: (url: string, body?: unknown, headers?: Record<string, string>) => call('POST', url, body, headers),
+    patch: (url: string, body?: unknown, headers?: Record<string, string>) => call('PATCH', url, body, headers),
+    del: (url: string, headers?: Record<string, string>) => call('DELETE', url, undefined, headers),
+  };
+}
