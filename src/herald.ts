@@ -94,7 +94,7 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
           delivery: await queues.delivery.getJobCounts('waiting', 'active', 'delayed', 'failed'),
           maintenance: await queues.maintenance.getJobCounts('waiting', 'active', 'delayed', 'failed'),
         }),
-        plugins: [(scope) => landingRoutes(scope, { queries, service, publicUrl: c.PUBLIC_URL, redirectAllowlist: c.REDIRECT_ALLOWLIST, rateLimit: { max: c.PUBLIC_RATE_LIMIT, timeWindow: 60_000 } })],
+        plugins: [(scope) => landingRoutes(scope, { queries, service, publicUrl: c.PUBLIC_URL, redirectAllowlist: c.REDIRECT_ALLOWLIST, clock, rateLimit: { max: c.PUBLIC_RATE_LIMIT, timeWindow: 60_000 } })],
       });
       closers.unshift(() => app!.close());
     }

@@ -2,6 +2,7 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { Clock } from '../clock.js';
 import { HeraldError } from '../errors.js';
 import { effectiveStatus, type InviteDoc } from '../invites/invite.js';
 import type { Queries } from '../invites/queries.js';
@@ -14,6 +15,7 @@ export interface LandingDeps {
   publicUrl: string;
   rateLimit: object;
   redirectAllowlist: string[];
+  clock: Clock;
   templatesDir?: string;
 }
 
@@ -33,6 +35,7 @@ export async function landingRoutes(app: FastifyInstance, d: LandingDeps) {
     if (existsSync(f)) locales[l] = JSON.parse(readFileSync(f, 'utf8'));
   }
   const css = readFileSync(join(dir, 'page', 'herald.css'), 'utf8');
+  const icon = readFileSync(join(dir, 'page', 'favicon.svg'), 'utf8');
   const pick = (locale: string) => (locales[locale] ? locale : locales[locale.split('-')[0]] ? locale.split('-')[0] : 'en');
   const origin = new URL(d.publicUrl).origin;
   const csp = [
@@ -74,6 +77,7 @@ export async function landingRoutes(app: FastifyInstance, d: LandingDeps) {
 <meta name="robots" content="noindex">
 <title>${esc(title)} · Herald</title>
 <link rel="stylesheet" href="/assets/herald.css">
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 </head>
 <body>
 <main>
@@ -101,7 +105,7 @@ export async function landingRoutes(app: FastifyInstance, d: LandingDeps) {
 
   const stateOf = (doc: InviteDoc | null): PageState => {
     if (!doc) return 'unknown';
-    const s = effectiveStatus(doc, Date.now());
+    const s = effectiveStatus(doc, d.clock.now());
     return s === 'accepted' ? 'used' : s;
   };
   const config = { rateLimit: d.rateLimit };
@@ -110,6 +114,12 @@ export async function landingRoutes(app: FastifyInstance, d: LandingDeps) {
   app.get('/assets/herald.css', { schema: { hide: true } }, async (_req, reply) =>
     reply.headers({ 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600', 'x-content-type-options': 'nosniff' }).send(css),
   );
+
+  for (const url of ['/favicon.svg', '/favicon.ico']) {
+    app.get(url, { schema: { hide: true } }, async (_req, reply) =>
+      reply.headers({ 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=86400', 'x-content-type-options': 'nosniff' }).send(icon),
+    );
+  }
 
   app.get<{ Params: { code: string } }>('/i/:code', { config, schema }, async (req, reply) => {
     const doc = await d.queries.byCode(req.params.code);
@@ -143,8 +153,14 @@ export async function landingRoutes(app: FastifyInstance, d: LandingDeps) {
   });
 }
 
-/** A cross-site form post carries a foreign Origin (or Referer); refuse those. */
+/**
+ * Refuses cross-site form posts. Browsers say where a request comes from in Sec-Fetch-Site;
+ * with our Referrer-Policy: no-referrer they send `Origin: null`, so Origin and Referer are only
+ * the fallback for clients that do not send Sec-Fetch-Site.
+ */
 function sameOrigin(req: FastifyRequest, origin: string): boolean {
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined) return site === 'same-origin';
   const o = req.headers.origin;
   if (o !== undefined) return o === origin;
   const r = req.headers.referer;
