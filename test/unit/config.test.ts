@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('config', () => {
+  it('has the documented defaults', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      PORT: 3000, HOST: '127.0.0.1', REDIS_URL: 'redis://127.0.0.1:6379', REDIS_URL_DEFAULTED: true, OUTBOX_DIR: './outbox',
+      MAIL_FROM: 'Herald <invites@localhost>', PUBLIC_URL: 'http://localhost:3000', INVITE_TTL: 604800, EXPIRY_SWEEP_EVERY: 60000,
+      REDIRECT_ALLOWLIST: ['http://localhost:3000'], RESEND_COOLDOWN: 60, BULK_MAX: 10000, SEND_ATTEMPTS: 8, SEND_BACKOFF: 10000,
+      PUBLIC_RATE_LIMIT: 120, LOG_LEVEL: 'info',
+    });
+    expect(c.SMTP_URL).toBeUndefined();
+    expect(c.API_KEYS).toBeUndefined();
+    expect(loadConfig({ PORT: '8080' }).PUBLIC_URL).toBe('http://localhost:8080');
+  });
+
+  it('parses lists and normalises origins', () => {
+    const c = loadConfig({ API_KEYS: 'a, b,,c', REDIRECT_ALLOWLIST: 'https://App.Example.com/path,http://x.test:8080', PUBLIC_URL: 'https://h.example/' });
+    expect(c.API_KEYS).toEqual(['a', 'b', 'c']);
+    expect(c.REDIRECT_ALLOWLIST).toEqual(['https://app.example.com', 'http://x.test:8080']);
+    expect(c.PUBLIC_URL).toBe('https://h.example');
+  });
+
+  it('lists every bad value at once', () => {
+    try {
+      loadConfig({ PORT: 'eighty', SMTP_URL: 'ftp://x', INVITE_TTL: '-1', LOG_LEVEL: 'loud', REDIS_URL: 'http://nope', MAIL_FROM: 'a\r\nb' });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const problems = (err as ConfigError).problems.join('\n');
+      for (const key of ['PORT', 'SMTP_URL', 'INVITE_TTL', 'LOG_LEVEL', 'REDIS_URL', 'MAIL_FROM']) expect(problems).toContain(key);
+    }
+  });
+});
