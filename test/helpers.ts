@@ -38,7 +38,10 @@ export interface Received {
 export type Verdict = { code: number; message: string } | null;
 
 /** A real SMTP server (smtp-server) on loopback that keeps and parses what it receives. */
-export async function startSink(decide: (to: string[], session: SMTPServerSession) => Verdict = () => null) {
+export async function startSink(
+  decide: (to: string[], session: SMTPServerSession) => Verdict | 'drop' = () => null,
+  o: { port?: number; delayMs?: number } = {},
+) {
   const messages: Received[] = [];
   const server = new SMTPServer({
     authOptional: true,
@@ -50,7 +53,15 @@ export async function startSink(decide: (to: string[], session: SMTPServerSessio
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', async () => {
         const to = session.envelope.rcptTo.map((r) => r.address);
+        if (o.delayMs) await sleep(o.delayMs);
         const verdict = decide(to, session);
+        if (verdict === 'drop') {
+          // hang up in the middle of the transaction, as a crashing server would
+          for (const c of (server as unknown as { connections: Set<{ id: string; _socket: { destroy(): void } }> }).connections) {
+            if (c.id === session.id) c._socket.destroy();
+          }
+          return;
+        }
         if (verdict) {
           const err = Object.assign(new Error(verdict.message), { responseCode: verdict.code });
           return callback(err);
@@ -61,7 +72,7 @@ export async function startSink(decide: (to: string[], session: SMTPServerSessio
       });
     },
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  await new Promise<void>((r) => server.listen(o.port ?? 0, '127.0.0.1', () => r()));
   const port = (server.server.address() as { port: number }).port;
   return {
     url: `smtp://127.0.0.1:${port}`,

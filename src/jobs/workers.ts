@@ -47,7 +47,9 @@ export async function startWorkers(d: WorkerDeps) {
           throw new UnrecoverableError(`unknown job ${job.name}`);
       }
     },
-    { connection: d.connection, prefix, concurrency: d.concurrency, autorun: true },
+    // Locks are renewed while a job runs, so a short lock only shortens how long the jobs of a
+    // killed worker wait before another worker takes them over.
+    { connection: d.connection, prefix, concurrency: d.concurrency, lockDuration: 15_000, stalledInterval: 5_000, maxStalledCount: 5 },
   );
   const expire = expireProcessor(d.service, d.store, d.metrics);
   const maintenance = new Worker(

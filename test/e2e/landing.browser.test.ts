@@ -65,7 +65,7 @@ describe('the recipient in a real browser', () => {
         redirectUrl: `${hostOrigin}/welcome`,
       })
     ).json();
-    const mail = await waitFor(() => sink.messages.find((m) => m.to.includes('recipient@example.com')), 20_000, 'the invite e-mail');
+    const mail = (await waitFor(() => sink.messages.find((m) => m.to.includes('recipient@example.com')), 20_000, 'the invite e-mail'))!;
     const link = /href="([^"]+\/i\/[A-Za-z0-9_-]{12})"/.exec(mail.mail.html!)![1];
     expect(link).toBe(inv.url);
 

@@ -82,7 +82,7 @@ describe('landing page', () => {
 
   it('refuses cross-site posts', async () => {
     const inv = (await a.post('/v1/invites', {})).json();
-    for (const headers of [
+    for (const headers of <Record<string, string>[]>[
       { origin: 'https://evil.example' }, { origin: 'null' }, { referer: 'https://evil.example/x' },
       { 'sec-fetch-site': 'cross-site', origin: 'null' }, { 'sec-fetch-site': 'same-site', origin: PUBLIC_URL },
     ]) {
