@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_KEY, startSink, waitFor, type Sink } from '../helpers.js';
+import { freePort, privateRedis, spawnHerald, type HeraldProcess } from '../processes.js';
+
+let redis: Awaited<ReturnType<typeof privateRedis>>;
+let sink: Sink;
+let herald: HeraldProcess;
+let base: string;
+let accepting = false;
+
+const call = (method: string, path: string, body?: unknown) =>
+  fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${TEST_KEY}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+    signal: AbortSignal.timeout(10_000),
+  });
+
+beforeAll(async () => {
+  redis = await privateRedis(await freePort());
+  sink = await startSink(() => (accepting ? null : { code: 421, message: 'not now' }));
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  herald = spawnHerald('all', { REDIS_URL: redis.url, SMTP_URL: sink.url, PORT: String(port), SEND_BACKOFF: '200', SEND_ATTEMPTS: '30' });
+  await herald.waitFor(/Herald API on/);
+});
+afterAll(async () => {
+  if (herald.child.exitCode === null) herald.child.kill('SIGKILL');
+  await redis.stop().catch(() => redis.kill());
+  await sink.close();
+});
+
+describe('Redis stopped and restarted', () => {
+  it('answers 503 fast while Redis is away, then carries on and delivers what was queued', async () => {
+    const r = await call('POST', '/v1/invites/send', { emails: Array.from({ length: 30 }, (_, i) => `q${i}@redis.test`) });
+    expect(r.status).toBe(202);
+    const { batchId } = await r.json();
+    await waitFor(async () => (await (await call('GET', `/v1/batches/${batchId}`)).json()).created === 30, 15_000, 'invites created');
+
+    await redis.stop();
+    const t0 = Date.now();
+    const write = await call('POST', '/v1/invites', { email: 'during@redis.test' });
+    const took = Date.now() - t0;
+    expect(write.status).toBe(503);
+    expect((await write.json()).error.code).toBe('unavailable');
+    expect(took).toBeLessThan(2000);
+    const ready = await call('GET', '/readyz');
+    expect(ready.status).toBe(503);
+    expect((await call('GET', '/healthz')).status).toBe(200);
+    expect(herald.child.exitCode).toBeNull();
+
+    await redis.start();
+    accepting = true;
+    const batch = await waitFor(async () => {
+      const res = await call('GET', `/v1/batches/${batchId}`).catch(() => null);
+      const b = res && res.status === 200 ? await res.json() : null;
+      return b?.status === 'done' ? b : null;
+    }, 60_000, 'batch done after restart');
+    expect(batch).toMatchObject({ created: 30, sent: 30, failed: 0 });
+    expect(new Set(sink.messages.filter((m) => m.to[0].endsWith('@redis.test')).map((m) => m.to[0])).size).toBe(30);
+    expect((await call('POST', '/v1/invites', { email: 'after@redis.test', send: false })).status).toBe(201);
+    await waitFor(async () => (await call('GET', '/readyz')).status === 200, 20_000, 'ready again');
+    expect(herald.child.exitCode).toBeNull();
+  }, 120_000);
+
+  it('workers refuse to start when Redis may evict keys, naming the setting', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const port = new URL(redis.url).port;
+    spawnSync('redis-cli', ['-p', port, 'config', 'set', 'maxmemory-policy', 'allkeys-lru']);
+    try {
+      const w = spawnHerald('worker', { REDIS_URL: redis.url, SMTP_URL: sink.url });
+      expect(await w.exited).toBe(1);
+      expect(w.output()).toContain('maxmemory-policy');
+      expect(w.output()).toContain('noeviction');
+    } finally {
+      spawnSync('redis-cli', ['-p', port, 'config', 'set', 'maxmemory-policy', 'noeviction']);
+    }
+  }, 30_000);
+});

@@ -1,0 +1,57 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TEST_KEY, TEST_SECRET, sleep, waitFor } from './helpers.js';
+import { redisAnswers } from '../src/local-redis.js';
+
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const { port } = s.address() as { port: number };
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+export interface HeraldProcess {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+  waitFor(pattern: RegExp, ms?: number): Promise<void>;
+}
+
+/** Runs `src/main.ts <role>` as its own process, as the Procfile does. */
+export function spawnHerald(role: 'api' | 'worker' | 'all', env: Record<string, string>): HeraldProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...(role === 'all' ? [] : [role])], {
+    env: { ...process.env, API_KEYS: TEST_KEY, INVITE_SECRET: TEST_SECRET, LOG_LEVEL: 'warn', PUBLIC_URL: 'http://localhost:3000', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (b) => (out += b));
+  child.stderr!.on('data', (b) => (out += b));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return {
+    child,
+    output: () => out,
+    exited,
+    waitFor: (pattern, ms = 20_000) => waitFor(() => pattern.test(out), ms, `${pattern} in output:\n${out}`).then(() => undefined),
+  };
+}
+
+/** A private redis-server with AOF on, that a test may stop and start again. */
+export async function privateRedis(port: number, extra: string[] = []) {
+  const dir = mkdtempSync(join(tmpdir(), 'herald-redis-'));
+  let child: ChildProcess | null = null;
+  const start = async () => {
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--maxmemory-policy', 'noeviction', ...extra], { stdio: 'ignore' });
+    await waitFor(() => redisAnswers('127.0.0.1', port, 200), 10_000, 'redis-server');
+  };
+  const stop = async () => {
+    spawnSync('redis-cli', ['-p', String(port), 'shutdown']);
+    await waitFor(async () => !(await redisAnswers('127.0.0.1', port, 200)), 10_000, 'redis to stop');
+    await sleep(50);
+  };
+  await start();
+  return { url: `redis://127.0.0.1:${port}`, start, stop, kill: () => (child as ChildProcess | null)?.kill('SIGKILL') };
+}
