@@ -47,6 +47,7 @@ export async function startSink(
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
+    closeTimeout: 200, // hang up on pooled client connections when the test closes the server
     size: 1024 * 1024,
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
