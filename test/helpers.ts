@@ -73,6 +73,7 @@ export async function startSink(
       });
     },
   });
+  server.on('error', () => {}); // clients killed mid-session (the fault tests do it) reset their sockets
   await new Promise<void>((r) => server.listen(o.port ?? 0, '127.0.0.1', () => r()));
   const port = (server.server.address() as { port: number }).port;
   return {
