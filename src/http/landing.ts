@@ -7,7 +7,7 @@ import { HeraldError } from '../errors.js';
 import { effectiveStatus, type InviteDoc } from '../invites/invite.js';
 import type { Queries } from '../invites/queries.js';
 import type { Service } from '../invites/service.js';
-import { escapeHtml as esc } from '../mail/templates.js';
+import { dateFormat, escapeHtml as esc } from '../mail/templates.js';
 
 export interface LandingDeps {
   queries: Queries;
@@ -53,7 +53,7 @@ export async function landingRoutes(app: FastifyInstance, d: LandingDeps) {
     let body: string;
     if (state === 'pending' && doc && code) {
       const expires = doc.expiresAt === null ? t.never
-        : new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(doc.expiresAt) + ' UTC';
+        : dateFormat(lang).format(doc.expiresAt) + ' UTC';
       title = t.invited.replace('{inviter}', inviter).replace('{scope}', scope);
       body = `<dl>
         <dt>${esc(t.from)}</dt><dd>${esc(inviter)}</dd>

@@ -31,4 +31,9 @@ describe('templates', () => {
     expect(m.html).toContain('{{url}}&quot;&#39;&amp;');
     expect(m.text).toContain('{{url}}"\'&');
   });
+
+  it('renders with a language tag Intl refuses, in English dates', () => {
+    expect(() => t.render({ ...base, locale: 'en-a1' })).not.toThrow();
+    expect(t.render({ ...base, locale: 'en-a1' }).text).toContain('January 2, 2030');
+  });
 });
