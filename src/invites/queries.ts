@@ -35,8 +35,7 @@ export function createQueries(store: Store, clock: Clock, secret: string, view: 
   async function byCode(code: string): Promise<InviteDoc | null> {
     // The digest is computed for every input so unknown and known codes cost the same.
     const digest = codeDigest(secret, code);
-    const id = looksLikeCode(code) ? await store.idByDigest(digest) : null;
-    return id ? store.get(id) : null;
+    return looksLikeCode(code) ? store.getByDigest(digest) : null;
   }
 
   async function list(q: ListQuery) {

@@ -79,6 +79,14 @@ export function createStore(redis: Redis, prefix = 'herald') {
     async idByDigest(digest: string): Promise<string | null> {
       return redis.get(key('code', digest));
     },
+    /** The invite a code digest points to, in one round trip. */
+    async getByDigest(digest: string): Promise<InviteDoc | null> {
+      const raw = (await redis.eval(
+        "local id = redis.call('GET', KEYS[1]) if not id then return false end return redis.call('GET', ARGV[1] .. id)",
+        1, key('code', digest), key('inv', ''),
+      )) as string | null;
+      return parse(raw);
+    },
     async events(id: string): Promise<Record<string, unknown>[] | null> {
       const [[, exists], [, list]] = (await redis
         .multi()

@@ -66,7 +66,8 @@ export async function loadTemplates(dir: string) {
     const { html, errors } = await mjml2html(await read('invite.mjml'), { validationLevel: 'strict', ignoreIncludes: true });
     if (errors.length) throw new Error(`templates/${locale}/invite.mjml: ${errors.map((e) => e.formattedMessage).join('; ')}`);
     locales[locale] = {
-      html: split(html),
+      // Indentation is a quarter of MJML's output; every message would carry and encode it.
+      html: split(html.replace(/\n[ \t]+/g, '\n')),
       subject: split((await read('subject.txt')).trim()),
       text: split(await read('text.txt')),
       strings: JSON.parse(await read('strings.json')),

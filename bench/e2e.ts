@@ -1,0 +1,89 @@
+// One 10,000-address bulk send until an SMTP server in another process has accepted all of it,
+// against a naive pipeline (mjml2html and a new SMTP connection per message) in the same run.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import mjml2html from 'mjml';
+import nodemailer from 'nodemailer';
+import { loadConfig } from '../src/config.js';
+import { createHerald } from '../src/herald.js';
+import { benchRedis, cpuSeconds, peakRssMb, report, round } from './lib.js';
+
+const N = Number(process.env.BENCH_N ?? 10_000);
+const NAIVE_N = Number(process.env.BENCH_NAIVE_N ?? N);
+const concurrency = process.env.WORKER_CONCURRENCY ?? '50';
+const pool = process.env.SMTP_POOL ?? '5';
+const [SMTP, HTTP] = [2625, 2626];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const count = async () => Number(await (await fetch(`http://127.0.0.1:${HTTP}/count`)).text());
+
+const redis = await benchRedis(6411);
+const sink = spawn(process.execPath, ['--import', 'tsx', 'bench/smtp-sink.ts', String(SMTP), String(HTTP)], { stdio: ['ignore', 'pipe', 'inherit'] });
+await new Promise((r) => sink.stdout!.once('data', r));
+const env = { REDIS_URL: redis.url, SMTP_URL: `smtp://127.0.0.1:${SMTP}`, API_KEYS: 'bench-key', INVITE_SECRET: 'bench-secret-0123456789', LOG_LEVEL: 'error', WORKER_CONCURRENCY: concurrency, SMTP_POOL: pool, BULK_MAX: String(N) };
+const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=bench/profiles'] : [];
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
+const workers = Array.from({ length: WORKERS }, () => spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts', 'worker'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] }));
+await Promise.all(workers.map((w) => new Promise((r) => w.stdout!.on('data', (b) => /workers running/.test(String(b)) && r(null)))));
+
+const api = await createHerald({ config: loadConfig(env), secret: env.INVITE_SECRET, apiKeys: ['bench-key'], roles: { api: true, worker: false } });
+const emails = Array.from({ length: N }, (_, i) => `r${i}@bench.test`);
+const cpu0 = { workers: workers.map((w) => cpuSeconds(w.pid!)), sink: cpuSeconds(sink.pid!), api: process.cpuUsage() };
+const redisCpu = async () => Number(/used_cpu_user:([\d.]+)/.exec(await redis.client.info('cpu'))![1]) + Number(/used_cpu_sys:([\d.]+)/.exec(await redis.client.info('cpu'))![1]);
+const redis0 = await redisCpu();
+const t0 = performance.now();
+const res = await api.app!.inject({ method: 'POST', url: '/v1/invites/send', headers: { authorization: 'Bearer bench-key' }, payload: { emails, inviter: { name: 'Bench' }, scope: { type: 'org', id: 'bench' } } });
+if (res.statusCode !== 202) throw new Error(res.body);
+while ((await count()) < N) await sleep(20);
+const heraldSeconds = (performance.now() - t0) / 1000;
+const rss = Math.max(...workers.map((w) => peakRssMb(w.pid!)));
+const apiUse = process.cpuUsage(cpu0.api);
+const cpu = {
+  workers: round(workers.reduce((s, w, i) => s + cpuSeconds(w.pid!) - cpu0.workers[i], 0)),
+  smtp_sink: round(cpuSeconds(sink.pid!) - cpu0.sink),
+  redis: round((await redisCpu()) - redis0),
+  api_and_bench: round((apiUse.user + apiUse.system) / 1e6),
+};
+if (process.env.BENCH_PROFILE) {
+  const stats = (await redis.client.info('commandstats')).split('\n').filter((l) => l.startsWith('cmdstat_'));
+  const top = stats.map((l) => ({ l, usec: Number(/usec=(\d+)/.exec(l)![1]) })).sort((a, b) => b.usec - a.usec).slice(0, 8);
+  console.error(top.map((t) => t.l).join('\n'));
+  const cpu = await redis.client.info('cpu');
+  console.error(cpu);
+}
+
+// The naive pipeline: compile MJML and open a new SMTP connection for every message.
+await fetch(`http://127.0.0.1:${HTTP}/reset`);
+const source = readFileSync('templates/en/invite.mjml', 'utf8');
+const t1 = performance.now();
+let next = 0;
+await Promise.all(Array.from({ length: Number(concurrency) }, async () => {
+  while (next < NAIVE_N) {
+    const i = next++;
+    const { html } = await mjml2html(source.replaceAll('{{inviterName}}', 'Bench').replaceAll('{{url}}', `http://localhost:3000/i/${i}`), { validationLevel: 'skip' });
+    const t = nodemailer.createTransport(env.SMTP_URL);
+    await t.sendMail({ from: 'a@b.test', to: `r${i}@bench.test`, subject: 'Invite', html, text: 'Invite' });
+    t.close();
+  }
+}));
+const naiveSeconds = (performance.now() - t1) / 1000;
+
+report('e2e', {
+  messages: N,
+  worker_processes: WORKERS,
+  worker_concurrency: Number(concurrency),
+  smtp_pool: Number(pool),
+  herald_seconds: round(heraldSeconds),
+  herald_messages_per_s: round(N / heraldSeconds, 0),
+  worker_peak_rss_mb: rss,
+  cpu_seconds_during_herald_run: cpu,
+  naive_messages: NAIVE_N,
+  naive_messages_per_s: round(NAIVE_N / naiveSeconds, 0),
+  ratio: round((N / heraldSeconds) / (NAIVE_N / naiveSeconds), 1),
+});
+for (const w of workers) w.kill('SIGTERM');
+await Promise.all(workers.map((w) => new Promise((r) => w.once('exit', r))));
+sink.kill();
+await api.close();
+await redis.client.quit();
+redis.stop();
+process.exit(0);
