@@ -1,6 +1,6 @@
 // One 10,000-address bulk send until an SMTP server in another process has accepted all of it,
 // against a naive pipeline (mjml2html and a new SMTP connection per message) in the same run.
-import { spawn } from 'node:child_process';
+import { execSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import mjml2html from 'mjml';
 import nodemailer from 'nodemailer';
@@ -10,8 +10,8 @@ import { benchRedis, cpuSeconds, peakRssMb, report, round } from './lib.js';
 
 const N = Number(process.env.BENCH_N ?? 10_000);
 const NAIVE_N = Number(process.env.BENCH_NAIVE_N ?? N);
-const concurrency = process.env.WORKER_CONCURRENCY ?? '50';
-const pool = process.env.SMTP_POOL ?? '5';
+const concurrency = process.env.WORKER_CONCURRENCY ?? '20';
+const pool = process.env.SMTP_POOL ?? '10';
 const [SMTP, HTTP] = [2625, 2626];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const count = async () => Number(await (await fetch(`http://127.0.0.1:${HTTP}/count`)).text());
@@ -20,9 +20,11 @@ const redis = await benchRedis(6411);
 const sink = spawn(process.execPath, ['--import', 'tsx', 'bench/smtp-sink.ts', String(SMTP), String(HTTP)], { stdio: ['ignore', 'pipe', 'inherit'] });
 await new Promise((r) => sink.stdout!.once('data', r));
 const env = { REDIS_URL: redis.url, SMTP_URL: `smtp://127.0.0.1:${SMTP}`, API_KEYS: 'bench-key', INVITE_SECRET: 'bench-secret-0123456789', LOG_LEVEL: 'error', WORKER_CONCURRENCY: concurrency, SMTP_POOL: pool, BULK_MAX: String(N) };
+// Workers run as in production: the compiled build (`npm run build`), as the Procfile does.
+execSync('npm run build --silent', { stdio: 'inherit' });
 const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=bench/profiles'] : [];
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
-const workers = Array.from({ length: WORKERS }, () => spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts', 'worker'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] }));
+const workers = Array.from({ length: WORKERS }, () => spawn(process.execPath, [...profile, 'dist/main.js', 'worker'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] }));
 await Promise.all(workers.map((w) => new Promise((r) => w.stdout!.on('data', (b) => /workers running/.test(String(b)) && r(null)))));
 
 const api = await createHerald({ config: loadConfig(env), secret: env.INVITE_SECRET, apiKeys: ['bench-key'], roles: { api: true, worker: false } });

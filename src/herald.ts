@@ -2,8 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
-import { buildApp } from './http/app.js';
-import { landingRoutes } from './http/landing.js';
 import { createQueries } from './invites/queries.js';
 import { createService } from './invites/service.js';
 import { createStore } from './invites/store.js';
@@ -79,6 +77,8 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
       await queues.scheduleSweeps(c.EXPIRY_SWEEP_EVERY);
     }
     if (o.roles.api) {
+      // Loaded only here, so a worker-only process does not carry the HTTP stack in memory.
+      const [{ buildApp }, { landingRoutes }] = await Promise.all([import('./http/app.js'), import('./http/landing.js')]);
       const ar = apiRedis(c.REDIS_URL);
       connections.push(ar);
       await waitReady(ar);
