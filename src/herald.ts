@@ -34,6 +34,20 @@ export interface Herald {
   close(): Promise<void>;
 }
 
+/** Logs connection errors once per distinct message (ioredis repeats them on every retry). */
+function watch(r: Redis, logger: Logger, role: string): Redis {
+  let last = '';
+  r.on('error', (err: Error) => {
+    if (err.message !== last) logger.warn({ role, err: err.message }, 'Redis connection error');
+    last = err.message;
+  });
+  r.on('ready', () => {
+    if (last) logger.info({ role }, 'Redis connection restored');
+    last = '';
+  });
+  return r;
+}
+
 const waitReady = (r: Redis) =>
   new Promise<void>((resolve, reject) => {
     if (r.status === 'ready') return resolve();
@@ -60,7 +74,7 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
 
   try {
     if (o.roles.worker) {
-      const wr = workerRedis(c.REDIS_URL);
+      const wr = watch(workerRedis(c.REDIS_URL), logger, 'worker');
       connections.push(wr);
       await waitReady(wr);
       const store = createStore(wr, prefix);
@@ -79,7 +93,7 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
     if (o.roles.api) {
       // Loaded only here, so a worker-only process does not carry the HTTP stack in memory.
       const [{ buildApp }, { landingRoutes }] = await Promise.all([import('./http/app.js'), import('./http/landing.js')]);
-      const ar = apiRedis(c.REDIS_URL);
+      const ar = watch(apiRedis(c.REDIS_URL), logger, 'api');
       connections.push(ar);
       await waitReady(ar);
       const store = createStore(ar, prefix);

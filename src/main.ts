@@ -24,16 +24,14 @@ try {
   throw err;
 }
 
+/** With REDIS_URL unset and nothing on 127.0.0.1:6379, starts a private redis-server. */
 async function ensureRedis(c: Config): Promise<(() => void) | null> {
-  const u = new URL(c.REDIS_URL);
-  const port = Number(u.port || 6379);
-  if (await redisAnswers(u.hostname, port)) return null;
-  if (c.REDIS_URL_DEFAULTED) {
-    const local = await startLocalRedis(port);
-    if (local) {
-      console.log(`Started a private redis-server on 127.0.0.1:${port} (data in .herald/redis).`);
-      return local.stop;
-    }
+  // A given REDIS_URL (maybe TLS, maybe remote) is left to the client, which says if it fails.
+  if (!c.REDIS_URL_DEFAULTED || (await redisAnswers('127.0.0.1', 6379))) return null;
+  const local = await startLocalRedis(6379);
+  if (local) {
+    console.log('Started a private redis-server on 127.0.0.1:6379 (data in .herald/redis).');
+    return local.stop;
   }
   fail(`No Redis answers at ${c.REDIS_URL}: install it (apt-get install redis-server, or docker compose up redis) or set REDIS_URL.`);
 }
@@ -58,7 +56,9 @@ const herald = await createHerald({
   secret: config.INVITE_SECRET ?? localSecret(),
   apiKeys: role === 'worker' ? [] : apiKeys(config),
   roles: { api: role !== 'worker', worker: role !== 'api' },
-}).catch((err: Error) => fail(`Herald could not start: ${err.message}`));
+}).catch((err: Error) =>
+  fail(`Herald could not start: ${err.message}${/Redis|ECONNREFUSED/.test(err.message) ? ` (REDIS_URL ${config.REDIS_URL})` : ''}`),
+);
 
 if (herald.app) {
   await herald.app.listen({ port: config.PORT, host: config.HOST });
