@@ -6,7 +6,7 @@ import { createQueries } from './invites/queries.js';
 import { createService } from './invites/service.js';
 import { createStore } from './invites/store.js';
 import { createQueues } from './jobs/queues.js';
-import { startWorkers } from './jobs/workers.js';
+import { HEARTBEAT_MS, startWorkers } from './jobs/workers.js';
 import { createLogger, type Logger } from './logger.js';
 import { loadTemplates } from './mail/templates.js';
 import { outboxTransport, smtpTransport, type MailTransport } from './mail/transport.js';
@@ -25,6 +25,8 @@ export interface HeraldOptions {
   logger?: Logger;
   transport?: MailTransport;
   templatesDir?: string;
+  /** Worker heartbeat period in ms (tests shorten it); /readyz allows three missed beats. */
+  heartbeatMs?: number;
 }
 
 export interface Herald {
@@ -85,7 +87,7 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
       const templates = await loadTemplates(o.templatesDir ?? new URL('../templates', import.meta.url).pathname);
       workers = await startWorkers({
         connection: wr, logger, prefix, concurrency: c.WORKER_CONCURRENCY, store, service, clock, transport, templates, metrics,
-        mailFrom: c.MAIL_FROM, messageDomain: new URL(c.PUBLIC_URL).hostname || 'herald.local',
+        mailFrom: c.MAIL_FROM, messageDomain: new URL(c.PUBLIC_URL).hostname || 'herald.local', heartbeatMs: o.heartbeatMs,
       });
       closers.unshift(() => workers!.close());
       await queues.scheduleSweeps(c.EXPIRY_SWEEP_EVERY);
@@ -104,6 +106,7 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
       app = await buildApp({
         logger, redis: ar, store, service, queries, jobs: queues.port, metrics, apiKeys: o.apiKeys,
         publicRateLimit: c.PUBLIC_RATE_LIMIT,
+        heartbeatMs: o.heartbeatMs ?? HEARTBEAT_MS,
         queueCounts: async () => ({
           delivery: await queues.delivery.getJobCounts('waiting', 'active', 'delayed', 'failed'),
           maintenance: await queues.maintenance.getJobCounts('waiting', 'active', 'delayed', 'failed'),

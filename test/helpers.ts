@@ -101,6 +101,7 @@ export async function startHerald(o: {
   clock?: Clock;
   prefix?: string;
   sink?: Sink;
+  heartbeatMs?: number;
 } = {}): Promise<TestHerald> {
   const prefix = o.prefix ?? uniquePrefix();
   const config = loadConfig({
@@ -115,7 +116,7 @@ export async function startHerald(o: {
     ...o.env,
   });
   const herald = await createHerald({
-    config, secret: TEST_SECRET, apiKeys: [TEST_KEY], roles: o.roles ?? { api: true, worker: false }, prefix, clock: o.clock,
+    config, secret: TEST_SECRET, apiKeys: [TEST_KEY], roles: o.roles ?? { api: true, worker: false }, prefix, clock: o.clock, heartbeatMs: o.heartbeatMs,
   });
   const redis = new Redis(redisUrl());
   return {

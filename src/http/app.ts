@@ -25,6 +25,8 @@ export interface AppDeps {
   metrics: Metrics;
   apiKeys: string[];
   publicRateLimit: number;
+  /** The workers' heartbeat period, which /readyz judges them by. */
+  heartbeatMs: number;
   /** Queue depth for /metrics, when this process can see the queues. */
   queueCounts?: () => Promise<Record<string, Record<string, number>>>;
   /** Extra routes (the landing page) registered inside the app. */
@@ -101,7 +103,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   });
 
   const rate = { max: d.publicRateLimit, timeWindow: 60_000 };
-  await app.register(opsRoutes, { store: d.store, metrics: d.metrics });
+  await app.register(opsRoutes, { store: d.store, metrics: d.metrics, heartbeatMs: d.heartbeatMs });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(publicRoutes, { queries: d.queries, rateLimit: rate });
   for (const p of d.plugins ?? []) await app.register(async (scope) => p(scope));

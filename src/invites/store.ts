@@ -142,7 +142,7 @@ export function createStore(redis: Redis, prefix = 'herald') {
     async heartbeat(worker: string, now: number) {
       await redis.multi().zadd(key('workers'), now, worker).zremrangebyscore(key('workers'), '-inf', now - 60_000).exec();
     },
-    async workersAlive(now: number, windowMs = 15_000): Promise<number> {
+    async workersAlive(now: number, windowMs: number): Promise<number> {
       return redis.zcount(key('workers'), now - windowMs, '+inf');
     },
     /** A lock with a token, released only by its holder; null when someone else holds it. */

@@ -13,7 +13,11 @@ export interface WorkerDeps extends SendDeps {
   logger: Logger;
   prefix: string;
   concurrency: number;
+  /** How often a consuming worker says so in Redis (ms); readiness allows three missed beats. */
+  heartbeatMs?: number;
 }
+
+export const HEARTBEAT_MS = 5000;
 
 /** Redis must never drop queue or invite keys; anything but noeviction could lose invites. */
 export async function checkEvictionPolicy(redis: Redis): Promise<void> {
@@ -69,7 +73,7 @@ export async function startWorkers(d: WorkerDeps) {
   const beat = async () => {
     if (delivery.isRunning() && !delivery.isPaused()) await d.store.heartbeat(me, Date.now()).catch(() => {});
   };
-  const timer = setInterval(() => void beat(), 5000);
+  const timer = setInterval(() => void beat(), d.heartbeatMs ?? HEARTBEAT_MS);
   await beat();
   return {
     delivery,

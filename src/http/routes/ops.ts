@@ -7,15 +7,15 @@ const within = <T>(p: Promise<T>, ms: number) =>
   Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error('timeout')), ms).unref())]);
 
 /** Health, readiness and Prometheus metrics. */
-export const opsRoutes: FastifyPluginAsync<{ store: Store; metrics: Metrics }> = async (app, d) => {
+export const opsRoutes: FastifyPluginAsync<{ store: Store; metrics: Metrics; heartbeatMs: number }> = async (app, d) => {
   app.get('/healthz', { schema: { tags: ['operations'] } }, async () => ({ status: 'ok' }));
 
   app.get('/readyz', { schema: { tags: ['operations'] } }, async (_req, reply) => {
     const redis = await within(d.store.ping(), 1000).catch(() => false);
-    const workers = redis ? await within(d.store.workersAlive(Date.now()), 1000).catch(() => 0) : 0;
+    const workers = redis ? await within(d.store.workersAlive(Date.now(), 3 * d.heartbeatMs), 1000).catch(() => 0) : 0;
     if (redis && workers > 0) return { status: 'ready', redis: 'ok', workers };
     const details = [{ redis: redis ? 'ok' : 'unreachable', workers }];
-    const why = !redis ? 'Redis is unreachable.' : 'No worker has consumed jobs in the last 15 seconds.';
+    const why = !redis ? 'Redis is unreachable.' : `No worker has reported consuming jobs in the last ${(3 * d.heartbeatMs) / 1000} s.`;
     return reply.code(503).send(errorBody('not_ready', why, details));
   });
 
