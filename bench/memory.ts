@@ -6,7 +6,7 @@ import { benchRedis, report, round } from './lib.js';
 const N = Number(process.env.BENCH_N ?? 100_000);
 const redis = await benchRedis(6416);
 const used = async () => Number(/used_memory:(\d+)/.exec(await redis.client.info('memory'))![1]);
-const { service, store } = benchService(redis.client);
+const { service } = benchService(redis.client);
 
 // Realistic invites: open ones made by count (every index but e-mail), plus e-mail ones made
 // through a batch chunk so e-mail, batch and uniqueness indexes are all present.
@@ -46,7 +46,6 @@ for (let i = 0; i < N; i += 1000) {
 }
 const bare = ((await used()) - b0) / N;
 report('memory', { invites: N, bytes_per_invite: round(perInvite, 0), invite_json_bytes: docBytes, bare_string_bytes_per_key: round(bare, 0), ratio_to_bare: round(perInvite / bare, 2), total_mb: round((after - before) / 2 ** 20, 1), bytes_per_invite_by_key: breakdown });
-void store;
 await redis.client.quit();
 redis.stop();
 process.exit(0);

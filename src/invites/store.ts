@@ -108,9 +108,6 @@ export function createStore(redis: Redis, prefix = 'herald') {
     async setMembers(kind: string, value: string): Promise<string[]> {
       return redis.zrange(key('x', kind, value), 0, -1);
     },
-    async total(): Promise<number> {
-      return redis.zcard(key('z', 'created'));
-    },
     /** Writes a bulk batch and its chunks in one transaction. */
     async createBatch(b: Omit<BatchRecord, 'created' | 'duplicates' | 'sent' | 'failed' | 'finishedAt'>, chunks: string[][]) {
       const m = redis.multi();

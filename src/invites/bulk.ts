@@ -1,0 +1,63 @@
+import type { Clock } from '../clock.js';
+import { HeraldError, invalid, notFound } from '../errors.js';
+import { newId } from './codes.js';
+import type { Drafts, Resolved } from './drafts.js';
+import { email as emailSchema, type BulkInput } from './inputs.js';
+import type { JobPort } from './service.js';
+import type { Store } from './store.js';
+
+export const CHUNK_SIZE = 500;
+
+export type Bulk = ReturnType<typeof createBulk>;
+
+/** Bulk sends: intake (validate, fold, chunk, enqueue), the `create` job's chunk, batch progress. */
+export function createBulk(store: Store, jobs: JobPort, clock: Clock, drafts: Drafts, bulkMax: number) {
+  return {
+    async intake(input: BulkInput): Promise<{ batchId: string; total: number }> {
+      const raw = typeof input.emails === 'string' ? input.emails.split(/[\s,;]+/).filter(Boolean) : input.emails;
+      if (raw.length === 0) throw invalid('emails', 'must hold at least one address');
+      if (raw.length > bulkMax) throw invalid('emails', `must hold at most ${bulkMax} addresses`);
+      const bad = raw.flatMap((e, i) =>
+        emailSchema.safeParse(e).success ? [] : [{ field: `emails[${i}]`, value: e.slice(0, 300), message: 'must be a valid e-mail address' }],
+      );
+      if (bad.length) throw new HeraldError('invalid_emails', 400, `${bad.length} address(es) are not valid e-mail addresses.`, bad);
+      const seen = new Set<string>();
+      const emails = raw.filter((e) => !seen.has(e.toLowerCase()) && !!seen.add(e.toLowerCase()));
+      const now = clock.now();
+      const shared = drafts.resolveShared(input, now);
+      const batchId = newId('bat', now);
+      const chunks: string[][] = [];
+      for (let i = 0; i < emails.length; i += CHUNK_SIZE) chunks.push(emails.slice(i, i + CHUNK_SIZE));
+      await store.createBatch(
+        { id: batchId, status: 'queued', total: emails.length, chunks: chunks.length, createdAt: now, fields: JSON.stringify(shared) },
+        chunks,
+      );
+      await jobs.createChunks(batchId, chunks.length);
+      return { batchId, total: emails.length };
+    },
+
+    /** The `create` job: stores one chunk's invites (once, however often it runs) and queues their sends. */
+    async processChunk(batchId: string, n: number): Promise<{ created: number; duplicates: number }> {
+      const batch = await store.getBatch(batchId);
+      if (!batch) return { created: 0, duplicates: 0 };
+      const shared = JSON.parse(batch.fields) as Resolved;
+      const emails = await store.chunkEmails(batchId, n);
+      const now = clock.now();
+      const keys = store.chunkKeys(batchId, n);
+      const results = await drafts.store(() => emails.map((e) => drafts.draft(shared, e, now, batchId, true)), now, [keys.chunk, keys.result, batchId]);
+      const ids = results.filter((r) => r.startsWith('ok:')).map((r) => r.slice(3));
+      await jobs.send(ids.map((inviteId) => ({ inviteId, seq: 1, batchId })));
+      return { created: ids.length, duplicates: results.length - ids.length };
+    },
+
+    async batch(id: string) {
+      const b = await store.getBatch(id);
+      if (!b) throw notFound('batch');
+      const iso = (ms: number | null) => (ms ? new Date(ms).toISOString() : null);
+      return {
+        id: b.id, status: b.status as 'queued' | 'running' | 'done', total: b.total, created: b.created,
+        duplicates: b.duplicates, sent: b.sent, failed: b.failed, createdAt: iso(b.createdAt)!, finishedAt: iso(b.finishedAt),
+      };
+    },
+  };
+}
