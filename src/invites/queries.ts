@@ -7,9 +7,8 @@ import { effectiveStatus, type Invite, type InviteDoc } from './invite.js';
 import type { QuerySpec, Store } from './store.js';
 
 // A filter set at most this large is read whole and sorted; a larger one is checked per id
-// while walking the sort index.
-const SMALL_SET = 5000;
-const SCAN_BUDGET = 5000;
+// while walking the sort index. Each script call examines at most `scanBudget` ids.
+const DEFAULTS = { smallSet: 5000, scanBudget: 5000 };
 
 const cursorSchema = z.object({ k: z.string(), s: z.string().max(40), i: z.string().max(64) });
 
@@ -31,7 +30,7 @@ const ms = (iso?: string) => (iso === undefined ? null : Date.parse(iso));
 export type Queries = ReturnType<typeof createQueries>;
 
 /** Read-side use cases: the filtered list and the public views of a code. */
-export function createQueries(store: Store, clock: Clock, secret: string, view: (d: InviteDoc) => Invite) {
+export function createQueries(store: Store, clock: Clock, secret: string, view: (d: InviteDoc) => Invite, tuning = DEFAULTS) {
   async function byCode(code: string): Promise<InviteDoc | null> {
     // The digest is computed for every input so unknown and known codes cost the same.
     const digest = codeDigest(secret, code);
@@ -62,7 +61,7 @@ export function createQueries(store: Store, clock: Clock, secret: string, view: 
       const candidates = exact ? [...all, { kind: 'status', value: statuses![0] }] : all;
       const sizes = await Promise.all(candidates.map((c) => store.setSize(c.kind, c.value)));
       const smallest = sizes.indexOf(Math.min(...sizes));
-      if (smallest >= 0 && sizes[smallest] <= SMALL_SET) {
+      if (smallest >= 0 && sizes[smallest] <= tuning.smallSet) {
         ids = await store.setMembers(candidates[smallest].kind, candidates[smallest].value);
       }
     }
@@ -74,7 +73,7 @@ export function createQueries(store: Store, clock: Clock, secret: string, view: 
       lo: bound(sort === 'created' ? cMin : sort === 'expires' ? eMin : null, '-inf'),
       hi: bound(sort === 'created' ? cMax : sort === 'expires' ? eMax : null, '+inf'),
       limit: q.limit,
-      budget: SCAN_BUDGET,
+      budget: tuning.scanBudget,
       cursor,
       ids,
       all,
