@@ -36,6 +36,11 @@ const schema = z.object({
   SEND_ATTEMPTS: int(8, 1, 100),
   SEND_BACKOFF: int(10000, 0),
   PUBLIC_RATE_LIMIT: int(120, 1),
+  // Not in DESIGN §3: behind a reverse proxy, rate limits must see the client, not the proxy.
+  TRUST_PROXY: z
+    .string()
+    .transform((v): boolean | number | string => (v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v))
+    .default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -107,6 +107,7 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
         logger, redis: ar, store, service, queries, jobs: queues.port, metrics, apiKeys: o.apiKeys,
         publicRateLimit: c.PUBLIC_RATE_LIMIT,
         heartbeatMs: o.heartbeatMs ?? HEARTBEAT_MS,
+        trustProxy: c.TRUST_PROXY,
         queueCounts: async () => ({
           delivery: await queues.delivery.getJobCounts('waiting', 'active', 'delayed', 'failed'),
           maintenance: await queues.maintenance.getJobCounts('waiting', 'active', 'delayed', 'failed'),

@@ -27,6 +27,8 @@ export interface AppDeps {
   publicRateLimit: number;
   /** The workers' heartbeat period, which /readyz judges them by. */
   heartbeatMs: number;
+  /** Fastify's trustProxy: false, true, a hop count, or a comma list of proxy addresses. */
+  trustProxy?: boolean | number | string;
   /** Queue depth for /metrics, when this process can see the queues. */
   queueCounts?: () => Promise<Record<string, Record<string, number>>>;
   /** Extra routes (the landing page) registered inside the app. */
@@ -43,6 +45,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
     routerOptions: { maxParamLength: 200 },
+    trustProxy: (d.trustProxy ?? false) as boolean, // Fastify also takes a hop count, which its types omit
     // Errors raised by the router itself (bad URL encoding, over-long params) take the same path.
     frameworkErrors: (err, req, reply) => errorHandler(err, req, reply),
   });

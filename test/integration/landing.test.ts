@@ -154,4 +154,16 @@ describe('public API', () => {
       await limited.redis.quit();
     }
   });
+
+  it('behind a trusted proxy, limits each forwarded client address separately', async () => {
+    const proxied = await startHerald({ prefix: h.prefix, env: { PUBLIC_RATE_LIMIT: '2', TRUST_PROXY: 'true' } });
+    try {
+      const get = (xff: string) => proxied.inject({ method: 'GET', url: '/v1/public/invites/AAAAAAAAAAAA/validate', remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': xff } });
+      expect([(await get('198.51.100.1')).statusCode, (await get('198.51.100.1')).statusCode, (await get('198.51.100.1')).statusCode]).toEqual([200, 200, 429]);
+      expect((await get('198.51.100.2')).statusCode).toBe(200);
+    } finally {
+      await proxied.close();
+      await proxied.redis.quit();
+    }
+  });
 });
