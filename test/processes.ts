@@ -39,7 +39,7 @@ export function spawnHerald(role: 'api' | 'worker' | 'all', env: Record<string, 
   };
 }
 
-/** A private redis-server with AOF on, that a test may stop and start again. */
+/** A private redis-server with AOF on (in a temporary folder), that a test may stop and start again. */
 export async function privateRedis(port: number, extra: string[] = []) {
   const dir = mkdtempSync(join(tmpdir(), 'herald-redis-'));
   let child: ChildProcess | null = null;

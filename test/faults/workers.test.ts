@@ -1,20 +1,18 @@
-import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { api, redisUrl, startHerald, startSink, waitFor, type Sink, type TestHerald } from '../helpers.js';
-import { spawnHerald, type HeraldProcess } from '../processes.js';
+import { api, startHerald, startSink, waitFor, type Sink, type TestHerald } from '../helpers.js';
+import { freePort, privateRedis, spawnHerald, type HeraldProcess } from '../processes.js';
 
-// Worker processes use the default key prefix, so this file owns a whole database.
-const dbUrl = () => redisUrl().replace(/\/\d+$/, '') + '/10';
+// Worker processes use the default key prefix, so this file gets a redis-server of its own.
 const CONCURRENCY = 20;
 
+let redis: Awaited<ReturnType<typeof privateRedis>>;
 let sink: Sink;
 let h: TestHerald;
-let raw: Redis;
 const procs: HeraldProcess[] = [];
+const dbUrl = () => redis.url;
 
 beforeAll(async () => {
-  raw = new Redis(dbUrl());
-  await raw.flushdb();
+  redis = await privateRedis(await freePort());
   sink = await startSink(() => null, { delayMs: 3 });
   h = await startHerald({ prefix: 'herald', env: { REDIS_URL: dbUrl() } });
 });
@@ -24,8 +22,7 @@ afterEach(async () => {
 afterAll(async () => {
   await h.close();
   await h.redis.quit();
-  await raw.flushdb();
-  await raw.quit();
+  await redis.stop().catch(() => redis.kill());
   await sink.close();
 });
 
