@@ -62,7 +62,9 @@ describe('bulk delivery', () => {
       expect(m.mail.html).toContain(codes.get(m.to[0]));
       expect(m.mail.subject).toBe('Bulk Bot invited you to org bulk');
     }
-    expect(pre.status).toBe('pending');
+    // the address that already had a pending invite keeps that one, unsent
+    const kept = (await a.get(`/v1/invites/${pre.id}`)).json();
+    expect(kept).toMatchObject({ status: 'pending', batchId: null, delivery: { status: 'none', sends: 0 } });
   });
 });
 
@@ -169,7 +171,7 @@ describe('a worker stopped mid-batch', () => {
     const { batchId } = (await a.post('/v1/invites/send', { emails })).json();
     await waitFor(() => sink.messages.length > before + 20, 20_000, 'some mail');
     await h.workers!.close(); // graceful: finishes active jobs, takes no more
-    const mid = sink.messages.length - before;
+    expect(sink.messages.length - before).toBeLessThan(400); // it really stopped mid-batch
     const second = await startHerald({ prefix: h.prefix, sink, roles: { api: false, worker: true } });
     try {
       const batch = await waitFor(async () => {
@@ -180,7 +182,6 @@ describe('a worker stopped mid-batch', () => {
       const got = sink.messages.filter((m) => m.to[0].endsWith('@restart.test')).map((m) => m.to[0]);
       expect(new Set(got).size).toBe(400);
       expect(got).toHaveLength(400); // graceful stop: zero duplicates
-      expect(mid).toBeLessThan(400 + 1);
     } finally {
       await second.close();
       await second.redis.quit();
