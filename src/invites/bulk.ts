@@ -44,7 +44,7 @@ export function createBulk(store: Store, jobs: JobPort, clock: Clock, drafts: Dr
       const emails = await store.chunkEmails(batchId, n);
       const now = clock.now();
       const keys = store.chunkKeys(batchId, n);
-      const results = await drafts.store(() => emails.map((e) => drafts.draft(shared, e, now, batchId, true)), now, [keys.chunk, keys.result, batchId]);
+      const { results } = await drafts.store(() => emails.map((e) => drafts.draft(shared, e, now, batchId, true)), now, [keys.chunk, keys.result, batchId]);
       const ids = results.filter((r) => r.startsWith('ok:')).map((r) => r.slice(3));
       await jobs.send(ids.map((inviteId) => ({ inviteId, seq: 1, batchId })));
       return { created: ids.length, duplicates: results.length - ids.length };

@@ -50,12 +50,14 @@ export function createDrafts(store: Store, cfg: DraftSettings) {
 
     /**
      * Runs the create script, drawing new salts in the (72-bit) event of a code clash. `chunk` is
-     * [chunk key, result key, batch id] for a bulk chunk. Results are 'ok:ID' or 'dup:EXISTING_ID'.
+     * [chunk key, result key, batch id] for a bulk chunk. Results are 'ok:ID' or 'dup:EXISTING_ID',
+     * one per draft (for a chunk already stored by an earlier run, that run's 'ok:ID's).
      */
-    async store(build: () => Draft[], now: number, chunk = ['', '', '']): Promise<string[]> {
+    async store(build: () => Draft[], now: number, chunk = ['', '', '']): Promise<{ results: string[]; drafts: Draft[] }> {
       for (let attempt = 0; attempt < 3; attempt++) {
-        const reply: LuaReply = await store.run('create', now, JSON.stringify(build()), ...chunk);
-        if (reply[0] !== 'collision') return reply[1] as string[];
+        const drafts = build();
+        const reply: LuaReply = await store.run('create', now, JSON.stringify(drafts), ...chunk);
+        if (reply[0] !== 'collision') return { results: reply[1] as string[], drafts };
       }
       throw refusal('code_collision');
     },

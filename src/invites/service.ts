@@ -38,6 +38,12 @@ export function createService(store: Store, jobs: JobPort, clock: Clock, cfg: Se
     return String(reply[1]);
   }
 
+  /** The invite as a script left it (scripts hand back the JSON they stored). */
+  function changed(reply: LuaReply): Invite {
+    ok(reply);
+    return view(JSON.parse(String(reply[2])) as InviteDoc);
+  }
+
   async function resolve(idOrCode: string): Promise<InviteDoc> {
     let id: string | null = null;
     if (looksLikeId(idOrCode)) id = idOrCode;
@@ -45,12 +51,6 @@ export function createService(store: Store, jobs: JobPort, clock: Clock, cfg: Se
     const doc = id ? await store.get(id) : null;
     if (!doc) throw notFound();
     return doc;
-  }
-
-  async function reload(id: string): Promise<Invite> {
-    const doc = await store.get(id);
-    if (!doc) throw notFound();
-    return view(doc);
   }
 
   return {
@@ -67,23 +67,23 @@ export function createService(store: Store, jobs: JobPort, clock: Clock, cfg: Se
       if (input.count !== undefined) {
         if (input.email) throw invalid('count', 'count makes open invites; leave out email');
         if (input.send) throw invalid('send', 'open invites have no address to send to');
-        const results = await drafts.store(() => Array.from({ length: input.count! }, () => drafts.draft(shared, null, now, null, false)), now);
-        const ids = results.map((r) => r.slice(3));
-        return { data: (await store.getMany(ids)).filter((d): d is InviteDoc => !!d).map(view) };
+        const made = await drafts.store(() => Array.from({ length: input.count! }, () => drafts.draft(shared, null, now, null, false)), now);
+        return { data: made.drafts.map(view) };
       }
       const email = input.email ?? null;
       const send = input.send ?? email !== null;
       if (send && !email) throw invalid('send', 'an invite without email cannot be sent');
-      const [result] = await drafts.store(() => [drafts.draft(shared, email, now, null, send)], now);
+      const made = await drafts.store(() => [drafts.draft(shared, email, now, null, send)], now);
+      const [result] = made.results;
       if (result.startsWith('dup:')) {
         const existingId = result.slice(4);
         throw new HeraldError('invite_exists', 409, `A pending invite for this address and scope exists: ${existingId}.`, [
           { field: 'email', id: existingId, existingId },
         ]);
       }
-      const id = result.slice(3);
-      if (send) await jobs.send([{ inviteId: id, seq: 1, batchId: null }]);
-      return reload(id);
+      const [draft] = made.drafts;
+      if (send) await jobs.send([{ inviteId: draft.id, seq: 1, batchId: null }]);
+      return view(draft);
     },
 
     async get(idOrCode: string): Promise<Invite> {
@@ -100,8 +100,7 @@ export function createService(store: Store, jobs: JobPort, clock: Clock, cfg: Se
       if (input.metadata !== undefined) patch.metadata = JSON.stringify(input.metadata);
       if (input.redirectUrl !== undefined) patch.redirectUrl = checkRedirect(input.redirectUrl, cfg.redirectAllowlist);
       if (Object.keys(patch).length === 0) throw invalid('body', 'name at least one field to change', 'empty_patch');
-      ok(await store.run('patch', clock.now(), doc.id, JSON.stringify(patch), reason));
-      return reload(doc.id);
+      return changed(await store.run('patch', clock.now(), doc.id, JSON.stringify(patch), reason));
     },
 
     async resend(idOrCode: string, input: ResendInput, reason = ''): Promise<Invite> {
@@ -110,15 +109,15 @@ export function createService(store: Store, jobs: JobPort, clock: Clock, cfg: Se
       const exp = input?.maxAge === undefined ? '' : input.maxAge === 0 ? 'null' : String(now + input.maxAge * 1000);
       const salt = input?.rotateCode ? newSalt() : '';
       const digest = salt ? codeDigest(cfg.secret, deriveCode(cfg.secret, doc.id, salt)) : '';
-      const seq = Number(ok(await store.run('resend', now, doc.id, cfg.resendCooldown * 1000, salt, digest, exp, reason)));
-      await jobs.send([{ inviteId: doc.id, seq, batchId: null }], 'resend');
-      return reload(doc.id);
+      const reply = await store.run('resend', now, doc.id, cfg.resendCooldown * 1000, salt, digest, exp, reason);
+      const invite = changed(reply);
+      await jobs.send([{ inviteId: doc.id, seq: Number(reply[1]), batchId: null }], 'resend');
+      return invite;
     },
 
     async cancel(idOrCode: string, reason = ''): Promise<Invite> {
       const doc = await resolve(idOrCode);
-      ok(await store.run('cancel', clock.now(), doc.id, reason));
-      return reload(doc.id);
+      return changed(await store.run('cancel', clock.now(), doc.id, reason));
     },
 
     async remove(idOrCode: string, reason = ''): Promise<void> {
@@ -129,8 +128,7 @@ export function createService(store: Store, jobs: JobPort, clock: Clock, cfg: Se
     async accept(idOrCode: string, input: AcceptInput, reason = ''): Promise<Invite> {
       const doc = await resolve(idOrCode);
       const email = input.email ?? '';
-      ok(await store.run('accept', clock.now(), doc.id, input.userId, email, email.toLowerCase(), reason));
-      return reload(doc.id);
+      return changed(await store.run('accept', clock.now(), doc.id, input.userId, email, email.toLowerCase(), reason));
     },
 
     /** The landing page's button: one use, as the invited address or an anonymous guest. */

@@ -2,12 +2,11 @@
 local doc = load(ARGV[3])
 if not doc then return {'err', 'invite_not_found'} end
 if expire_if_due(doc) or doc.status == 'expired' then return {'err', 'invite_expired'} end
-if doc.status == 'canceled' then return {'ok', 'already'} end
+if doc.status == 'canceled' then return {'ok', 'already', cjson.encode(doc)} end
 if doc.status == 'accepted' then return {'err', 'invite_accepted'} end
 set_status(doc, 'canceled')
 doc.canceledAt = NOW
 local ev = {type = 'canceled'}
 if ARGV[4] ~= '' then ev.reason = ARGV[4] end
 event(doc.id, ev)
-save(doc)
-return {'ok', 'canceled'}
+return {'ok', 'canceled', save(doc)}

@@ -18,7 +18,12 @@ local function load(id)
   return cjson.decode(raw)
 end
 
-local function save(doc) redis.call('SET', k('inv', doc.id), cjson.encode(doc)) end
+-- Returns the stored JSON, so scripts can hand the new state back without another read.
+local function save(doc)
+  local raw = cjson.encode(doc)
+  redis.call('SET', k('inv', doc.id), raw)
+  return raw
+end
 
 local function event(id, ev)
   ev.at = NOW

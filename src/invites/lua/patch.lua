@@ -27,5 +27,4 @@ local ev = {type = 'updated', fields = changed}
 if ARGV[5] ~= '' then ev.reason = ARGV[5] end
 event(doc.id, ev)
 touch(doc)
-save(doc)
-return {'ok', 'updated'}
+return {'ok', 'updated', save(doc)}

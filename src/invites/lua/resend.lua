@@ -26,5 +26,4 @@ if ARGV[8] ~= '' then ev.reason = ARGV[8] end
 event(doc.id, ev)
 event(doc.id, {type = 'queued', seq = d.queuedSeq})
 touch(doc)
-save(doc)
-return {'ok', tostring(d.queuedSeq)}
+return {'ok', tostring(d.queuedSeq), save(doc)}
