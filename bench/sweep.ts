@@ -21,7 +21,7 @@ let cursor = '0';
 do {
   const [next, keys] = await redis.client.scan(cursor, 'MATCH', 'herald:inv:*', 'COUNT', 1000);
   cursor = next;
-  if (keys.length) for (const raw of await redis.client.mget(keys)) if (raw && JSON.parse(raw).expiresAt <= clock.now()) due += 1;
+  if (keys.length) for (const raw of await redis.client.mget(keys)) if (raw && JSON.parse(raw.slice(1)).expiresAt <= clock.now()) due += 1;
 } while (cursor !== '0');
 const naiveSeconds = (performance.now() - n0) / 1000;
 

@@ -44,7 +44,7 @@ export function createDrafts(store: Store, cfg: DraftSettings) {
           status: queued ? 'queued' : 'none', attempts: 0, sends: 0, lastSentAt: null, lastError: null,
           messageId: null, sentSeq: 0, queuedSeq: queued ? 1 : 0, lastQueuedAt: queued ? now : null,
         },
-        createdAt: now, updatedAt: now, acceptedAt: null, canceledAt: null, expiredAt: null,
+        createdAt: now, updatedAt: now, acceptedAt: null, canceledAt: null,
       };
     },
 

@@ -5,8 +5,9 @@ export type Status = (typeof STATUSES)[number];
 export const DELIVERY_STATUSES = ['none', 'queued', 'sent', 'failed'] as const;
 
 /**
- * The invite as stored in Redis (one JSON string per invite). Times are epoch ms; `metadata`
- * stays a JSON string so Lua's cjson never re-encodes user data. Lua scripts own every change.
+ * The invite as stored in Redis (a status letter, then JSON). Times are epoch ms; `metadata`
+ * stays a JSON string so Lua's cjson never re-encodes user data; `expiredAt` is derived (it is
+ * `expiresAt`). Lua scripts own every change.
  */
 export interface InviteDoc {
   id: string;
@@ -43,7 +44,6 @@ export interface InviteDoc {
   expiresAt: number | null;
   acceptedAt: number | null;
   canceledAt: number | null;
-  expiredAt: number | null;
 }
 
 const iso = (ms: number | null) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
@@ -123,6 +123,6 @@ export function toView(doc: InviteDoc, code: string, publicUrl: string, now: num
     expiresAt: iso(doc.expiresAt),
     acceptedAt: iso(doc.acceptedAt),
     canceledAt: iso(doc.canceledAt),
-    expiredAt: status === 'expired' ? iso(doc.expiredAt ?? doc.expiresAt) : null,
+    expiredAt: status === 'expired' ? iso(doc.expiresAt) : null,
   };
 }

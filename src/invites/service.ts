@@ -6,7 +6,7 @@ import { createDrafts } from './drafts.js';
 import type { AcceptInput, CreateInput, PatchInput, ResendInput } from './inputs.js';
 import { toView, type Invite, type InviteDoc } from './invite.js';
 import { checkRedirect, refusal, resolveExpiry } from './rules.js';
-import type { LuaReply, Store } from './store.js';
+import { parseDoc, type LuaReply, type Store } from './store.js';
 
 /** What the domain asks of the job queue; src/jobs implements it with BullMQ. */
 export interface JobPort {
@@ -41,7 +41,7 @@ export function createService(store: Store, jobs: JobPort, clock: Clock, cfg: Se
   /** The invite as a script left it (scripts hand back the JSON they stored). */
   function changed(reply: LuaReply): Invite {
     ok(reply);
-    return view(JSON.parse(String(reply[2])) as InviteDoc);
+    return view(parseDoc(String(reply[2])));
   }
 
   async function resolve(idOrCode: string): Promise<InviteDoc> {

@@ -7,7 +7,7 @@ import type { InviteDoc } from './invite.js';
  * The only module that knows Redis keys. Every state change is one Lua script (src/invites/lua),
  * so concurrent API calls, workers and sweeps can never interleave half a change.
  *
- *   P:inv:ID          invite JSON          P:ev:ID        audit events (list)
+ *   P:inv:ID          status letter + invite JSON       P:ev:ID   audit events (list)
  *   P:code:DIGEST     id by code digest    P:uniq:…       the pending invite per (email, scope)
  *   P:z:created|updated|expires   sort indexes    P:z:due  pending invites by expiry (sweeps)
  *   P:x:status|email|role|inviter|user|batch|stype|sid:VALUE   filter indexes, scored by createdAt
@@ -23,6 +23,13 @@ const sources = Object.fromEntries(
 ) as Record<Script, string>;
 
 export type LuaReply = [string, ...unknown[]];
+
+const STATUS: Record<string, InviteDoc['status']> = { P: 'pending', A: 'accepted', C: 'canceled', E: 'expired' };
+
+/** A stored invite: one status letter, then the rest as JSON (see lua/lib.lua for why). */
+export function parseDoc(raw: string): InviteDoc {
+  return { ...(JSON.parse(raw.slice(1)) as Omit<InviteDoc, 'status'>), status: STATUS[raw[0]] };
+}
 
 export interface QuerySpec {
   sort: 'created' | 'updated' | 'expires';
@@ -63,7 +70,7 @@ export function createStore(redis: Redis, prefix = 'herald') {
   const run = (s: Script, now: number, ...args: (string | number)[]) =>
     (redis as unknown as Record<string, (...a: unknown[]) => Promise<LuaReply>>)[`herald_${s}`](prefix, now, ...args);
   const key = (...parts: string[]) => [prefix, ...parts].join(':');
-  const parse = (raw: string | null) => (raw ? (JSON.parse(raw) as InviteDoc) : null);
+  const parse = (raw: string | null) => (raw ? parseDoc(raw) : null);
 
   return {
     prefix,

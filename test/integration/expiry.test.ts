@@ -30,8 +30,8 @@ describe('expiry sweeps', () => {
     clock.advance(61_000);
     await waitFor(async () => (await store.getMany(short.map((s) => s.id))).every((d) => d?.status === 'expired'), 10_000, 'scheduled sweep');
     for (const s of short) {
-      const doc = (await store.get(s.id))!;
-      expect(doc.expiredAt).toBe(Date.parse(s.expiresAt));
+      const read = (await a.get(`/v1/invites/${s.id}`)).json();
+      expect(read).toMatchObject({ status: 'expired', expiredAt: s.expiresAt, updatedAt: s.updatedAt });
       expect(await eventsOf(s.id)).toEqual(['created', 'expired']);
     }
     expect((await store.get(long.id))!.status).toBe('pending');
@@ -42,6 +42,20 @@ describe('expiry sweeps', () => {
     expect(listed.sort()).toEqual(short.map((s) => s.id).sort());
     const pending = (await a.get('/v1/invites?status=pending&limit=100')).json().data.map((x: { id: string }) => x.id);
     expect(pending.sort()).toEqual([long.id, never.id].sort());
+  });
+
+  it('an address whose invite expired can be invited again, before and after the sweep', async () => {
+    const scope = { type: 'team', id: 'again' };
+    const first = (await a.post('/v1/invites', { email: 'again@expiry.test', scope, maxAge: 30, send: false })).json();
+    expect((await a.post('/v1/invites', { email: 'again@expiry.test', scope, send: false })).statusCode).toBe(409);
+    clock.advance(31_000);
+    const second = await a.post('/v1/invites', { email: 'AGAIN@expiry.test', scope, maxAge: 30, send: false });
+    expect(second.statusCode).toBe(201);
+    expect((await a.get(`/v1/invites/${first.id}`)).json().status).toBe('expired');
+    clock.advance(31_000);
+    await createService(store, noJobs, clock, settings).sweep();
+    expect((await store.get(second.json().id))!.status).toBe('expired');
+    expect((await a.post('/v1/invites', { email: 'again@expiry.test', scope, send: false })).statusCode).toBe(201);
   });
 
   it('POST /v1/sweeps/expire runs one now', async () => {

@@ -11,7 +11,7 @@ for _, a in ipairs(doc.acceptedBy) do
   -- An invite bound to an address has one person behind it, whichever path accepted it.
   local same = (userId ~= '' and a.userId == userId)
     or (not isnull(doc.emailKey) and (userId == '' or isnull(a.userId)))
-  if same then return {'ok', 'already', cjson.encode(doc)} end
+  if same then return {'ok', 'already', encode(doc)} end
 end
 if doc.status ~= 'pending' then return {'err', 'invite_used'} end
 doc.uses = doc.uses + 1

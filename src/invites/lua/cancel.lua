@@ -2,7 +2,7 @@
 local doc = load(ARGV[3])
 if not doc then return {'err', 'invite_not_found'} end
 if expire_if_due(doc) or doc.status == 'expired' then return {'err', 'invite_expired'} end
-if doc.status == 'canceled' then return {'ok', 'already', cjson.encode(doc)} end
+if doc.status == 'canceled' then return {'ok', 'already', encode(doc)} end
 if doc.status == 'accepted' then return {'err', 'invite_accepted'} end
 set_status(doc, 'canceled')
 doc.canceledAt = NOW

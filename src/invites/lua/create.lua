@@ -27,7 +27,7 @@ for _, doc in ipairs(docs) do
     dups = dups + 1
   else
     redis.call('SET', k('code', doc.digest), doc.id)
-    if u then redis.call('SET', u, doc.id) end
+    uniq_claim(doc)
     save(doc)
     index_all(doc)
     local ev = {type = 'created'}

@@ -12,15 +12,34 @@ local function num(s)
   return tonumber(s)
 end
 
+-- An invite is stored as one status letter followed by the rest as JSON, so that a sweep can
+-- flip a status with SETRANGE instead of decoding and re-encoding the document.
+local LETTER = {pending = 'P', accepted = 'A', canceled = 'C', expired = 'E'}
+local STATUS = {P = 'pending', A = 'accepted', C = 'canceled', E = 'expired'}
+
+local function decode(raw)
+  local doc = cjson.decode(string.sub(raw, 2))
+  doc.status = STATUS[string.sub(raw, 1, 1)]
+  return doc
+end
+
+local function encode(doc)
+  local status = doc.status
+  doc.status = nil
+  local raw = LETTER[status] .. cjson.encode(doc)
+  doc.status = status
+  return raw
+end
+
 local function load(id)
   local raw = redis.call('GET', k('inv', id))
   if not raw then return nil end
-  return cjson.decode(raw)
+  return decode(raw)
 end
 
--- Returns the stored JSON, so scripts can hand the new state back without another read.
+-- Returns what it stored, so scripts can hand the new state back without another read.
 local function save(doc)
-  local raw = cjson.encode(doc)
+  local raw = encode(doc)
   redis.call('SET', k('inv', doc.id), raw)
   return raw
 end
@@ -88,6 +107,15 @@ local function touch(doc)
   redis.call('ZADD', k('z', 'updated'), NOW, doc.id)
 end
 
+-- The uniqueness key lives no longer than its invite's expiry, since sweeps do not read the
+-- invite to find it.
+local function uniq_claim(doc)
+  local u = uniq_key(doc)
+  if not u then return end
+  if isnull(doc.expiresAt) then redis.call('SET', u, doc.id)
+  else redis.call('SET', u, doc.id, 'PXAT', string.format('%d', doc.expiresAt)) end
+end
+
 local function set_expiry(doc, expiresAt)
   doc.expiresAt = expiresAt
   redis.call('ZADD', k('z', 'expires'), expiry_score(doc), doc.id)
@@ -96,8 +124,12 @@ local function set_expiry(doc, expiresAt)
   else
     redis.call('ZADD', k('z', 'due'), expiresAt, doc.id)
   end
+  local u = uniq_key(doc)
+  if u and doc.status == 'pending' and redis.call('GET', u) == doc.id then uniq_claim(doc) end
 end
 
+-- Moves an invite to another status in every index. Expiry is not a change anyone made, so it
+-- leaves updatedAt alone (the sweep flips without reading the document at all).
 local function set_status(doc, status)
   redis.call('ZREM', k('x', 'status', doc.status), doc.id)
   redis.call('ZADD', k('x', 'status', status), doc.createdAt, doc.id)
@@ -107,15 +139,17 @@ local function set_status(doc, status)
     redis.call('ZREM', k('z', 'due'), doc.id)
   end
   doc.status = status
-  touch(doc)
+  if status ~= 'expired' then touch(doc) end
 end
 
--- Stores "expired" for a pending invite whose time has come; true if it did.
+local EXPIRED_EVENT = '{"type":"expired","at":' .. string.format('%d', NOW) .. '}'
+
+-- Stores "expired" for a pending invite whose time has come; true if it did. expiredAt is not
+-- stored: it is the invite's expiresAt.
 local function expire_if_due(doc)
   if doc.status == 'pending' and not isnull(doc.expiresAt) and doc.expiresAt <= NOW then
     set_status(doc, 'expired')
-    doc.expiredAt = doc.expiresAt
-    event(doc.id, {type = 'expired'})
+    redis.call('RPUSH', k('ev', doc.id), EXPIRED_EVENT)
     stat('expired')
     save(doc)
     return true

@@ -1,13 +1,19 @@
 -- ARGV: 3 most invites to flip in this call. Walks only the due index (pending invites with an
--- expiry, ordered by it), so the cost follows what expired, not what is stored.
+-- expiry, ordered by it), so the cost follows what expired, not what is stored; and flips each
+-- one by its status letter, without decoding it (see lib.lua).
 local ids = redis.call('ZRANGE', k('z', 'due'), '-inf', NOW, 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[3]))
 local flipped = 0
 for _, id in ipairs(ids) do
-  local doc = load(id)
-  if doc and expire_if_due(doc) then
+  local key = k('inv', id)
+  if redis.call('GETRANGE', key, 0, 0) == 'P' then
+    redis.call('SETRANGE', key, 0, 'E')
+    redis.call('ZREM', k('x', 'status', 'pending'), id)
+    redis.call('ZADD', k('x', 'status', 'expired'), redis.call('ZSCORE', k('z', 'created'), id), id)
+    redis.call('RPUSH', k('ev', id), EXPIRED_EVENT)
     flipped = flipped + 1
-  else
-    redis.call('ZREM', k('z', 'due'), id)
   end
+  -- An e-mail invite's uniqueness key expires by itself at expiresAt (uniq_claim).
+  redis.call('ZREM', k('z', 'due'), id)
 end
+if flipped > 0 then stat('expired', flipped) end
 return {flipped, #ids}
