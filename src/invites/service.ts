@@ -145,7 +145,7 @@ export function createService(store: Store, jobs: JobPort, clock: Clock, cfg: Se
     },
 
     /** One sweep: flips every due invite, in calls of `batch` so no script runs long. */
-    async sweep(batch = 250): Promise<{ flipped: number; calls: number }> {
+    async sweep(batch = 500): Promise<{ flipped: number; calls: number }> {
       let flipped = 0;
       let calls = 0;
       for (;;) {

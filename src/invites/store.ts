@@ -10,7 +10,7 @@ import type { InviteDoc } from './invite.js';
  *   P:inv:ID          status letter + invite JSON       P:ev:ID   audit events (list)
  *   P:code:DIGEST     id by code digest    P:uniq:…       the pending invite per (email, scope)
  *   P:z:created|updated|expires   sort indexes    P:z:due  pending invites by expiry (sweeps)
- *   P:x:status|email|role|inviter|user|batch|stype|sid:VALUE   filter indexes, scored by createdAt
+ *   P:x:status|email|role|inviter|user|batch|stype|sid:VALUE   filter indexes (membership, score 0)
  *   P:batch:ID        batch tallies (hash)  P:batch:ID:chunk:N / :res:N   bulk chunks and results
  *   P:idem:…          idempotency records   P:stats        counters for /metrics
  */

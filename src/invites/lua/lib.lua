@@ -59,7 +59,8 @@ local function uniq_key(doc)
   return k('uniq', doc.emailKey .. '|' .. #st .. '|' .. st .. '|' .. si)
 end
 
--- Per-value indexes (sorted sets scored by createdAt) that the list filters use.
+-- Per-value indexes that the list filters use: membership only (score 0), since every list is
+-- ordered by one of the z: sort indexes.
 local function attr_keys(doc)
   local t = {}
   if not isnull(doc.emailKey) then t[#t + 1] = k('x', 'email', doc.emailKey) end
@@ -88,11 +89,11 @@ local function index_all(doc)
   redis.call('ZADD', k('z', 'created'), doc.createdAt, id)
   redis.call('ZADD', k('z', 'updated'), doc.updatedAt, id)
   redis.call('ZADD', k('z', 'expires'), expiry_score(doc), id)
-  redis.call('ZADD', k('x', 'status', doc.status), doc.createdAt, id)
+  redis.call('ZADD', k('x', 'status', doc.status), 0, id)
   if doc.status == 'pending' and not isnull(doc.expiresAt) then
     redis.call('ZADD', k('z', 'due'), doc.expiresAt, id)
   end
-  for _, key in ipairs(attr_keys(doc)) do redis.call('ZADD', key, doc.createdAt, id) end
+  for _, key in ipairs(attr_keys(doc)) do redis.call('ZADD', key, 0, id) end
 end
 
 local function unindex_all(doc)
@@ -132,7 +133,7 @@ end
 -- leaves updatedAt alone (the sweep flips without reading the document at all).
 local function set_status(doc, status)
   redis.call('ZREM', k('x', 'status', doc.status), doc.id)
-  redis.call('ZADD', k('x', 'status', status), doc.createdAt, doc.id)
+  redis.call('ZADD', k('x', 'status', status), 0, doc.id)
   if doc.status == 'pending' and status ~= 'pending' then
     local u = uniq_key(doc)
     if u and redis.call('GET', u) == doc.id then redis.call('DEL', u) end

@@ -10,7 +10,7 @@ local changed = {}
 if patch.role ~= nil then
   if not isnull(doc.role) then redis.call('ZREM', k('x', 'role', doc.role), doc.id) end
   doc.role = patch.role
-  if not isnull(doc.role) then redis.call('ZADD', k('x', 'role', doc.role), doc.createdAt, doc.id) end
+  if not isnull(doc.role) then redis.call('ZADD', k('x', 'role', doc.role), 0, doc.id) end
   changed[#changed + 1] = 'role'
 end
 if patch.expiresAt ~= nil then

@@ -8,12 +8,13 @@ for _, id in ipairs(ids) do
   if redis.call('GETRANGE', key, 0, 0) == 'P' then
     redis.call('SETRANGE', key, 0, 'E')
     redis.call('ZREM', k('x', 'status', 'pending'), id)
-    redis.call('ZADD', k('x', 'status', 'expired'), redis.call('ZSCORE', k('z', 'created'), id), id)
+    redis.call('ZADD', k('x', 'status', 'expired'), 0, id)
     redis.call('RPUSH', k('ev', id), EXPIRED_EVENT)
     flipped = flipped + 1
   end
   -- An e-mail invite's uniqueness key expires by itself at expiresAt (uniq_claim).
-  redis.call('ZREM', k('z', 'due'), id)
 end
+-- The ids read are the due index's first #ids members, and nothing ran in between.
+if #ids > 0 then redis.call('ZREMRANGEBYRANK', k('z', 'due'), 0, #ids - 1) end
 if flipped > 0 then stat('expired', flipped) end
 return {flipped, #ids}
