@@ -7,11 +7,6 @@ local NULL = cjson.null
 local function isnull(v) return v == nil or v == NULL end
 local function k(...) return P .. ':' .. table.concat({...}, ':') end
 
-local function num(s)
-  if s == false or s == nil then return nil end
-  return tonumber(s)
-end
-
 -- An invite is stored as one status letter followed by the rest as JSON, so that a sweep can
 -- flip a status with SETRANGE instead of decoding and re-encoding the document.
 local LETTER = {pending = 'P', accepted = 'A', canceled = 'C', expired = 'E'}
