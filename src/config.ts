@@ -36,6 +36,8 @@ const schema = z.object({
   SEND_ATTEMPTS: int(8, 1, 100),
   SEND_BACKOFF: int(10000, 0),
   PUBLIC_RATE_LIMIT: int(120, 1),
+  // Not in DESIGN §3: where a worker-only process serves /metrics (unset: nowhere).
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   // Not in DESIGN §3: behind a reverse proxy, rate limits must see the client, not the proxy.
   TRUST_PROXY: z
     .string()

@@ -91,6 +91,11 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
       });
       closers.unshift(() => workers!.close());
       await queues.scheduleSweeps(c.EXPIRY_SWEEP_EVERY);
+      if (!o.roles.api && c.METRICS_PORT !== undefined) {
+        const { startMetricsServer } = await import('./http/metrics-server.js');
+        const server = await startMetricsServer(metrics, c.METRICS_PORT, c.HOST, logger);
+        closers.unshift(() => server.close());
+      }
     }
     if (o.roles.api) {
       // Loaded only here, so a worker-only process does not carry the HTTP stack in memory.
