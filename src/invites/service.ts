@@ -44,19 +44,30 @@ export function createService(store: Store, jobs: JobPort, clock: Clock, cfg: Se
     return view(parseDoc(String(reply[2])));
   }
 
+  /** The invite an id or code names, in one round trip. */
   async function resolve(idOrCode: string): Promise<InviteDoc> {
-    let id: string | null = null;
-    if (looksLikeId(idOrCode)) id = idOrCode;
-    else if (looksLikeCode(idOrCode)) id = await store.idByDigest(codeDigest(cfg.secret, idOrCode));
-    const doc = id ? await store.get(id) : null;
+    const doc = looksLikeId(idOrCode)
+      ? await store.get(idOrCode)
+      : looksLikeCode(idOrCode) ? await store.getByDigest(codeDigest(cfg.secret, idOrCode)) : null;
     if (!doc) throw notFound();
     return doc;
   }
 
+  /**
+   * The id an id or code names, without reading the invite: the scripts read it anyway, and
+   * answer invite_not_found themselves.
+   */
+  async function idOf(idOrCode: string): Promise<string> {
+    if (looksLikeId(idOrCode)) return idOrCode;
+    const id = looksLikeCode(idOrCode) ? await store.idByDigest(codeDigest(cfg.secret, idOrCode)) : null;
+    if (!id) throw notFound();
+    return id;
+  }
+
   return {
     view,
-    resolve,
-    code,
+    /** The link in the e-mail, without building the whole view. */
+    link: (doc: InviteDoc) => `${cfg.publicUrl}/i/${code(doc)}`,
     bulk: bulk.intake,
     processChunk: bulk.processChunk,
     batch: bulk.batch,
@@ -91,7 +102,7 @@ export function createService(store: Store, jobs: JobPort, clock: Clock, cfg: Se
     },
 
     async patch(idOrCode: string, input: PatchInput, reason = ''): Promise<Invite> {
-      const doc = await resolve(idOrCode);
+      const id = await idOf(idOrCode);
       const patch: Record<string, unknown> = {};
       if (input.role !== undefined) patch.role = input.role;
       const exp = resolveExpiry(input, clock.now());
@@ -100,35 +111,32 @@ export function createService(store: Store, jobs: JobPort, clock: Clock, cfg: Se
       if (input.metadata !== undefined) patch.metadata = JSON.stringify(input.metadata);
       if (input.redirectUrl !== undefined) patch.redirectUrl = checkRedirect(input.redirectUrl, cfg.redirectAllowlist);
       if (Object.keys(patch).length === 0) throw invalid('body', 'name at least one field to change', 'empty_patch');
-      return changed(await store.run('patch', clock.now(), doc.id, JSON.stringify(patch), reason));
+      return changed(await store.run('patch', clock.now(), id, JSON.stringify(patch), reason));
     },
 
     async resend(idOrCode: string, input: ResendInput, reason = ''): Promise<Invite> {
-      const doc = await resolve(idOrCode);
+      const id = await idOf(idOrCode);
       const now = clock.now();
       const exp = input?.maxAge === undefined ? '' : input.maxAge === 0 ? 'null' : String(now + input.maxAge * 1000);
       const salt = input?.rotateCode ? newSalt() : '';
-      const digest = salt ? codeDigest(cfg.secret, deriveCode(cfg.secret, doc.id, salt)) : '';
-      const reply = await store.run('resend', now, doc.id, cfg.resendCooldown * 1000, salt, digest, exp, reason);
+      const digest = salt ? codeDigest(cfg.secret, deriveCode(cfg.secret, id, salt)) : '';
+      const reply = await store.run('resend', now, id, cfg.resendCooldown * 1000, salt, digest, exp, reason);
       const invite = changed(reply);
-      await jobs.send([{ inviteId: doc.id, seq: Number(reply[1]), batchId: null }], 'resend');
+      await jobs.send([{ inviteId: id, seq: Number(reply[1]), batchId: null }], 'resend');
       return invite;
     },
 
     async cancel(idOrCode: string, reason = ''): Promise<Invite> {
-      const doc = await resolve(idOrCode);
-      return changed(await store.run('cancel', clock.now(), doc.id, reason));
+      return changed(await store.run('cancel', clock.now(), await idOf(idOrCode), reason));
     },
 
     async remove(idOrCode: string, reason = ''): Promise<void> {
-      const doc = await resolve(idOrCode);
-      ok(await store.run('delete', clock.now(), doc.id, reason));
+      ok(await store.run('delete', clock.now(), await idOf(idOrCode), reason));
     },
 
     async accept(idOrCode: string, input: AcceptInput, reason = ''): Promise<Invite> {
-      const doc = await resolve(idOrCode);
       const email = input.email ?? '';
-      return changed(await store.run('accept', clock.now(), doc.id, input.userId, email, email.toLowerCase(), reason));
+      return changed(await store.run('accept', clock.now(), await idOf(idOrCode), input.userId, email, email.toLowerCase(), reason));
     },
 
     /** The landing page's button: one use, as the invited address or an anonymous guest. */
@@ -138,8 +146,7 @@ export function createService(store: Store, jobs: JobPort, clock: Clock, cfg: Se
     },
 
     async events(idOrCode: string) {
-      const id = looksLikeId(idOrCode) ? idOrCode : (await resolve(idOrCode)).id;
-      const events = await store.events(id);
+      const events = await store.events(await idOf(idOrCode));
       if (!events) throw notFound();
       return events.map(({ at, ...rest }) => ({ ...rest, type: String(rest.type), at: new Date(at as number).toISOString() }));
     },

@@ -67,6 +67,10 @@ export type Store = ReturnType<typeof createStore>;
 /** The invite store over one Redis connection; `prefix` keeps tests and tenants apart. */
 export function createStore(redis: Redis, prefix = 'herald') {
   for (const s of SCRIPTS) redis.defineCommand(`herald_${s}`, { numberOfKeys: 0, lua: sources[s] });
+  redis.defineCommand('herald_by_digest', {
+    numberOfKeys: 1,
+    lua: "local id = redis.call('GET', KEYS[1]) if not id then return false end return redis.call('GET', ARGV[1] .. id)",
+  });
   const run = (s: Script, now: number, ...args: (string | number)[]) =>
     (redis as unknown as Record<string, (...a: unknown[]) => Promise<LuaReply>>)[`herald_${s}`](prefix, now, ...args);
   const key = (...parts: string[]) => [prefix, ...parts].join(':');
@@ -75,7 +79,6 @@ export function createStore(redis: Redis, prefix = 'herald') {
   return {
     prefix,
     run,
-    key,
     async get(id: string): Promise<InviteDoc | null> {
       return parse(await redis.get(key('inv', id)));
     },
@@ -88,11 +91,8 @@ export function createStore(redis: Redis, prefix = 'herald') {
     },
     /** The invite a code digest points to, in one round trip. */
     async getByDigest(digest: string): Promise<InviteDoc | null> {
-      const raw = (await redis.eval(
-        "local id = redis.call('GET', KEYS[1]) if not id then return false end return redis.call('GET', ARGV[1] .. id)",
-        1, key('code', digest), key('inv', ''),
-      )) as string | null;
-      return parse(raw);
+      const byDigest = (redis as unknown as Record<string, (...a: string[]) => Promise<string | null>>).herald_by_digest;
+      return parse(await byDigest.call(redis, key('code', digest), key('inv', '')));
     },
     async events(id: string): Promise<Record<string, unknown>[] | null> {
       const [[, exists], [, list]] = (await redis

@@ -39,9 +39,8 @@ export function sendProcessor(d: SendDeps) {
     }
     // Already accepted by the SMTP server on an earlier run of this job: never send it twice.
     if (seq <= doc.delivery.sentSeq) return 'already-sent';
-    const view = d.service.view(doc);
     const mail = d.templates.render({
-      inviterName: doc.inviter.name, scope: doc.scope, role: doc.role, url: view.url, expiresAt: doc.expiresAt, locale: doc.locale,
+      inviterName: doc.inviter.name, scope: doc.scope, role: doc.role, url: d.service.link(doc), expiresAt: doc.expiresAt, locale: doc.locale,
     });
     const messageId = `<${inviteId}.${seq}@${d.messageDomain}>`;
     const stop = d.metrics.sendLatency.startTimer();

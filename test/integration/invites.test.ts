@@ -130,6 +130,20 @@ describe('get, patch, cancel, delete, events', () => {
     expect((await a.get('/v1/invites/%00%0d%0a')).statusCode).toBe(404);
   });
 
+  it('answers 404 invite_not_found from every route for an unknown id or code', async () => {
+    for (const ref of ['inv_00000000000000000000', 'AAAAAAAAAAAA', 'neither']) {
+      const answers = [
+        await a.patch(`/v1/invites/${ref}`, { role: 'x' }),
+        await a.post(`/v1/invites/${ref}/resend`),
+        await a.post(`/v1/invites/${ref}/cancel`),
+        await a.post(`/v1/invites/${ref}/accept`, { userId: 'u' }),
+        await a.del(`/v1/invites/${ref}`),
+        await a.get(`/v1/invites/${ref}/events`),
+      ];
+      for (const r of answers) expect([r.statusCode, r.json().error.code], ref).toEqual([404, 'invite_not_found']);
+    }
+  });
+
   it('patches a pending invite and records the change with its audit reason', async () => {
     const inv = (await a.post('/v1/invites', { role: 'member', maxUses: 3 })).json();
     const at = new Date(clock.now() + 3 * 86_400_000).toISOString();
@@ -266,12 +280,12 @@ describe('bulk intake', () => {
   });
 
   it('lists every invalid address and enqueues nothing', async () => {
-    const before = await h.redis.keys(`${h.prefix}:batch:*`);
+    const before = (await h.redis.keys(`${h.prefix}:batch:*`)).sort(); // KEYS has no order
     const r = await a.post('/v1/invites/send', { emails: ['ok@x.com', 'bad', 'also bad@x', 'ok2@x.com', 'x@y\r\nBcc: z@z.com'] });
     expect(r.statusCode).toBe(400);
     expect(r.json().error.code).toBe('invalid_emails');
     expect(r.json().error.details.map((d: { field: string }) => d.field)).toEqual(['emails[1]', 'emails[2]', 'emails[4]']);
-    expect(await h.redis.keys(`${h.prefix}:batch:*`)).toEqual(before);
+    expect((await h.redis.keys(`${h.prefix}:batch:*`)).sort()).toEqual(before);
   });
 
   it('refuses more than BULK_MAX addresses and an empty list', async () => {
