@@ -152,3 +152,21 @@ export function api(h: { inject: TestHerald['inject'] }) {
     del: (url: string, headers?: Record<string, string>) => call('DELETE', url, undefined, headers),
   };
 }
+
+type Api = ReturnType<typeof api>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
+/** Polls GET /v1/invites/:id until `ok` holds; returns that invite. */
+export const waitForInvite = (a: Api, id: string, ok: (inv: Json) => boolean, what: string, ms = 20_000) =>
+  waitFor(async () => {
+    const inv = (await a.get(`/v1/invites/${id}`)).json();
+    return ok(inv) ? inv : null;
+  }, ms, `${what} (${id})`);
+
+/** Polls GET /v1/batches/:id until the batch is done; returns it. */
+export const waitForBatch = (a: Api, batchId: string, ms = 60_000) =>
+  waitFor(async () => {
+    const b = (await a.get(`/v1/batches/${batchId}`)).json();
+    return b.status === 'done' ? b : null;
+  }, ms, `batch ${batchId} done`);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, sleep, startHerald, startSink, waitFor, type Sink, type TestHerald, type Verdict } from '../helpers.js';
+import { api, sleep, startHerald, startSink, waitForInvite, type Sink, type TestHerald, type Verdict } from '../helpers.js';
 
 // One SMTP server that can be told to refuse, hang up, or be gone; the workers retry with backoff.
 let mode: 'ok' | '421' | 'drop' = 'ok';
@@ -18,18 +18,15 @@ afterAll(async () => {
   await sink.close();
 });
 
-const delivered = (id: string) =>
-  waitFor(async () => {
-    const x = (await a.get(`/v1/invites/${id}`)).json();
-    return x.delivery.status === 'sent' ? x : null;
-  }, 30_000, `delivery of ${id}`);
+const delivered = (id: string) => waitForInvite(a, id, (x) => x.delivery.status === 'sent', 'delivery', 30_000);
+const attempts = (id: string, n: number, what: string) => waitForInvite(a, id, (x) => x.delivery.attempts >= n, what, 15_000);
 const received = (addr: string) => sink.messages.filter((m) => m.to.includes(addr)).length;
 
 describe('a misbehaving SMTP server', () => {
   it('answers 421 for a while: retried with backoff, delivered once it recovers', async () => {
     mode = '421';
     const inv = (await a.post('/v1/invites', { email: 'busy@smtp.test' })).json();
-    await waitFor(async () => (await a.get(`/v1/invites/${inv.id}`)).json().delivery.attempts >= 2, 10_000, 'two refused attempts');
+    await attempts(inv.id, 2, 'two refused attempts');
     const mid = (await a.get(`/v1/invites/${inv.id}`)).json();
     expect(mid.delivery.status).toBe('queued');
     expect(mid.delivery.lastError).toContain('421');
@@ -43,7 +40,7 @@ describe('a misbehaving SMTP server', () => {
   it('drops the connection in the middle of DATA: retried and delivered once', async () => {
     mode = 'drop';
     const inv = (await a.post('/v1/invites', { email: 'drop@smtp.test' })).json();
-    await waitFor(async () => (await a.get(`/v1/invites/${inv.id}`)).json().delivery.attempts >= 1, 15_000, 'a dropped attempt');
+    await attempts(inv.id, 1, 'a dropped attempt');
     mode = 'ok';
     await delivered(inv.id);
     expect(received('drop@smtp.test')).toBe(1);
@@ -54,7 +51,7 @@ describe('a misbehaving SMTP server', () => {
     const kept = sink.messages;
     await sink.close();
     const inv = (await a.post('/v1/invites', { email: 'down@smtp.test' })).json();
-    await waitFor(async () => (await a.get(`/v1/invites/${inv.id}`)).json().delivery.attempts >= 2, 15_000, 'refused connections');
+    await attempts(inv.id, 2, 'refused connections');
     expect((await a.get(`/v1/invites/${inv.id}`)).json().delivery.lastError).toMatch(/ECONNREFUSED|connect/i);
     await sleep(100);
     sink = await startSink(verdict, { port });

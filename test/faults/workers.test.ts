@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { api, startHerald, startSink, waitFor, type Sink, type TestHerald } from '../helpers.js';
+import { api, startHerald, startSink, waitFor, waitForBatch, type Sink, type TestHerald } from '../helpers.js';
 import { freePort, privateRedis, spawnHerald, type HeraldProcess } from '../processes.js';
 
 // Worker processes use the default key prefix, so this file gets a redis-server of its own.
@@ -39,11 +39,7 @@ async function bulk(n: number, domain: string) {
   return r.json().batchId as string;
 }
 
-const batchDone = (batchId: string, ms = 90_000) =>
-  waitFor(async () => {
-    const b = (await api(h).get(`/v1/batches/${batchId}`)).json();
-    return b.status === 'done' ? b : null;
-  }, ms, `batch ${batchId} done`);
+const batchDone = (batchId: string) => waitForBatch(api(h), batchId, 90_000);
 
 function tally(domain: string) {
   const got = sink.messages.filter((m) => m.to[0].endsWith(`@${domain}`)).map((m) => m.to[0]);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, startHerald, startSink, waitFor, type Sink, type TestHerald, type Verdict } from '../helpers.js';
+import { api, startHerald, startSink, waitFor, waitForBatch, waitForInvite, type Sink, type TestHerald, type Verdict } from '../helpers.js';
 
 let sink: Sink;
 let h: TestHerald;
@@ -32,10 +32,7 @@ describe('bulk delivery', () => {
     expect(r.statusCode).toBe(202);
     expect(r.json().total).toBe(1001);
     const batchId = r.json().batchId;
-    const batch = await waitFor(async () => {
-      const b = (await a.get(`/v1/batches/${batchId}`)).json();
-      return b.status === 'done' ? b : null;
-    }, 60_000, 'batch done');
+    const batch = await waitForBatch(a, batchId);
     expect(batch).toMatchObject({ total: 1001, created: 1000, duplicates: 1, sent: 1000, failed: 0 });
     expect(batch.finishedAt).not.toBeNull();
     const bulkMail = sink.messages.filter((m) => m.to[0].endsWith('@bulk.test'));
@@ -78,10 +75,7 @@ describe('one message', () => {
     expect(m.mail.text).toContain('Grace invited you to join channel general as editor.');
     expect(m.mail.text).toMatch(/expires on .*2\d{3}/);
     expect(m.mail.messageId).toBe(`<${inv.id}.1@localhost>`);
-    const sent = await waitFor(async () => {
-      const x = (await a.get(`/v1/invites/${inv.id}`)).json();
-      return x.delivery.status === 'sent' ? x : null;
-    });
+    const sent = await waitForInvite(a, inv.id, (x) => x.delivery.status === 'sent', 'sent');
     expect(sent.delivery).toMatchObject({ attempts: 1, sends: 1, lastError: null, messageId: `<${inv.id}.1@localhost>` });
     const types = (await a.get(`/v1/invites/${inv.id}/events`)).json().data.map((e: { type: string }) => e.type);
     expect(types).toEqual(['created', 'queued', 'sent']);
@@ -102,10 +96,7 @@ describe('one message', () => {
   it('retries a 4xx answer and delivers exactly once', async () => {
     failures.set('retry@example.com', [{ code: 451, message: 'try later' }, { code: 421, message: 'busy' }]);
     const inv = (await a.post('/v1/invites', { email: 'retry@example.com' })).json();
-    const sent = await waitFor(async () => {
-      const x = (await a.get(`/v1/invites/${inv.id}`)).json();
-      return x.delivery.status === 'sent' ? x : null;
-    }, 20_000, 'sent after retries');
+    const sent = await waitForInvite(a, inv.id, (x) => x.delivery.status === 'sent', 'sent after retries');
     expect(sent.delivery.attempts).toBe(3);
     expect(inbox('retry@example.com')).toHaveLength(1);
   });
@@ -113,10 +104,7 @@ describe('one message', () => {
   it('fails a 5xx answer after one attempt, recording the reply', async () => {
     failures.set('reject@example.com', [{ code: 550, message: 'mailbox unavailable' }]);
     const inv = (await a.post('/v1/invites', { email: 'reject@example.com' })).json();
-    const failed = await waitFor(async () => {
-      const x = (await a.get(`/v1/invites/${inv.id}`)).json();
-      return x.delivery.status === 'failed' ? x : null;
-    }, 15_000, 'failed');
+    const failed = await waitForInvite(a, inv.id, (x) => x.delivery.status === 'failed', 'failed');
     expect(failed.delivery.attempts).toBe(1);
     expect(failed.delivery.lastError).toContain('550');
     const events = (await a.get(`/v1/invites/${inv.id}/events`)).json().data;
@@ -135,10 +123,7 @@ describe('one message', () => {
     expect(linkIn(first.mail.text!)).toBe(inv.url);
     expect(linkIn(second.mail.text!)).toBe(re.json().url);
     expect((await a.get(`/v1/public/invites/${inv.code}/validate`)).json().valid).toBe(false);
-    const final = await waitFor(async () => {
-      const x = (await a.get(`/v1/invites/${inv.id}`)).json();
-      return x.delivery.sends === 2 ? x : null;
-    });
+    const final = await waitForInvite(a, inv.id, (x) => x.delivery.sends === 2, 'second send');
     expect(final.delivery.messageId).toBe(`<${inv.id}.2@localhost>`);
     const types = (await a.get(`/v1/invites/${inv.id}/events`)).json().data.map((e: { type: string }) => e.type);
     expect(types).toEqual(['created', 'queued', 'sent', 'resent', 'queued', 'sent']);
@@ -155,10 +140,7 @@ describe('one message', () => {
       return l.data.length === 2 ? l.data : null;
     });
     await a.post(`/v1/invites/${listed[0].id}/cancel`);
-    const batch = await waitFor(async () => {
-      const b = (await a.get(`/v1/batches/${batchId}`)).json();
-      return b.status === 'done' ? b : null;
-    });
+    const batch = await waitForBatch(a, batchId);
     expect(batch.sent + batch.failed).toBe(2);
     expect(inbox(listed[0].email).length + inbox(listed[1].email).length).toBe(batch.sent);
   });
@@ -174,10 +156,7 @@ describe('a worker stopped mid-batch', () => {
     expect(sink.messages.length - before).toBeLessThan(400); // it really stopped mid-batch
     const second = await startHerald({ prefix: h.prefix, sink, roles: { api: false, worker: true } });
     try {
-      const batch = await waitFor(async () => {
-        const b = (await a.get(`/v1/batches/${batchId}`)).json();
-        return b.status === 'done' ? b : null;
-      }, 60_000, 'batch done after restart');
+      const batch = await waitForBatch(a, batchId);
       expect(batch).toMatchObject({ total: 400, created: 400, sent: 400, failed: 0 });
       const got = sink.messages.filter((m) => m.to[0].endsWith('@restart.test')).map((m) => m.to[0]);
       expect(new Set(got).size).toBe(400);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, startHerald, startSink, waitFor, type Sink, type TestHerald } from '../helpers.js';
+import { api, startHerald, startSink, waitForInvite, type Sink, type TestHerald } from '../helpers.js';
 import { freePort } from '../processes.js';
 
 let sink: Sink;
@@ -25,7 +25,7 @@ const scrape = async (url: string) => (await fetch(url)).text();
 describe('metrics across separate web and worker processes', () => {
   it('the web process reports fleet counters and queue depth; the worker serves its own histograms', async () => {
     const inv = (await api(web).post('/v1/invites', { email: 'm@metrics.test' })).json();
-    await waitFor(async () => (await api(web).get(`/v1/invites/${inv.id}`)).json().delivery.status === 'sent', 15_000, 'sent');
+    await waitForInvite(api(web), inv.id, (x) => x.delivery.status === 'sent', 'sent');
     const webMetrics = (await web.inject({ method: 'GET', url: '/metrics' })).body;
     expect(webMetrics).toMatch(/herald_invites_total\{event="sent"\} 1\b/);
     expect(webMetrics).toMatch(/herald_queue_jobs\{queue="delivery",state="waiting"\} \d+/);
