@@ -1,9 +1,9 @@
-import { execSync, spawn, type ChildProcess } from 'node:child_process';
+import { execSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { redisAnswers } from '../src/local-redis.js';
+import { startLocalRedis } from '../src/local-redis.js';
 
 export const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -28,11 +28,9 @@ export function report(name: string, figures: Record<string, unknown>) {
 
 /** A fresh redis-server of the bench's own, so memory and timings see nothing else. */
 export async function benchRedis(port: number) {
-  const dir = mkdtempSync(join(tmpdir(), 'herald-bench-redis-'));
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
-  for (let i = 0; i < 100 && !(await redisAnswers('127.0.0.1', port, 200)); i++) await new Promise((r) => setTimeout(r, 100));
-  const url = `redis://127.0.0.1:${port}`;
-  return { url, client: new Redis(url), stop: () => child.kill('SIGKILL') };
+  const server = await startLocalRedis(port, mkdtempSync(join(tmpdir(), 'herald-bench-redis-')), ['--appendonly', 'no']);
+  if (!server) throw new Error('the benches need redis-server on PATH');
+  return { url: server.url, client: new Redis(server.url), stop: () => server.kill() };
 }
 
 /** Peak resident memory of a process (VmHWM), in MB. */

@@ -14,20 +14,30 @@ export function redisAnswers(host: string, port: number, ms = 1000): Promise<boo
   });
 }
 
+export interface LocalRedis {
+  url: string;
+  /** SIGTERM: Redis flushes its AOF and exits. */
+  stop(): void;
+  kill(): void;
+}
+
 /**
- * Starts a private redis-server from PATH (AOF on, noeviction) for `npm start` on a machine
- * with none running. Returns its URL, or null when there is no redis-server binary.
+ * Starts a private redis-server from PATH on loopback (AOF on, noeviction; `extra` options
+ * override those) — for `npm start` on a machine with none running, and for the tests and
+ * benches that need a Redis of their own. Null when there is no redis-server binary.
  */
-export async function startLocalRedis(port = 6379, dir = '.herald/redis'): Promise<{ url: string; stop(): void } | null> {
+export async function startLocalRedis(port = 6379, dir = '.herald/redis', extra: string[] = []): Promise<LocalRedis | null> {
   if (spawnSync('redis-server', ['--version']).status !== 0) return null;
   mkdirSync(dir, { recursive: true });
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--maxmemory-policy', 'noeviction', '--save', ''],
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--maxmemory-policy', 'noeviction', '--save', '', ...extra],
     { stdio: 'ignore' },
   );
-  for (let i = 0; i < 50; i++) {
-    if (await redisAnswers('127.0.0.1', port, 200)) return { url: `redis://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') };
+  for (let i = 0; i < 100; i++) {
+    if (await redisAnswers('127.0.0.1', port, 200)) {
+      return { url: `redis://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM'), kill: () => child.kill('SIGKILL') };
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   child.kill('SIGKILL');

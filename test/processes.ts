@@ -1,10 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TEST_KEY, TEST_SECRET, sleep, waitFor } from './helpers.js';
-import { redisAnswers } from '../src/local-redis.js';
+import { redisAnswers, startLocalRedis, type LocalRedis } from '../src/local-redis.js';
 
 export async function freePort(): Promise<number> {
   const s = createServer();
@@ -40,18 +40,18 @@ export function spawnHerald(role: 'api' | 'worker' | 'all', env: Record<string, 
 }
 
 /** A private redis-server with AOF on (in a temporary folder), that a test may stop and start again. */
-export async function privateRedis(port: number, extra: string[] = []) {
+export async function privateRedis(port: number) {
   const dir = mkdtempSync(join(tmpdir(), 'herald-redis-'));
-  let child: ChildProcess | null = null;
+  let server: LocalRedis | null = null;
   const start = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--maxmemory-policy', 'noeviction', ...extra], { stdio: 'ignore' });
-    await waitFor(() => redisAnswers('127.0.0.1', port, 200), 10_000, 'redis-server');
+    server = await startLocalRedis(port, dir, ['--appendfsync', 'always']);
+    if (!server) throw new Error('these tests need redis-server on PATH');
   };
   const stop = async () => {
-    spawnSync('redis-cli', ['-p', String(port), 'shutdown']);
+    server?.stop();
     await waitFor(async () => !(await redisAnswers('127.0.0.1', port, 200)), 10_000, 'redis to stop');
     await sleep(50);
   };
   await start();
-  return { url: `redis://127.0.0.1:${port}`, start, stop, kill: () => (child as ChildProcess | null)?.kill('SIGKILL') };
+  return { url: `redis://127.0.0.1:${port}`, start, stop, kill: () => server?.kill() };
 }
