@@ -9,16 +9,29 @@ export const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-export const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+export const percentile = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 export const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
 /** What the figures were measured on. */
 export function machine() {
   let redis = 'unknown';
   try {
-    redis = execSync('redis-server --version').toString().match(/v=([\d.]+)/)?.[1] ?? redis;
-  } catch {}
-  return { cores: cpus().length, cpu: cpus()[0]?.model, memoryGiB: round(totalmem() / 2 ** 30, 1), node: process.version, redis, date: new Date().toISOString() };
+    redis =
+      execSync('redis-server --version')
+        .toString()
+        .match(/v=([\d.]+)/)?.[1] ?? redis;
+  } catch {
+    // no redis-server on PATH: the figure says unknown
+  }
+  return {
+    cores: cpus().length,
+    cpu: cpus()[0]?.model,
+    memoryGiB: round(totalmem() / 2 ** 30, 1),
+    node: process.version,
+    redis,
+    date: new Date().toISOString(),
+  };
 }
 
 /** Prints the figures as one JSON line, so runs can be compared. */
@@ -28,7 +41,10 @@ export function report(name: string, figures: Record<string, unknown>) {
 
 /** A fresh redis-server of the bench's own, so memory and timings see nothing else. */
 export async function benchRedis(port: number) {
-  const server = await startLocalRedis(port, mkdtempSync(join(tmpdir(), 'herald-bench-redis-')), ['--appendonly', 'no']);
+  const server = await startLocalRedis(port, mkdtempSync(join(tmpdir(), 'herald-bench-redis-')), [
+    '--appendonly',
+    'no',
+  ]);
   if (!server) throw new Error('the benches need redis-server on PATH');
   return { url: server.url, client: new Redis(server.url), stop: () => server.kill() };
 }

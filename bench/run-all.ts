@@ -4,6 +4,10 @@ import { execFileSync } from 'node:child_process';
 
 const scripts = ['render', 'intake', 'public', 'e2e', 'sweep', 'memory'];
 for (const s of process.argv.length > 2 ? process.argv.slice(2) : scripts) {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', `bench/${s}.ts`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_NO_WARNINGS: '1' } });
+  const out = execFileSync(process.execPath, ['--import', 'tsx', `bench/${s}.ts`], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, NODE_NO_WARNINGS: '1' },
+  });
   for (const line of out.split('\n')) if (line.startsWith('{"bench"')) console.log(line);
 }

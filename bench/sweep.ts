@@ -10,7 +10,11 @@ const { clock, service } = benchService(redis.client);
 
 const t0 = performance.now();
 await populate(service, EXPIRED, () => ({ maxAge: 60, role: 'member', scope: { type: 'guild', id: 'g' } }));
-await populate(service, TOTAL - EXPIRED, () => ({ maxAge: 86_400, role: 'member', scope: { type: 'guild', id: 'g' } }));
+await populate(service, TOTAL - EXPIRED, () => ({
+  maxAge: 86_400,
+  role: 'member',
+  scope: { type: 'guild', id: 'g' },
+}));
 const populateSeconds = (performance.now() - t0) / 1000;
 clock.advance(120_000);
 
@@ -21,7 +25,9 @@ let cursor = '0';
 do {
   const [next, keys] = await redis.client.scan(cursor, 'MATCH', 'herald:inv:*', 'COUNT', 1000);
   cursor = next;
-  if (keys.length) for (const raw of await redis.client.mget(keys)) if (raw && JSON.parse(raw.slice(1)).expiresAt <= clock.now()) due += 1;
+  if (keys.length)
+    for (const raw of await redis.client.mget(keys))
+      if (raw && JSON.parse(raw.slice(1)).expiresAt <= clock.now()) due += 1;
 } while (cursor !== '0');
 const naiveSeconds = (performance.now() - n0) / 1000;
 
@@ -36,10 +42,16 @@ for (let i = 0; i < 20; i++) {
 }
 const slow = (await redis.client.slowlog('GET', 5)) as unknown[];
 report('sweep', {
-  stored: TOTAL, expired: EXPIRED, populate_seconds: round(populateSeconds, 1),
-  flipped: first.flipped, script_calls: first.calls, sweep_seconds: round(sweepSeconds, 3),
+  stored: TOTAL,
+  expired: EXPIRED,
+  populate_seconds: round(populateSeconds, 1),
+  flipped: first.flipped,
+  script_calls: first.calls,
+  sweep_seconds: round(sweepSeconds, 3),
   empty_sweep_median_ms: round(median(empty), 3),
-  naive_full_read_seconds: round(naiveSeconds, 2), naive_found_due: due, ratio: round(naiveSeconds / sweepSeconds, 1),
+  naive_full_read_seconds: round(naiveSeconds, 2),
+  naive_found_due: due,
+  ratio: round(naiveSeconds / sweepSeconds, 1),
   redis_slowlog_entries_over_10ms: slow.length,
 });
 await redis.client.quit();

@@ -1,20 +1,27 @@
 import { z } from 'zod';
+import { addressOf, parseDomainRates, resolveDkim, type Dkim } from './mail/settings.js';
 
 const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max).default(def);
 
 const url = (protocols: string[]) =>
-  z.string().refine((v) => {
-    try {
-      return protocols.includes(new URL(v).protocol);
-    } catch {
-      return false;
-    }
-  }, `must be a URL with scheme ${protocols.join(' or ')}`);
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL with scheme ${protocols.join(' or ')}`,
+  );
 
-const csv = z
-  .string()
-  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+const csv = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 
 const schema = z.object({
   PORT: int(3000, 0, 65535),
@@ -22,7 +29,11 @@ const schema = z.object({
   REDIS_URL: url(['redis:', 'rediss:']).optional(),
   SMTP_URL: url(['smtp:', 'smtps:']).optional(),
   OUTBOX_DIR: z.string().min(1).default('./outbox'),
-  MAIL_FROM: z.string().min(3).refine((v) => !/[\r\n]/.test(v), 'must be one line').default('Herald <invites@localhost>'),
+  MAIL_FROM: z
+    .string()
+    .min(3)
+    .refine((v) => !/[\r\n]/.test(v), 'must be one line')
+    .default('Herald <invites@localhost>'),
   PUBLIC_URL: url(['http:', 'https:']).optional(),
   API_KEYS: csv.optional(),
   INVITE_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -35,26 +46,70 @@ const schema = z.object({
   SMTP_POOL: int(10, 1, 100),
   SEND_ATTEMPTS: int(8, 1, 100),
   SEND_BACKOFF: int(10000, 0),
+  // Not in DESIGN §3: seconds a send may stay queued with no job before a sweep queues it again.
+  DELIVERY_REPAIR_AFTER: int(300, 1),
   PUBLIC_RATE_LIMIT: int(120, 1),
   // Not in DESIGN §3: where a worker-only process serves /metrics (unset: nowhere).
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   // Not in DESIGN §3: behind a reverse proxy, rate limits must see the client, not the proxy.
   TRUST_PROXY: z
     .string()
-    .transform((v): boolean | number | string => (v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v))
+    .transform((v): boolean | number | string => {
+      if (v === 'true' || v === 'false') return v === 'true';
+      return /^\d+$/.test(v) ? Number(v) : v;
+    })
     .default(false),
+  WEBHOOK_ATTEMPTS: int(10, 1, 100),
+  WEBHOOK_BACKOFF: int(5000, 0),
+  WEBHOOK_TIMEOUT: int(15000, 100, 120_000),
+  WEBHOOK_ALLOW_PRIVATE: z
+    .enum(['true', 'false', '1', '0'])
+    .transform((v) => v === 'true' || v === '1')
+    .default(false),
+  EVENT_RETENTION: int(604800, 60),
+  REMINDERS: z
+    .string()
+    .regex(/^\d+(,\d+){0,2}$/, 'must be up to 3 comma-separated delays in seconds')
+    .transform((v) => v.split(',').map(Number))
+    .refine(
+      (ds) => ds.every((d, i) => d >= 1 && (i === 0 || d > ds[i - 1])),
+      'delays must be at least 1 and increase',
+    )
+    .optional(),
+  BOUNCE_ADDRESS: z.email({ message: 'must be an e-mail address' }).optional(),
+  BOUNCE_SMTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  SEND_RATE: z.coerce.number().min(0).default(0),
+  DOMAIN_RATES: z.string().max(5000).optional(),
+  DKIM_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9.-]+$/i, 'must be a domain name')
+    .optional(),
+  DKIM_SELECTOR: z
+    .string()
+    .regex(/^[a-z0-9._-]+$/i, 'must be a DNS label')
+    .optional(),
+  DKIM_PRIVATE_KEY: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 type Raw = z.infer<typeof schema>;
 
-export interface Config extends Omit<Raw, 'PUBLIC_URL' | 'REDIRECT_ALLOWLIST' | 'REDIS_URL'> {
+export interface Config extends Omit<
+  Raw,
+  'PUBLIC_URL' | 'REDIRECT_ALLOWLIST' | 'REDIS_URL' | 'BOUNCE_ADDRESS' | 'DOMAIN_RATES'
+> {
   REDIS_URL: string;
   /** True when REDIS_URL was not given, so `npm start` may start a private redis-server. */
   REDIS_URL_DEFAULTED: boolean;
   PUBLIC_URL: string;
   /** Allowed redirect origins, normalised with `new URL().origin`. */
   REDIRECT_ALLOWLIST: string[];
+  /** Envelope sender for VERP (MAIL_FROM's address unless given). */
+  BOUNCE_ADDRESS: string;
+  /** Messages per second per recipient domain (`*` for the rest); empty = no limit. */
+  DOMAIN_RATES: Record<string, number>;
+  /** DKIM signing, when all three DKIM_ settings are given. */
+  dkim: Dkim | null;
 }
 
 export class ConfigError extends Error {
@@ -82,6 +137,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       return '';
     }
   });
+  const domainRates = raw.DOMAIN_RATES ? parseDomainRates(raw.DOMAIN_RATES, problems) : {};
+  const dkim = resolveDkim(raw.DKIM_DOMAIN, raw.DKIM_SELECTOR, raw.DKIM_PRIVATE_KEY, problems);
+  const bounce = raw.BOUNCE_ADDRESS ?? addressOf(raw.MAIL_FROM);
+  if (!/^[^@\s]+@[^@\s]+$/.test(bounce))
+    problems.push(`BOUNCE_ADDRESS: "${bounce}" is not an address (set BOUNCE_ADDRESS)`);
   if (problems.length) throw new ConfigError(problems);
   return {
     ...raw,
@@ -89,5 +149,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     REDIS_URL_DEFAULTED: raw.REDIS_URL === undefined,
     PUBLIC_URL: publicUrl,
     REDIRECT_ALLOWLIST: allow,
+    BOUNCE_ADDRESS: bounce,
+    DOMAIN_RATES: domainRates,
+    dkim,
   };
 }

@@ -2,9 +2,21 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
-import { createQueries } from './invites/queries.js';
-import { createService } from './invites/service.js';
-import { createStore } from './invites/store.js';
+import { createEventStore } from './events/store.js';
+import { createFeed } from './events/feed.js';
+import { createDomain } from './invites/domain.js';
+import { startDispatcher } from './jobs/dispatcher.js';
+import { createWebhookQueues } from './jobs/webhook-queues.js';
+import { startWebhookWorkers } from './jobs/webhook-workers.js';
+import { createEndpoints } from './webhooks/endpoints.js';
+import { createEndpointStore } from './webhooks/store.js';
+import { createVault } from './vault.js';
+import { createSendLimits } from './mail/rates.js';
+import { createVerp } from './mail/verp.js';
+import { createBounces } from './suppressions/bounces.js';
+import { createSuppressionStore } from './suppressions/store.js';
+import { createSuppressions } from './suppressions/suppressions.js';
+import { createUnsubscribeTokens } from './suppressions/unsubscribe.js';
 import { createQueues } from './jobs/queues.js';
 import { HEARTBEAT_MS, startWorkers } from './jobs/workers.js';
 import { createLogger, type Logger } from './logger.js';
@@ -65,32 +77,119 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
   const logger = o.logger ?? createLogger(c.LOG_LEVEL);
   const metrics = createMetrics();
   const settings = {
-    secret: o.secret, publicUrl: c.PUBLIC_URL, inviteTtl: c.INVITE_TTL, redirectAllowlist: c.REDIRECT_ALLOWLIST,
-    resendCooldown: c.RESEND_COOLDOWN, bulkMax: c.BULK_MAX,
+    secret: o.secret,
+    publicUrl: c.PUBLIC_URL,
+    inviteTtl: c.INVITE_TTL,
+    redirectAllowlist: c.REDIRECT_ALLOWLIST,
+    resendCooldown: c.RESEND_COOLDOWN,
+    bulkMax: c.BULK_MAX,
+    reminders: c.REMINDERS ?? [],
   };
+  const vault = createVault(o.secret);
+  const verp = createVerp(o.secret, c.BOUNCE_ADDRESS);
+  const unsubscribe = createUnsubscribeTokens(o.secret, c.PUBLIC_URL);
   const queueSettings = { prefix, sendAttempts: c.SEND_ATTEMPTS, sendBackoff: c.SEND_BACKOFF };
   const connections: Redis[] = [];
   const closers: (() => Promise<void> | void)[] = [];
   let app: FastifyInstance | null = null;
   let workers: Herald['workers'] = null;
 
+  /** One connection with its queues and domain; each role gets its own. */
+  async function connect(role: 'api' | 'worker') {
+    const redis = watch(role === 'api' ? apiRedis(c.REDIS_URL) : workerRedis(c.REDIS_URL), logger, role);
+    connections.push(redis);
+    await waitReady(redis);
+    const queues = createQueues(redis, queueSettings);
+    const webhookQueues = createWebhookQueues(redis, { prefix, attempts: c.WEBHOOK_ATTEMPTS });
+    closers.push(
+      () => queues.close(),
+      () => webhookQueues.close(),
+    );
+    const events = createEventStore(redis, prefix);
+    const endpointStore = createEndpointStore(redis, prefix);
+    const endpoints = createEndpoints(endpointStore, events, webhookQueues.port, vault, clock, {
+      allowPrivate: c.WEBHOOK_ALLOW_PRIVATE,
+    });
+    const domain = createDomain(redis, { prefix, clock, jobs: queues.port, settings });
+    return {
+      redis,
+      queues,
+      webhookQueues,
+      suppressions: createSuppressions(domain.store, createSuppressionStore(redis, prefix), clock),
+      bounces: createBounces(domain.store, verp, clock),
+      events,
+      feed: createFeed(events, c.PUBLIC_URL),
+      endpointStore,
+      endpoints,
+      ...domain,
+    };
+  }
+
   try {
     if (o.roles.worker) {
-      const wr = watch(workerRedis(c.REDIS_URL), logger, 'worker');
-      connections.push(wr);
-      await waitReady(wr);
-      const store = createStore(wr, prefix);
-      const queues = createQueues(wr, queueSettings);
-      closers.push(() => queues.close());
-      const service = createService(store, queues.port, clock, settings);
-      const transport = o.transport ?? (c.SMTP_URL ? smtpTransport(c.SMTP_URL, c.SMTP_POOL) : outboxTransport(c.OUTBOX_DIR));
-      const templates = await loadTemplates(o.templatesDir ?? new URL('../templates', import.meta.url).pathname);
+      const w = await connect('worker');
+      const transport =
+        o.transport ??
+        (c.SMTP_URL ? smtpTransport(c.SMTP_URL, c.SMTP_POOL, c.dkim) : outboxTransport(c.OUTBOX_DIR, c.dkim));
+      const templates = await loadTemplates(
+        o.templatesDir ?? new URL('../templates', import.meta.url).pathname,
+      );
       workers = await startWorkers({
-        connection: wr, logger, prefix, concurrency: c.WORKER_CONCURRENCY, store, service, clock, transport, templates, metrics,
-        mailFrom: c.MAIL_FROM, messageDomain: new URL(c.PUBLIC_URL).hostname || 'herald.local', heartbeatMs: o.heartbeatMs,
+        connection: w.redis,
+        logger,
+        prefix,
+        concurrency: c.WORKER_CONCURRENCY,
+        store: w.store,
+        service: w.service,
+        bulk: w.bulk,
+        repairDeliveries: w.repairDeliveries,
+        clock,
+        transport,
+        templates,
+        metrics,
+        mailFrom: c.MAIL_FROM,
+        messageDomain: new URL(c.PUBLIC_URL).hostname || 'herald.local',
+        heartbeatMs: o.heartbeatMs,
+        repairAfterMs: c.DELIVERY_REPAIR_AFTER * 1000,
+        trimEvents: () => w.events.trim(Date.now() - c.EVENT_RETENTION * 1000),
+        jobs: w.queues.port,
+        verp,
+        limits: createSendLimits(w.redis, prefix, c.SEND_RATE, c.DOMAIN_RATES),
+        unsubscribeUrl: unsubscribe.url,
       });
       closers.unshift(() => workers!.close());
-      await queues.scheduleSweeps(c.EXPIRY_SWEEP_EVERY);
+      await w.queues.scheduleSweeps(c.EXPIRY_SWEEP_EVERY);
+      const webhookDeps = {
+        endpoints: w.endpoints,
+        endpointStore: w.endpointStore,
+        events: w.events,
+        clock,
+        logger,
+        publicUrl: c.PUBLIC_URL,
+        timeoutMs: c.WEBHOOK_TIMEOUT,
+        allowPrivate: c.WEBHOOK_ALLOW_PRIVATE,
+      };
+      const hooks = await startWebhookWorkers({
+        ...webhookDeps,
+        connection: w.redis,
+        prefix,
+        backoffMs: c.WEBHOOK_BACKOFF,
+      });
+      const reader = w.redis.duplicate();
+      connections.push(reader);
+      const dispatcher = startDispatcher({
+        connection: reader,
+        redis: w.redis,
+        prefix,
+        events: w.events,
+        endpointStore: w.endpointStore,
+        queues: w.webhookQueues,
+        logger,
+      });
+      closers.unshift(
+        () => dispatcher.close(),
+        () => hooks.close(),
+      );
       if (!o.roles.api && c.METRICS_PORT !== undefined) {
         const { startMetricsServer } = await import('./http/metrics-server.js');
         const server = await startMetricsServer(metrics, c.METRICS_PORT, c.HOST, logger);
@@ -99,40 +198,70 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
     }
     if (o.roles.api) {
       // Loaded only here, so a worker-only process does not carry the HTTP stack in memory.
-      const [{ buildApp }, { landingRoutes }] = await Promise.all([import('./http/app.js'), import('./http/landing.js')]);
-      const ar = watch(apiRedis(c.REDIS_URL), logger, 'api');
-      connections.push(ar);
-      await waitReady(ar);
-      const store = createStore(ar, prefix);
-      const queues = createQueues(ar, queueSettings);
-      closers.push(() => queues.close());
-      const service = createService(store, queues.port, clock, settings);
-      const queries = createQueries(store, clock, o.secret, service.view);
+      const { buildApp } = await import('./http/app.js');
+      const a = await connect('api');
       app = await buildApp({
-        logger, redis: ar, store, service, queries, jobs: queues.port, metrics, apiKeys: o.apiKeys,
+        logger,
+        redis: a.redis,
+        domain: a,
+        feed: a.feed,
+        endpoints: a.endpoints,
+        suppressions: a.suppressions,
+        bounces: a.bounces,
+        queues: [a.queues.delivery, a.queues.maintenance],
+        unsubscribe,
+        jobs: a.queues.port,
+        metrics,
+        clock,
+        apiKeys: o.apiKeys,
+        bulkMax: c.BULK_MAX,
+        publicUrl: c.PUBLIC_URL,
+        redirectAllowlist: c.REDIRECT_ALLOWLIST,
         publicRateLimit: c.PUBLIC_RATE_LIMIT,
         heartbeatMs: o.heartbeatMs ?? HEARTBEAT_MS,
         trustProxy: c.TRUST_PROXY,
         queueCounts: async () => ({
-          delivery: await queues.delivery.getJobCounts('waiting', 'active', 'delayed', 'failed'),
-          maintenance: await queues.maintenance.getJobCounts('waiting', 'active', 'delayed', 'failed'),
+          delivery: await a.queues.delivery.getJobCounts('waiting', 'active', 'delayed', 'failed'),
+          maintenance: await a.queues.maintenance.getJobCounts('waiting', 'active', 'delayed', 'failed'),
         }),
-        plugins: [(scope) => landingRoutes(scope, { queries, service, publicUrl: c.PUBLIC_URL, redirectAllowlist: c.REDIRECT_ALLOWLIST, clock, rateLimit: { max: c.PUBLIC_RATE_LIMIT, timeWindow: 60_000 } })],
       });
       closers.unshift(() => app!.close());
+      if (c.BOUNCE_SMTP_PORT !== undefined) {
+        const { startBounceServer } = await import('./mail/bounce-server.js');
+        const listener = await startBounceServer({
+          port: c.BOUNCE_SMTP_PORT,
+          host: c.HOST,
+          verp,
+          bounces: a.bounces,
+          logger,
+        });
+        closers.unshift(() => listener.close());
+      }
     }
   } catch (err) {
     for (const r of connections) r.disconnect();
     throw err;
   }
 
+  let closing: Promise<void> | null = null;
+  /** Runs every closer even when one throws; the first error is rethrown once all have run. */
+  async function closeAll() {
+    const errors: unknown[] = [];
+    for (const close of closers)
+      await Promise.resolve()
+        .then(close)
+        .catch((err) => errors.push(err));
+    await Promise.all(connections.map((r) => r.quit().catch(() => r.disconnect())));
+    if (errors.length) throw errors[0];
+  }
+
   return {
     app,
     workers,
     connections,
-    async close() {
-      for (const close of closers) await close();
-      await Promise.all(connections.map((r) => r.quit().catch(() => r.disconnect())));
+    close() {
+      closing ??= closeAll();
+      return closing;
     },
   };
 }

@@ -26,17 +26,39 @@ export interface LocalRedis {
  * override those) — for `npm start` on a machine with none running, and for the tests and
  * benches that need a Redis of their own. Null when there is no redis-server binary.
  */
-export async function startLocalRedis(port = 6379, dir = '.herald/redis', extra: string[] = []): Promise<LocalRedis | null> {
+export async function startLocalRedis(
+  port = 6379,
+  dir = '.herald/redis',
+  extra: string[] = [],
+): Promise<LocalRedis | null> {
   if (spawnSync('redis-server', ['--version']).status !== 0) return null;
   mkdirSync(dir, { recursive: true });
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--maxmemory-policy', 'noeviction', '--save', '', ...extra],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--maxmemory-policy',
+      'noeviction',
+      '--save',
+      '',
+      ...extra,
+    ],
     { stdio: 'ignore' },
   );
   for (let i = 0; i < 100; i++) {
     if (await redisAnswers('127.0.0.1', port, 200)) {
-      return { url: `redis://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM'), kill: () => child.kill('SIGKILL') };
+      return {
+        url: `redis://127.0.0.1:${port}`,
+        stop: () => child.kill('SIGTERM'),
+        kill: () => child.kill('SIGKILL'),
+      };
     }
     await new Promise((r) => setTimeout(r, 100));
   }

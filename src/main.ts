@@ -33,7 +33,9 @@ async function ensureRedis(c: Config): Promise<(() => void) | null> {
     console.log('Started a private redis-server on 127.0.0.1:6379 (data in .herald/redis).');
     return local.stop;
   }
-  fail(`No Redis answers at ${c.REDIS_URL}: install it (apt-get install redis-server, or docker compose up redis) or set REDIS_URL.`);
+  fail(
+    `No Redis answers at ${c.REDIS_URL}: install it (apt-get install redis-server, or docker compose up redis) or set REDIS_URL.`,
+  );
 }
 
 function apiKeys(c: Config): string[] {
@@ -57,14 +59,21 @@ const herald = await createHerald({
   apiKeys: role === 'worker' ? [] : apiKeys(config),
   roles: { api: role !== 'worker', worker: role !== 'api' },
 }).catch((err: Error) =>
-  fail(`Herald could not start: ${err.message}${/Redis|ECONNREFUSED/.test(err.message) ? ` (REDIS_URL ${config.REDIS_URL})` : ''}`),
+  fail(
+    `Herald could not start: ${err.message}${/Redis|ECONNREFUSED/.test(err.message) ? ` (REDIS_URL ${config.REDIS_URL})` : ''}`,
+  ),
 );
 
 if (herald.app) {
   await herald.app.listen({ port: config.PORT, host: config.HOST });
-  console.log(`Herald API on http://${config.HOST}:${config.PORT} (links use ${config.PUBLIC_URL}); docs at /docs.`);
+  console.log(
+    `Herald API on http://${config.HOST}:${config.PORT} (links use ${config.PUBLIC_URL}); docs at /docs.`,
+  );
 }
-if (herald.workers) console.log(`Herald workers running${config.SMTP_URL ? '' : `; mail goes to ${config.OUTBOX_DIR} as .eml files`}.`);
+if (herald.workers)
+  console.log(
+    `Herald workers running${config.SMTP_URL ? '' : `; mail goes to ${config.OUTBOX_DIR} as .eml files`}.`,
+  );
 
 let stopping = false;
 async function shutdown(signal: string) {

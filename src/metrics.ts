@@ -13,13 +13,40 @@ export function createMetrics() {
   const reg = [registry];
   return {
     registry,
-    httpRequests: new Counter({ name: 'herald_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers: reg }),
-    sendLatency: new Histogram({ name: 'herald_send_duration_seconds', help: 'Time to hand one message to SMTP', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: reg }),
-    sweepDuration: new Histogram({ name: 'herald_sweep_duration_seconds', help: 'Duration of one expiry sweep', buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2, 5], registers: reg }),
-    lastSweep: new Gauge({ name: 'herald_last_sweep_timestamp_seconds', help: 'When this process last finished a sweep', registers: reg }),
+    httpRequests: new Counter({
+      name: 'herald_http_requests_total',
+      help: 'HTTP requests by route and status',
+      labelNames: ['method', 'route', 'status'],
+      registers: reg,
+    }),
+    sendLatency: new Histogram({
+      name: 'herald_send_duration_seconds',
+      help: 'Time to hand one message to SMTP',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: reg,
+    }),
+    sweepDuration: new Histogram({
+      name: 'herald_sweep_duration_seconds',
+      help: 'Duration of one expiry sweep',
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2, 5],
+      registers: reg,
+    }),
+    lastSweep: new Gauge({
+      name: 'herald_last_sweep_timestamp_seconds',
+      help: 'When this process last finished a sweep',
+      registers: reg,
+    }),
     /** Registers gauges whose value is read (from Redis, BullMQ) when /metrics is scraped. */
     onScrape(name: string, help: string, labelNames: string[], read: (g: Gauge) => Promise<void>) {
-      new Gauge({ name, help, labelNames, registers: reg, async collect() { await read(this); } });
+      new Gauge({
+        name,
+        help,
+        labelNames,
+        registers: reg,
+        async collect() {
+          await read(this);
+        },
+      });
     },
   };
 }

@@ -6,6 +6,7 @@ import { inject } from 'vitest';
 import type { Clock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
 import { createHerald, type Herald } from '../src/herald.js';
+import { contractChecker } from './contract.js';
 
 export const TEST_KEY = 'test-key-0123456789abcdef';
 export const TEST_SECRET = 'test-secret-0123456789abcdef';
@@ -58,7 +59,9 @@ export async function startSink(
         const verdict = decide(to, session);
         if (verdict === 'drop') {
           // hang up in the middle of the transaction, as a crashing server would
-          for (const c of (server as unknown as { connections: Set<{ id: string; _socket: { destroy(): void } }> }).connections) {
+          for (const c of (
+            server as unknown as { connections: Set<{ id: string; _socket: { destroy(): void } }> }
+          ).connections) {
             if (c.id === session.id) c._socket.destroy();
           }
           return;
@@ -68,7 +71,12 @@ export async function startSink(
           return callback(err);
         }
         const raw = Buffer.concat(chunks).toString();
-        messages.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to, raw, mail: await PostalMime.parse(raw) });
+        messages.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to,
+          raw,
+          mail: await PostalMime.parse(raw),
+        });
         callback();
       });
     },
@@ -80,7 +88,8 @@ export async function startSink(
     url: `smtp://127.0.0.1:${port}`,
     port,
     messages,
-    waitFor: (n: number, ms = 20_000) => waitFor(() => messages.length >= n, ms, `${n} messages (have ${messages.length})`),
+    waitFor: (n: number, ms = 20_000) =>
+      waitFor(() => messages.length >= n, ms, `${n} messages (have ${messages.length})`),
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
@@ -95,14 +104,16 @@ export interface TestHerald extends Herald {
 }
 
 /** Builds Herald against the test Redis under a private key prefix, with `env` over the defaults. */
-export async function startHerald(o: {
-  env?: Record<string, string>;
-  roles?: { api: boolean; worker: boolean };
-  clock?: Clock;
-  prefix?: string;
-  sink?: Sink;
-  heartbeatMs?: number;
-} = {}): Promise<TestHerald> {
+export async function startHerald(
+  o: {
+    env?: Record<string, string>;
+    roles?: { api: boolean; worker: boolean };
+    clock?: Clock;
+    prefix?: string;
+    sink?: Sink;
+    heartbeatMs?: number;
+  } = {},
+): Promise<TestHerald> {
   const prefix = o.prefix ?? uniquePrefix();
   const config = loadConfig({
     REDIS_URL: redisUrl(),
@@ -116,20 +127,54 @@ export async function startHerald(o: {
     ...o.env,
   });
   const herald = await createHerald({
-    config, secret: TEST_SECRET, apiKeys: [TEST_KEY], roles: o.roles ?? { api: true, worker: false }, prefix, clock: o.clock, heartbeatMs: o.heartbeatMs,
+    config,
+    secret: TEST_SECRET,
+    apiKeys: [TEST_KEY],
+    roles: o.roles ?? { api: true, worker: false },
+    prefix,
+    clock: o.clock,
+    heartbeatMs: o.heartbeatMs,
   });
   const redis = new Redis(redisUrl());
+  const inject = herald.app ? await checkedInject(herald.app) : undefined;
   return {
     ...herald,
     prefix,
     redis,
-    inject: herald.app ? herald.app.inject.bind(herald.app) : (() => { throw new Error('no api role'); }) as never,
+    inject:
+      inject ??
+      ((() => {
+        throw new Error('no api role');
+      }) as never),
     async cleanup() {
       await herald.close();
       await deleteKeys(redis, prefix);
       await redis.quit();
     },
   };
+}
+
+/**
+ * app.inject that checks each answer against the app's own OpenAPI document (test/contract.ts):
+ * an undocumented status or a body that does not match fails the test that received it.
+ */
+async function checkedInject(app: NonNullable<Herald['app']>): Promise<TestHerald['inject']> {
+  const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
+  const check = contractChecker(doc);
+  const inject = app.inject.bind(app);
+  return (async (opts: { method?: string; url: string }) => {
+    const res = await inject(opts as never);
+    const o = opts;
+    const problem = check(
+      o.method ?? 'GET',
+      o.url,
+      res.statusCode,
+      res.headers['content-type'] as string,
+      res.body,
+    );
+    if (problem) throw new Error(`contract: ${problem}\n${res.body.slice(0, 500)}`);
+    return res;
+  }) as TestHerald['inject'];
 }
 
 export async function deleteKeys(redis: Redis, prefix: string) {
@@ -143,12 +188,18 @@ export async function deleteKeys(redis: Redis, prefix: string) {
 
 /** POST/GET helpers that send the test key. */
 export function api(h: { inject: TestHerald['inject'] }) {
-  const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown, headers: Record<string, string> = {}) =>
-    h.inject({ method, url, payload: payload as object, headers: { ...auth, ...headers } });
+  const call = (
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    url: string,
+    payload?: unknown,
+    headers: Record<string, string> = {},
+  ) => h.inject({ method, url, payload: payload as object, headers: { ...auth, ...headers } });
   return {
     get: (url: string, headers?: Record<string, string>) => call('GET', url, undefined, headers),
     post: (url: string, body?: unknown, headers?: Record<string, string>) => call('POST', url, body, headers),
-    patch: (url: string, body?: unknown, headers?: Record<string, string>) => call('PATCH', url, body, headers),
+    patch: (url: string, body?: unknown, headers?: Record<string, string>) =>
+      call('PATCH', url, body, headers),
+    put: (url: string, body?: unknown, headers?: Record<string, string>) => call('PUT', url, body, headers),
     del: (url: string, headers?: Record<string, string>) => call('DELETE', url, undefined, headers),
   };
 }
@@ -159,14 +210,22 @@ type Json = any;
 
 /** Polls GET /v1/invites/:id until `ok` holds; returns that invite. */
 export const waitForInvite = (a: Api, id: string, ok: (inv: Json) => boolean, what: string, ms = 20_000) =>
-  waitFor(async () => {
-    const inv = (await a.get(`/v1/invites/${id}`)).json();
-    return ok(inv) ? inv : null;
-  }, ms, `${what} (${id})`);
+  waitFor(
+    async () => {
+      const inv = (await a.get(`/v1/invites/${id}`)).json();
+      return ok(inv) ? inv : null;
+    },
+    ms,
+    `${what} (${id})`,
+  );
 
 /** Polls GET /v1/batches/:id until the batch is done; returns it. */
 export const waitForBatch = (a: Api, batchId: string, ms = 60_000) =>
-  waitFor(async () => {
-    const b = (await a.get(`/v1/batches/${batchId}`)).json();
-    return b.status === 'done' ? b : null;
-  }, ms, `batch ${batchId} done`);
+  waitFor(
+    async () => {
+      const b = (await a.get(`/v1/batches/${batchId}`)).json();
+      return b.status === 'done' ? b : null;
+    },
+    ms,
+    `batch ${batchId} done`,
+  );

@@ -23,10 +23,21 @@ export interface HeraldProcess {
 
 /** Runs `src/main.ts <role>` as its own process, as the Procfile does. */
 export function spawnHerald(role: 'api' | 'worker' | 'all', env: Record<string, string>): HeraldProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...(role === 'all' ? [] : [role])], {
-    env: { ...process.env, API_KEYS: TEST_KEY, INVITE_SECRET: TEST_SECRET, LOG_LEVEL: 'warn', PUBLIC_URL: 'http://localhost:3000', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/main.ts', ...(role === 'all' ? [] : [role])],
+    {
+      env: {
+        ...process.env,
+        API_KEYS: TEST_KEY,
+        INVITE_SECRET: TEST_SECRET,
+        LOG_LEVEL: 'warn',
+        PUBLIC_URL: 'http://localhost:3000',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout!.on('data', (b) => (out += b));
   child.stderr!.on('data', (b) => (out += b));
@@ -35,7 +46,8 @@ export function spawnHerald(role: 'api' | 'worker' | 'all', env: Record<string, 
     child,
     output: () => out,
     exited,
-    waitFor: (pattern, ms = 20_000) => waitFor(() => pattern.test(out), ms, `${pattern} in output:\n${out}`).then(() => undefined),
+    waitFor: (pattern, ms = 20_000) =>
+      waitFor(() => pattern.test(out), ms, `${pattern} in output:\n${out}`).then(() => undefined),
   };
 }
 

@@ -1,29 +1,57 @@
+import { readFileSync } from 'node:fs';
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zod';
+import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
-import type { Queries } from '../invites/queries.js';
-import type { JobPort, Service } from '../invites/service.js';
-import type { Store } from '../invites/store.js';
+import type { Clock } from '../clock.js';
+import type { Domain } from '../invites/domain.js';
+import type { Queue } from 'bullmq';
+import type { Feed } from '../events/feed.js';
+import type { JobPort } from '../invites/ports.js';
+import type { Bounces } from '../suppressions/bounces.js';
+import type { Suppressions } from '../suppressions/suppressions.js';
+import type { UnsubscribeTokens } from '../suppressions/unsubscribe.js';
+import type { Endpoints } from '../webhooks/endpoints.js';
 import type { Metrics } from '../metrics.js';
 import { errorBody, errorHandler } from './errors.js';
+import { landingRoutes } from './landing.js';
+import { documentRoutes, documentTransform } from './operations.js';
+import { batchedRedisStore } from './rate-store.js';
 import { adminRoutes } from './routes/admin.js';
+import { eventRoutes } from './routes/events.js';
+import { webhookRoutes } from './routes/webhooks.js';
+import { suppressionRoutes } from './routes/suppressions.js';
+import { statsRoutes } from './routes/stats.js';
+import { createStats } from '../insight/stats.js';
+import { consolePlugin } from '../console/plugin.js';
+import { createSessions } from '../console/sessions.js';
+import { unsubscribeRoutes } from './unsubscribe.js';
 import { opsRoutes } from './routes/ops.js';
 import { publicRoutes } from './routes/public.js';
 
 export interface AppDeps {
   logger: Logger;
   redis: Redis;
-  store: Store;
-  service: Service;
-  queries: Queries;
+  domain: Domain;
+  feed: Feed;
+  endpoints: Endpoints;
+  suppressions: Suppressions;
+  bounces: Bounces;
+  /** The job queues, for the console's depths and queue board. */
+  queues?: Queue[];
+  unsubscribe: UnsubscribeTokens;
   jobs: JobPort;
   metrics: Metrics;
+  clock: Clock;
   apiKeys: string[];
+  /** BULK_MAX: most recipients in one bulk request. */
+  bulkMax: number;
+  publicUrl: string;
+  redirectAllowlist: string[];
   publicRateLimit: number;
   /** The workers' heartbeat period, which /readyz judges them by. */
   heartbeatMs: number;
@@ -31,11 +59,14 @@ export interface AppDeps {
   trustProxy?: boolean | number | string;
   /** Queue depth for /metrics, when this process can see the queues. */
   queueCounts?: () => Promise<Record<string, Record<string, number>>>;
-  /** Extra routes (the landing page) registered inside the app. */
-  plugins?: ((app: FastifyInstance) => Promise<void>)[];
 }
 
 export const BODY_LIMIT = 1024 * 1024;
+
+/** The package version, which the OpenAPI document carries. */
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 /** Builds the HTTP app; it never listens (src/main.ts does), so tests use app.inject. */
 export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
@@ -44,7 +75,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT,
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
-    routerOptions: { maxParamLength: 200 },
+    routerOptions: { maxParamLength: 320 },
     trustProxy: (d.trustProxy ?? false) as boolean, // Fastify also takes a hop count, which its types omit
     // Errors raised by the router itself (bad URL encoding, over-long params) take the same path.
     frameworkErrors: (err, req, reply) => errorHandler(err, req, reply),
@@ -55,49 +86,85 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   // fifth of the public lookup's throughput (BENCHMARKS.md).
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((req, reply) => reply.code(404).send(errorBody('route_not_found', `No route ${req.method} ${req.url.split('?')[0]}.`)));
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send(errorBody('route_not_found', `No route ${req.method} ${req.url.split('?')[0]}.`)),
+  );
 
   // An empty JSON body means "no body" (resend takes an optional one); anything else must parse,
   // and __proto__ / constructor keys are refused by Fastify's secure parser.
   const json = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser(['application/json', 'text/plain']);
-  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (req, body, done) => {
-    if (body === '' || (typeof body === 'string' && body.trim() === '')) return done(null, undefined);
-    json(req, body as string, done);
-  });
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string', bodyLimit: BODY_LIMIT },
+    (req, body, done) => {
+      if (body === '' || (typeof body === 'string' && body.trim() === '')) return done(null, undefined);
+      // A route may raise its own limit for other formats (CSV); JSON stays at 1 MiB everywhere.
+      if (Buffer.byteLength(body as string) > BODY_LIMIT) {
+        return done(
+          Object.assign(new Error('Request body is too large'), {
+            statusCode: 413,
+            code: 'FST_ERR_CTP_BODY_TOO_LARGE',
+          }),
+          undefined,
+        );
+      }
+      json(req, body as string, done);
+    },
+  );
   await app.register(formbody, { bodyLimit: 16 * 1024 });
 
   app.addHook('onSend', async (_req, reply) => {
     reply.header('x-request-id', reply.request.id);
   });
   app.addHook('onResponse', async (req, reply) => {
-    d.metrics.httpRequests.inc({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: reply.statusCode });
+    d.metrics.httpRequests.inc({
+      method: req.method,
+      route: req.routeOptions.url ?? 'unmatched',
+      status: reply.statusCode,
+    });
   });
 
-  d.metrics.onScrape('herald_invites_total', 'Invite events since the store was created (from Redis)', ['event'], async (g) => {
-    const stats = await d.store.stats().catch(() => ({}));
-    for (const [event, n] of Object.entries(stats)) g.set({ event }, n);
-  });
+  d.metrics.onScrape(
+    'herald_invites_total',
+    'Invite events since the store was created (from Redis)',
+    ['event'],
+    async (g) => {
+      const stats = await d.domain.store.stats().catch(() => ({}));
+      for (const [event, n] of Object.entries(stats)) g.set({ event }, n);
+    },
+  );
   if (d.queueCounts) {
     const counts = d.queueCounts;
     d.metrics.onScrape('herald_queue_jobs', 'Jobs per queue and state', ['queue', 'state'], async (g) => {
       const all = await counts().catch(() => ({}) as Record<string, Record<string, number>>);
-      for (const [queue, states] of Object.entries(all)) for (const [state, n] of Object.entries(states)) g.set({ queue, state }, n);
+      for (const [queue, states] of Object.entries(all))
+        for (const [state, n] of Object.entries(states)) g.set({ queue, state }, n);
     });
   }
 
+  documentRoutes(app);
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Herald', description: 'Invite delivery service', version: '0.1.0' },
+      info: {
+        title: 'Herald',
+        description:
+          'Invite delivery service: invites, bulk sends, events and webhooks, deliverability, stats.',
+        version: VERSION,
+        license: { name: 'Proprietary', url: `${d.publicUrl}/docs` },
+      },
+      servers: [{ url: d.publicUrl }],
+      security: [{ bearer: [] }],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
-    transform: jsonSchemaTransform,
+    transform: documentTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  const limits = batchedRedisStore(d.redis, `${d.domain.store.prefix}:rl:`);
+  app.addHook('onClose', async () => limits.close());
   await app.register(rateLimit, {
     global: false,
-    redis: d.redis,
-    nameSpace: `${d.store.prefix}:rl:`,
+    store: limits.Store,
     skipOnError: false,
     errorResponseBuilder: (_req, ctx) => ({
       statusCode: 429,
@@ -106,10 +173,50 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   });
 
   const rate = { max: d.publicRateLimit, timeWindow: 60_000 };
-  await app.register(opsRoutes, { store: d.store, metrics: d.metrics, heartbeatMs: d.heartbeatMs });
+  const { store, service, bulk, queries } = d.domain;
+  await app.register(opsRoutes, { store, metrics: d.metrics, heartbeatMs: d.heartbeatMs });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  await app.register(publicRoutes, { queries: d.queries, rateLimit: rate });
-  for (const p of d.plugins ?? []) await app.register(async (scope) => p(scope));
-  await app.register(adminRoutes, { service: d.service, queries: d.queries, store: d.store, jobs: d.jobs, apiKeys: d.apiKeys });
+  await app.register(publicRoutes, { queries, rateLimit: rate });
+  await app.register(landingRoutes, {
+    queries,
+    service,
+    publicUrl: d.publicUrl,
+    redirectAllowlist: d.redirectAllowlist,
+    clock: d.clock,
+    rateLimit: rate,
+  });
+  await app.register(eventRoutes, { feed: d.feed, apiKeys: d.apiKeys });
+  await app.register(webhookRoutes, { endpoints: d.endpoints, apiKeys: d.apiKeys });
+  const stats = createStats(d.domain.store, d.clock);
+  await app.register(statsRoutes, { stats, apiKeys: d.apiKeys });
+  await app.register(consolePlugin, {
+    apiKeys: d.apiKeys,
+    publicUrl: d.publicUrl,
+    sessions: createSessions(d.redis, d.domain.store.prefix),
+    domain: d.domain,
+    stats,
+    suppressions: d.suppressions,
+    endpoints: d.endpoints,
+    queues: d.queues,
+  });
+  await app.register(suppressionRoutes, {
+    suppressions: d.suppressions,
+    bounces: d.bounces,
+    apiKeys: d.apiKeys,
+  });
+  await app.register(unsubscribeRoutes, {
+    suppressions: d.suppressions,
+    tokens: d.unsubscribe,
+    rateLimit: rate,
+  });
+  await app.register(adminRoutes, {
+    bulkMax: d.bulkMax,
+    service,
+    bulk,
+    queries,
+    store,
+    jobs: d.jobs,
+    apiKeys: d.apiKeys,
+  });
   return app as unknown as FastifyInstance;
 }

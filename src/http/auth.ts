@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HeraldError } from '../errors.js';
 
 const sha = (s: string) => createHash('sha256').update(s).digest();
@@ -15,15 +15,38 @@ export const unauthorized = () =>
  * idempotency records). Keys are only ever read from the header, never the query string.
  */
 export function bearerAuth(keys: string[]) {
-  const hashes = keys.map(sha);
+  const check = keyChecker(keys);
   return (req: FastifyRequest): string => {
     const m = /^Bearer ([\x21-\x7e]{1,512})$/.exec(req.headers.authorization ?? '');
-    const presented = sha(m ? m[1] : '');
-    let match = -1;
-    hashes.forEach((h, i) => {
-      if (timingSafeEqual(h, presented) && m) match = i;
-    });
-    if (match < 0) throw unauthorized();
-    return hashes[match].subarray(0, 8).toString('hex');
+    const id = m ? check(m[1]) : null;
+    if (!id) throw unauthorized();
+    return id;
   };
+}
+
+/** Compares a presented key with every configured key in constant time; its short id, or null. */
+export function keyChecker(keys: string[]) {
+  const hashes = keys.map(sha);
+  return (presented: string): string | null => {
+    const h = sha(presented);
+    let match = -1;
+    hashes.forEach((k, i) => {
+      if (timingSafeEqual(k, h)) match = i;
+    });
+    return match < 0 ? null : hashes[match].subarray(0, 8).toString('hex');
+  };
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    apiKeyId?: string;
+  }
+}
+
+/** Puts every route of this plugin behind an API key (the same 401 for any bad key). */
+export function requireApiKey(app: FastifyInstance, keys: string[]) {
+  const auth = bearerAuth(keys);
+  app.addHook('onRequest', async (req) => {
+    req.apiKeyId = auth(req);
+  });
 }

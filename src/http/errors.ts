@@ -2,7 +2,8 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { HeraldError } from '../errors.js';
 
-const REDIS_DOWN = /enableOfflineQueue|Connection is closed|Command timed out|ECONNREFUSED|MaxRetriesPerRequest|Reached the max retries|Stream isn't writeable|connect ETIMEDOUT/i;
+const REDIS_DOWN =
+  /enableOfflineQueue|Connection is closed|Command timed out|ECONNREFUSED|MaxRetriesPerRequest|Reached the max retries|Stream isn't writeable|connect ETIMEDOUT/i;
 
 const FASTIFY_CODES: Record<string, [number, string, string]> = {
   FST_ERR_CTP_BODY_TOO_LARGE: [413, 'payload_too_large', 'The body is over the 1 MiB limit.'],
@@ -19,17 +20,33 @@ export function errorBody(code: string, message: string, details: unknown[] = []
 }
 
 /** Maps any error to DESIGN §5's JSON shape; only true faults become 5xx. */
-export function toHttpError(err: FastifyError | Error): { status: number; body: ReturnType<typeof errorBody>; headers: Record<string, string> } {
-  if (err instanceof HeraldError) return { status: err.status, body: errorBody(err.code, err.message, err.details), headers: err.headers };
+export function toHttpError(err: FastifyError | Error): {
+  status: number;
+  body: ReturnType<typeof errorBody>;
+  headers: Record<string, string>;
+} {
+  if (err instanceof HeraldError)
+    return { status: err.status, body: errorBody(err.code, err.message, err.details), headers: err.headers };
   if (hasZodFastifySchemaValidationErrors(err)) {
     const where = (err as FastifyError).validationContext ?? 'body';
     const details = err.validation.map((v) => {
       const issue = (v.params as { issue?: { path?: (string | number)[]; keys?: string[] } })?.issue;
-      const path = [...(issue?.path ?? v.instancePath.split('/').filter(Boolean)), ...(issue?.keys?.length ? [issue.keys.join(',')] : [])];
+      const path = [
+        ...(issue?.path ?? v.instancePath.split('/').filter(Boolean)),
+        ...(issue?.keys?.length ? [issue.keys.join(',')] : []),
+      ];
       const field = [where === 'body' ? '' : where, ...path].filter((p) => p !== '').join('.') || where;
       return { field, message: v.message ?? 'is invalid' };
     });
-    return { status: 400, body: errorBody('validation_failed', details.map((d) => `${d.field}: ${d.message}`).join('; '), details), headers: {} };
+    return {
+      status: 400,
+      body: errorBody(
+        'validation_failed',
+        details.map((d) => `${d.field}: ${d.message}`).join('; '),
+        details,
+      ),
+      headers: {},
+    };
   }
   const f = err as FastifyError;
   const known = f.code ? FASTIFY_CODES[f.code] : undefined;
@@ -39,7 +56,11 @@ export function toHttpError(err: FastifyError | Error): { status: number; body: 
     return { status: 429, body: errorBody('rate_limited', message), headers: {} };
   }
   if (REDIS_DOWN.test(f.message ?? '') || f.name === 'MaxRetriesPerRequestError') {
-    return { status: 503, body: errorBody('unavailable', 'The store is unreachable; try again shortly.'), headers: { 'retry-after': '1' } };
+    return {
+      status: 503,
+      body: errorBody('unavailable', 'The store is unreachable; try again shortly.'),
+      headers: { 'retry-after': '1' },
+    };
   }
   if (f.statusCode && f.statusCode >= 400 && f.statusCode < 500) {
     const code = (f.code ?? 'bad_request').replace(/^FST_ERR_/, '').toLowerCase();

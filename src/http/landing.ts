@@ -1,13 +1,22 @@
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import { HeraldError } from '../errors.js';
 import { effectiveStatus, type InviteDoc } from '../invites/invite.js';
 import type { Queries } from '../invites/queries.js';
 import type { Service } from '../invites/service.js';
-import { dateFormat, escapeHtml as esc } from '../mail/templates.js';
+import { dateFormat, escapeHtml as esc, pickLocale } from '../i18n.js';
+import { htmlPage, pageHeaders } from './page.js';
+
+/** The page for each reason the Accept button can be refused. */
+const REFUSAL_PAGE: Record<string, PageState> = {
+  invite_expired: 'expired',
+  invite_canceled: 'canceled',
+  invite_not_found: 'unknown',
+};
 
 export interface LandingDeps {
   queries: Queries;
@@ -20,14 +29,33 @@ export interface LandingDeps {
 }
 
 type Strings = Record<string, string>;
-type PageState = 'pending' | 'expired' | 'canceled' | 'used' | 'unknown' | 'accepted' | 'forbidden';
-const STATUS: Record<PageState, number> = { pending: 200, accepted: 200, expired: 410, canceled: 410, used: 410, unknown: 404, forbidden: 403 };
-const ICON: Record<PageState, string> = { pending: '✉️', accepted: '✅', expired: '⌛', canceled: '🚫', used: '🔒', unknown: '❔', forbidden: '⛔' };
+type PageState =
+  'pending' | 'expired' | 'canceled' | 'used' | 'unknown' | 'accepted' | 'forbidden' | 'declined';
+const STATUS: Record<PageState, number> = {
+  pending: 200,
+  accepted: 200,
+  expired: 410,
+  canceled: 410,
+  used: 410,
+  unknown: 404,
+  forbidden: 403,
+  declined: 200,
+};
+const ICON: Record<PageState, string> = {
+  pending: '✉️',
+  accepted: '✅',
+  expired: '⌛',
+  canceled: '🚫',
+  used: '🔒',
+  unknown: '❔',
+  forbidden: '⛔',
+  declined: '👋',
+};
 
 const params = z.strictObject({ code: z.string().min(1).max(200) });
 
 /** The recipient's pages: GET/HEAD only read; the button's POST is the one thing that accepts. */
-export async function landingRoutes(app: FastifyInstance, d: LandingDeps) {
+export const landingRoutes: FastifyPluginAsync<LandingDeps> = async (app, d) => {
   const dir = d.templatesDir ?? new URL('../../templates', import.meta.url).pathname;
   const locales: Record<string, Strings> = {};
   for (const l of readdirSync(dir)) {
@@ -36,10 +64,14 @@ export async function landingRoutes(app: FastifyInstance, d: LandingDeps) {
   }
   const css = readFileSync(join(dir, 'page', 'herald.css'), 'utf8');
   const icon = readFileSync(join(dir, 'page', 'favicon.svg'), 'utf8');
-  const pick = (locale: string) => (locales[locale] ? locale : locales[locale.split('-')[0]] ? locale.split('-')[0] : 'en');
+  const pick = (locale: string) => pickLocale((l) => !!locales[l], locale);
   const origin = new URL(d.publicUrl).origin;
   const csp = [
-    "default-src 'none'", "style-src 'self'", "img-src 'self' data:", "base-uri 'none'", "frame-ancestors 'none'",
+    "default-src 'none'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
     // Chrome applies form-action to the redirect after the POST too.
     `form-action 'self' ${[...new Set([origin, ...d.redirectAllowlist])].join(' ')}`,
   ].join('; ');
@@ -52,8 +84,7 @@ export async function landingRoutes(app: FastifyInstance, d: LandingDeps) {
     let title: string;
     let body: string;
     if (state === 'pending' && doc && code) {
-      const expires = doc.expiresAt === null ? t.never
-        : dateFormat(lang).format(doc.expiresAt) + ' UTC';
+      const expires = doc.expiresAt === null ? t.never : dateFormat(lang).format(doc.expiresAt) + ' UTC';
       title = t.invited.replace('{inviter}', inviter).replace('{scope}', scope);
       body = `<dl>
         <dt>${esc(t.from)}</dt><dd>${esc(inviter)}</dd>
@@ -61,46 +92,35 @@ export async function landingRoutes(app: FastifyInstance, d: LandingDeps) {
         ${doc.role ? `<dt>${esc(t.role)}</dt><dd>${esc(doc.role)}</dd>` : ''}
         <dt>${esc(t.expires)}</dt><dd><time datetime="${doc.expiresAt === null ? '' : new Date(doc.expiresAt).toISOString()}">${esc(expires)}</time></dd>
       </dl>
-      <form method="post" action="/i/${encodeURIComponent(code)}/accept">
-        <button type="submit">${esc(t.accept)}</button>
-      </form>
+      <div class="actions">
+        <form method="post" action="/i/${encodeURIComponent(code)}/accept">
+          <button type="submit">${esc(t.accept)}</button>
+        </form>
+        <form method="post" action="/i/${encodeURIComponent(code)}/decline">
+          <button type="submit" class="secondary">${esc(t.decline)}</button>
+        </form>
+      </div>
       <p class="muted note">${esc(t.ignore)}</p>`;
     } else {
       title = t[`${state}Title`];
       body = `<p>${esc(t[`${state}Text`])}</p>`;
     }
-    const html = `<!doctype html>
-<html lang="${esc(lang)}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${esc(title)} · Herald</title>
-<link rel="stylesheet" href="/assets/herald.css">
-<link rel="icon" href="/favicon.svg" type="image/svg+xml">
-</head>
-<body>
-<main>
-  <div class="brand">Herald</div>
-  <section class="card" data-state="${state}">
-    <div class="state" aria-hidden="true">${ICON[state]}</div>
-    <h1>${esc(title)}</h1>
-    ${body}
-  </section>
-</main>
-</body>
-</html>`;
-    return reply
-      .code(STATUS[state])
-      .headers({
-        'content-type': 'text/html; charset=utf-8',
-        'content-security-policy': csp,
-        'referrer-policy': 'no-referrer',
-        'cache-control': 'no-store',
-        'x-content-type-options': 'nosniff',
-        'x-frame-options': 'DENY',
-      })
-      .send(html);
+    // Link previews (a pasted link unfurls): who invited to what, never the address; the code
+    // appears only in the page's own URL.
+    const meta =
+      state === 'pending' && doc && code
+        ? {
+            'og:title': title,
+            'og:description': [doc.role ? `${t.role}: ${doc.role}` : '', t.ignore]
+              .filter(Boolean)
+              .join(' · '),
+            'og:type': 'website',
+            'og:url': `${d.publicUrl}/i/${encodeURIComponent(code)}`,
+            'twitter:card': 'summary',
+          }
+        : undefined;
+    const html = htmlPage({ lang, title, state, icon: ICON[state], body, meta });
+    return reply.code(STATUS[state]).headers(pageHeaders(csp)).send(html);
   }
 
   const stateOf = (doc: InviteDoc | null): PageState => {
@@ -112,18 +132,49 @@ export async function landingRoutes(app: FastifyInstance, d: LandingDeps) {
   const schema = { hide: true, params };
 
   app.get('/assets/herald.css', { schema: { hide: true } }, async (_req, reply) =>
-    reply.headers({ 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600', 'x-content-type-options': 'nosniff' }).send(css),
+    reply
+      .headers({
+        'content-type': 'text/css; charset=utf-8',
+        'cache-control': 'public, max-age=3600',
+        'x-content-type-options': 'nosniff',
+      })
+      .send(css),
   );
 
   for (const url of ['/favicon.svg', '/favicon.ico']) {
     app.get(url, { schema: { hide: true } }, async (_req, reply) =>
-      reply.headers({ 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=86400', 'x-content-type-options': 'nosniff' }).send(icon),
+      reply
+        .headers({
+          'content-type': 'image/svg+xml',
+          'cache-control': 'public, max-age=86400',
+          'x-content-type-options': 'nosniff',
+        })
+        .send(icon),
     );
   }
 
   app.get<{ Params: { code: string } }>('/i/:code', { config, schema }, async (req, reply) => {
     const doc = await d.queries.byCode(req.params.code);
+    // The first real view is recorded (DESIGN §13); HEAD (link checkers) is not a view.
+    if (doc && req.method === 'GET') await d.service.opened(doc.id);
     return page(reply, stateOf(doc), doc?.locale ?? 'en', doc ?? undefined, req.params.code);
+  });
+
+  app.get<{ Params: { code: string } }>('/i/:code/qr.svg', { config, schema }, async (req, reply) => {
+    const doc = await d.queries.byCode(req.params.code);
+    if (!doc) return page(reply, 'unknown', 'en');
+    const svg = await QRCode.toString(`${d.publicUrl}/i/${encodeURIComponent(req.params.code)}`, {
+      type: 'svg',
+      margin: 2,
+      errorCorrectionLevel: 'M',
+    });
+    return reply
+      .headers({
+        'content-type': 'image/svg+xml',
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+      })
+      .send(svg);
   });
 
   app.get<{ Params: { code: string } }>('/i/:code/done', { config, schema }, async (req, reply) => {
@@ -132,26 +183,33 @@ export async function landingRoutes(app: FastifyInstance, d: LandingDeps) {
     return page(reply, ok ? 'accepted' : stateOf(doc), doc?.locale ?? 'en');
   });
 
-  app.post<{ Params: { code: string } }>('/i/:code/accept', { config, schema }, async (req: FastifyRequest<{ Params: { code: string } }>, reply) => {
-    const code = req.params.code;
-    if (!sameOrigin(req, origin)) return page(reply, 'forbidden', 'en');
-    const doc = await d.queries.byCode(code);
-    if (!doc) return page(reply, 'unknown', 'en');
-    let result: 'accepted' | 'already';
-    try {
-      result = await d.service.acceptAnonymous(doc);
-    } catch (err) {
-      if (!(err instanceof HeraldError)) throw err;
-      const state: PageState = err.code === 'invite_expired' ? 'expired' : err.code === 'invite_canceled' ? 'canceled' : err.code === 'invite_not_found' ? 'unknown' : 'used';
-      return page(reply, state, doc.locale);
-    }
-    if (result === 'already') return page(reply, 'accepted', doc.locale);
-    const target = new URL(doc.redirectUrl ?? `${d.publicUrl}/i/${encodeURIComponent(code)}/done`);
-    target.searchParams.set('code', code);
-    target.searchParams.set('status', 'accepted');
-    return reply.code(303).headers({ location: target.href, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).send();
-  });
-}
+  // The page's two buttons. Accepting redirects to the host app; declining shows its page.
+  for (const action of ['accept', 'decline'] as const) {
+    app.post<{ Params: { code: string } }>(`/i/:code/${action}`, { config, schema }, async (req, reply) => {
+      const code = req.params.code;
+      if (!sameOrigin(req, origin)) return page(reply, 'forbidden', 'en');
+      const doc = await d.queries.byCode(code);
+      if (!doc) return page(reply, 'unknown', 'en');
+      let result: 'accepted' | 'already' | 'declined';
+      try {
+        result =
+          action === 'accept' ? await d.service.acceptAnonymous(doc) : await d.service.declineByDoc(doc);
+      } catch (err) {
+        if (!(err instanceof HeraldError)) throw err;
+        return page(reply, REFUSAL_PAGE[err.code] ?? 'used', doc.locale);
+      }
+      if (result === 'declined') return page(reply, 'declined', doc.locale);
+      if (result === 'already') return page(reply, 'accepted', doc.locale);
+      const target = new URL(doc.redirectUrl ?? `${d.publicUrl}/i/${encodeURIComponent(code)}/done`);
+      target.searchParams.set('code', code);
+      target.searchParams.set('status', 'accepted');
+      return reply
+        .code(303)
+        .headers({ location: target.href, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' })
+        .send();
+    });
+  }
+};
 
 /**
  * Refuses cross-site form posts. Browsers say where a request comes from in Sec-Fetch-Site;

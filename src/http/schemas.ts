@@ -1,12 +1,19 @@
 import { z } from 'zod';
+import { CONTROL } from '../invites/inputs.js';
 import { inviteView } from '../invites/invite.js';
+
+const CONTROL_CHARS = new RegExp(CONTROL.source, 'g');
 
 export const idParams = z.strictObject({ id: z.string().min(1).max(200) });
 export const codeParams = z.strictObject({ code: z.string().min(1).max(200) });
 export const errorSchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.array(z.unknown()) }),
 });
-export const inviteList = z.object({ data: z.array(inviteView), hasMore: z.boolean(), nextCursor: z.string().nullable() });
+export const inviteList = z.object({
+  data: z.array(inviteView),
+  hasMore: z.boolean(),
+  nextCursor: z.string().nullable(),
+});
 export const batchView = z.object({
   id: z.string(),
   status: z.enum(['queued', 'running', 'done']),
@@ -15,6 +22,7 @@ export const batchView = z.object({
   duplicates: z.number(),
   sent: z.number(),
   failed: z.number(),
+  suppressed: z.number(),
   createdAt: z.string(),
   finishedAt: z.string().nullable(),
 });
@@ -30,5 +38,5 @@ export function auditReason(header: string | string[] | undefined): string {
   } catch {
     // not URL-encoded: keep as sent
   }
-  return text.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 512);
+  return text.replace(CONTROL_CHARS, ' ').slice(0, 512);
 }

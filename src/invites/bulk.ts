@@ -1,9 +1,9 @@
 import type { Clock } from '../clock.js';
 import { HeraldError, invalid, notFound } from '../errors.js';
 import { newId } from './codes.js';
-import type { Drafts, Resolved } from './drafts.js';
-import { email as emailSchema, type BulkInput } from './inputs.js';
-import type { JobPort } from './service.js';
+import { createDrafts, type DraftSettings, type Resolved } from './drafts.js';
+import { email as emailSchema, type BulkInput, type Recipient } from './inputs.js';
+import type { JobPort } from './ports.js';
 import type { Store } from './store.js';
 
 export const CHUNK_SIZE = 500;
@@ -11,25 +11,57 @@ export const CHUNK_SIZE = 500;
 export type Bulk = ReturnType<typeof createBulk>;
 
 /** Bulk sends: intake (validate, fold, chunk, enqueue), the `create` job's chunk, batch progress. */
-export function createBulk(store: Store, jobs: JobPort, clock: Clock, drafts: Drafts, bulkMax: number) {
+export function createBulk(
+  store: Store,
+  jobs: JobPort,
+  clock: Clock,
+  cfg: DraftSettings & { bulkMax: number },
+) {
+  const drafts = createDrafts(store, cfg);
+  const bulkMax = cfg.bulkMax;
   return {
     async intake(input: BulkInput): Promise<{ batchId: string; total: number }> {
-      const raw = typeof input.emails === 'string' ? input.emails.split(/[\s,;]+/).filter(Boolean) : input.emails;
+      const raw: Recipient[] = (
+        typeof input.emails === 'string' ? input.emails.split(/[\s,;]+/).filter(Boolean) : input.emails
+      ).map((e) => (typeof e === 'string' ? { email: e } : e));
       if (raw.length === 0) throw invalid('emails', 'must hold at least one address');
       if (raw.length > bulkMax) throw invalid('emails', `must hold at most ${bulkMax} addresses`);
       const bad = raw.flatMap((e, i) =>
-        emailSchema.safeParse(e).success ? [] : [{ field: `emails[${i}]`, value: e.slice(0, 300), message: 'must be a valid e-mail address' }],
+        emailSchema.safeParse(e.email).success
+          ? []
+          : [
+              {
+                field: `emails[${i}]`,
+                value: e.email.slice(0, 300),
+                message: 'must be a valid e-mail address',
+              },
+            ],
       );
-      if (bad.length) throw new HeraldError('invalid_emails', 400, `${bad.length} address(es) are not valid e-mail addresses.`, bad);
+      if (bad.length)
+        throw new HeraldError(
+          'invalid_emails',
+          400,
+          `${bad.length} address(es) are not valid e-mail addresses.`,
+          bad,
+        );
       const seen = new Set<string>();
-      const emails = raw.filter((e) => !seen.has(e.toLowerCase()) && !!seen.add(e.toLowerCase()));
+      const people = raw.filter((e) => !seen.has(e.email.toLowerCase()) && !!seen.add(e.email.toLowerCase()));
+      // A chunk holds plain addresses, or JSON for a recipient with values of its own.
+      const emails = people.map((p) => (Object.keys(p).length === 1 ? p.email : JSON.stringify(p)));
       const now = clock.now();
       const shared = drafts.resolveShared(input, now);
       const batchId = newId('bat', now);
       const chunks: string[][] = [];
       for (let i = 0; i < emails.length; i += CHUNK_SIZE) chunks.push(emails.slice(i, i + CHUNK_SIZE));
       await store.createBatch(
-        { id: batchId, status: 'queued', total: emails.length, chunks: chunks.length, createdAt: now, fields: JSON.stringify(shared) },
+        {
+          id: batchId,
+          status: 'queued',
+          total: emails.length,
+          chunks: chunks.length,
+          createdAt: now,
+          fields: JSON.stringify(shared),
+        },
         chunks,
       );
       await jobs.createChunks(batchId, chunks.length);
@@ -44,9 +76,15 @@ export function createBulk(store: Store, jobs: JobPort, clock: Clock, drafts: Dr
       const emails = await store.chunkEmails(batchId, n);
       const now = clock.now();
       const keys = store.chunkKeys(batchId, n);
-      const { results } = await drafts.store(() => emails.map((e) => drafts.draft(shared, e, now, batchId, true)), now, [keys.chunk, keys.result, batchId]);
+      const people = emails.map((e): Recipient => (e.startsWith('{') ? JSON.parse(e) : { email: e }));
+      const { results } = await drafts.store(
+        () => people.map(({ email, ...own }) => drafts.draft(shared, email, now, batchId, true, own)),
+        now,
+        [keys.chunk, keys.result, batchId],
+      );
       const ids = results.filter((r) => r.startsWith('ok:')).map((r) => r.slice(3));
-      await jobs.send(ids.map((inviteId) => ({ inviteId, seq: 1, batchId })));
+      const delayMs = shared.sendAt === null ? undefined : Math.max(0, shared.sendAt - now);
+      await jobs.send(ids.map((inviteId) => ({ inviteId, seq: 1, batchId, delayMs })));
       return { created: ids.length, duplicates: results.length - ids.length };
     },
 
@@ -55,8 +93,16 @@ export function createBulk(store: Store, jobs: JobPort, clock: Clock, drafts: Dr
       if (!b) throw notFound('batch');
       const iso = (ms: number | null) => (ms ? new Date(ms).toISOString() : null);
       return {
-        id: b.id, status: b.status as 'queued' | 'running' | 'done', total: b.total, created: b.created,
-        duplicates: b.duplicates, sent: b.sent, failed: b.failed, createdAt: iso(b.createdAt)!, finishedAt: iso(b.finishedAt),
+        id: b.id,
+        status: b.status as 'queued' | 'running' | 'done',
+        total: b.total,
+        created: b.created,
+        duplicates: b.duplicates,
+        sent: b.sent,
+        failed: b.failed,
+        suppressed: b.suppressed,
+        createdAt: iso(b.createdAt)!,
+        finishedAt: iso(b.finishedAt),
       };
     },
   };

@@ -33,7 +33,9 @@ export function newId(prefix: 'inv' | 'bat', now = Date.now()): string {
     lastMs = now;
     seq = 0;
   }
-  const rand = randomInt(0, 36 ** 6).toString(36).padStart(6, '0');
+  const rand = randomInt(0, 36 ** 6)
+    .toString(36)
+    .padStart(6, '0');
   return `${prefix}_${now.toString(36).padStart(9, '0')}${seq.toString(36).padStart(4, '0')}${rand}`;
 }
 

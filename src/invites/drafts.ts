@@ -1,5 +1,6 @@
 import { codeDigest, deriveCode, newId, newSalt } from './codes.js';
-import type { BulkInput } from './inputs.js';
+import type { BulkInput, Recipient } from './inputs.js';
+import { checkReminders, resolveSendAt } from './schedule.js';
 import type { InviteDoc } from './invite.js';
 import { checkRedirect, refusal, resolveExpiry } from './rules.js';
 import type { LuaReply, Store } from './store.js';
@@ -8,11 +9,16 @@ export interface DraftSettings {
   secret: string;
   inviteTtl: number;
   redirectAllowlist: string[];
+  /** Default reminder delays (REMINDERS) for invites that do not set `reminders`. */
+  reminders: number[];
 }
 
 type Shared = Omit<BulkInput, 'emails'>;
 /** The fields every invite of one request shares, resolved (stored with a bulk batch). */
-export type Resolved = Pick<InviteDoc, 'role' | 'scope' | 'inviter' | 'maxUses' | 'temporary' | 'metadata' | 'locale' | 'redirectUrl' | 'expiresAt'>;
+export type Resolved = Pick<
+  InviteDoc,
+  'role' | 'scope' | 'inviter' | 'maxUses' | 'temporary' | 'metadata' | 'locale' | 'redirectUrl' | 'expiresAt'
+> & { reminders: number[]; sendAt: number | null };
 export type Draft = InviteDoc & { digest: string };
 export type Drafts = ReturnType<typeof createDrafts>;
 
@@ -21,6 +27,7 @@ export function createDrafts(store: Store, cfg: DraftSettings) {
   return {
     /** Shared fields resolved once (expiry to an absolute time), so chunks built later agree. */
     resolveShared(input: Shared, now: number): Resolved {
+      const expiresAt = resolveExpiry(input, now, cfg.inviteTtl) ?? null;
       return {
         role: input.role ?? null,
         scope: input.scope ?? null,
@@ -30,21 +37,59 @@ export function createDrafts(store: Store, cfg: DraftSettings) {
         metadata: JSON.stringify(input.metadata ?? {}),
         locale: input.locale ?? 'en',
         redirectUrl: checkRedirect(input.redirectUrl, cfg.redirectAllowlist) ?? null,
-        expiresAt: resolveExpiry(input, now, cfg.inviteTtl) ?? null,
+        expiresAt,
+        reminders: checkReminders(input.reminders ?? cfg.reminders),
+        sendAt: resolveSendAt(input.sendAt, now, expiresAt),
       };
     },
 
-    draft(shared: Resolved, email: string | null, now: number, batchId: string | null, queued: boolean): Draft {
+    draft(
+      shared: Resolved,
+      email: string | null,
+      now: number,
+      batchId: string | null,
+      queued: boolean,
+      person: Omit<Recipient, 'email'> = {},
+    ): Draft {
       const id = newId('inv', now);
       const salt = newSalt();
+      const { sendAt, ...fields } = shared;
+      const scheduled = queued && sendAt !== null;
+      let firstStatus: InviteDoc['delivery']['status'] = 'none';
+      if (queued) firstStatus = scheduled ? 'scheduled' : 'queued';
       return {
-        id, salt, digest: codeDigest(cfg.secret, deriveCode(cfg.secret, id, salt)),
-        status: 'pending', email, emailKey: email?.toLowerCase() ?? null, ...shared, batchId, uses: 0, acceptedBy: [],
+        id,
+        salt,
+        digest: codeDigest(cfg.secret, deriveCode(cfg.secret, id, salt)),
+        status: 'pending',
+        email,
+        emailKey: email?.toLowerCase() ?? null,
+        ...fields,
+        name: person.name ?? null,
+        role: person.role === undefined ? fields.role : person.role,
+        locale: person.locale ?? fields.locale,
+        metadata: person.metadata === undefined ? fields.metadata : JSON.stringify(person.metadata),
+        batchId,
+        uses: 0,
+        acceptedBy: [],
         delivery: {
-          status: queued ? 'queued' : 'none', attempts: 0, sends: 0, lastSentAt: null, lastError: null,
-          messageId: null, sentSeq: 0, queuedSeq: queued ? 1 : 0, lastQueuedAt: queued ? now : null,
+          status: firstStatus,
+          attempts: 0,
+          sends: 0,
+          lastSentAt: null,
+          lastError: null,
+          messageId: null,
+          sentSeq: 0,
+          queuedSeq: queued ? 1 : 0,
+          lastQueuedAt: queued ? now : null,
+          scheduledFor: scheduled ? sendAt : null,
         },
-        createdAt: now, updatedAt: now, acceptedAt: null, canceledAt: null,
+        openedAt: null,
+        declinedAt: null,
+        createdAt: now,
+        updatedAt: now,
+        acceptedAt: null,
+        canceledAt: null,
       };
     },
 
@@ -53,7 +98,11 @@ export function createDrafts(store: Store, cfg: DraftSettings) {
      * [chunk key, result key, batch id] for a bulk chunk. Results are 'ok:ID' or 'dup:EXISTING_ID',
      * one per draft (for a chunk already stored by an earlier run, that run's 'ok:ID's).
      */
-    async store(build: () => Draft[], now: number, chunk = ['', '', '']): Promise<{ results: string[]; drafts: Draft[] }> {
+    async store(
+      build: () => Draft[],
+      now: number,
+      chunk = ['', '', ''],
+    ): Promise<{ results: string[]; drafts: Draft[] }> {
       for (let attempt = 0; attempt < 3; attempt++) {
         const drafts = build();
         const reply: LuaReply = await store.run('create', now, JSON.stringify(drafts), ...chunk);

@@ -1,8 +1,16 @@
 import { z } from 'zod';
 
-export const STATUSES = ['pending', 'accepted', 'canceled', 'expired'] as const;
+export const STATUSES = ['pending', 'accepted', 'canceled', 'expired', 'declined'] as const;
 export type Status = (typeof STATUSES)[number];
-export const DELIVERY_STATUSES = ['none', 'queued', 'sent', 'failed'] as const;
+export const DELIVERY_STATUSES = [
+  'none',
+  'scheduled',
+  'queued',
+  'sent',
+  'failed',
+  'suppressed',
+  'bounced',
+] as const;
 
 /**
  * The invite as stored in Redis (a status letter, then JSON). Times are epoch ms; `metadata`
@@ -15,6 +23,10 @@ export interface InviteDoc {
   status: Status;
   email: string | null;
   emailKey: string | null;
+  /** The recipient's name (greeting, To display name); absent in invites stored before names. */
+  name?: string | null;
+  /** Reminder delays in seconds after the first send. */
+  reminders?: number[];
   role: string | null;
   scope: { type: string; id: string } | null;
   inviter: { id: string | null; name: string | null };
@@ -38,12 +50,16 @@ export interface InviteDoc {
     /** Sequence number handed to the most recent send job. */
     queuedSeq: number;
     lastQueuedAt: number | null;
+    /** When a first send waits for `sendAt`. */
+    scheduledFor?: number | null;
   };
   createdAt: number;
   updatedAt: number;
   expiresAt: number | null;
   acceptedAt: number | null;
   canceledAt: number | null;
+  openedAt?: number | null;
+  declinedAt?: number | null;
 }
 
 const iso = (ms: number | null) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
@@ -70,7 +86,9 @@ export const inviteView = z.object({
   locale: z.string(),
   redirectUrl: z.string().nullable(),
   batchId: z.string().nullable(),
-  acceptedBy: z.array(z.object({ userId: z.string().nullable(), email: z.string().nullable(), at: z.string() })),
+  acceptedBy: z.array(
+    z.object({ userId: z.string().nullable(), email: z.string().nullable(), at: z.string() }),
+  ),
   delivery: z.object({
     status: z.enum(DELIVERY_STATUSES),
     attempts: z.number(),
@@ -78,7 +96,12 @@ export const inviteView = z.object({
     lastSentAt: z.string().nullable(),
     lastError: z.string().nullable(),
     messageId: z.string().nullable(),
+    scheduledFor: z.string().nullable(),
   }),
+  reminders: z.array(z.number()),
+  name: z.string().nullable(),
+  openedAt: z.string().nullable(),
+  declinedAt: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
   expiresAt: z.string().nullable(),
@@ -117,7 +140,13 @@ export function toView(doc: InviteDoc, code: string, publicUrl: string, now: num
       lastSentAt: iso(d.lastSentAt),
       lastError: d.lastError ?? null,
       messageId: d.messageId ?? null,
+      scheduledFor: iso(d.scheduledFor ?? null),
     },
+    // Lua's cjson writes an empty array back as {}.
+    reminders: Array.isArray(doc.reminders) ? doc.reminders : [],
+    name: doc.name ?? null,
+    openedAt: iso(doc.openedAt ?? null),
+    declinedAt: iso(doc.declinedAt ?? null),
     createdAt: iso(doc.createdAt)!,
     updatedAt: iso(doc.updatedAt)!,
     expiresAt: iso(doc.expiresAt),

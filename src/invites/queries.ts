@@ -30,7 +30,13 @@ const ms = (iso?: string) => (iso === undefined ? null : Date.parse(iso));
 export type Queries = ReturnType<typeof createQueries>;
 
 /** Read-side use cases: the filtered list and the public views of a code. */
-export function createQueries(store: Store, clock: Clock, secret: string, view: (d: InviteDoc) => Invite, tuning = DEFAULTS) {
+export function createQueries(
+  store: Store,
+  clock: Clock,
+  secret: string,
+  view: (d: InviteDoc) => Invite,
+  tuning = DEFAULTS,
+) {
   async function byCode(code: string): Promise<InviteDoc | null> {
     // The digest is computed for every input so unknown and known codes cost the same.
     const digest = codeDigest(secret, code);
@@ -65,13 +71,18 @@ export function createQueries(store: Store, clock: Clock, secret: string, view: 
         ids = await store.setMembers(candidates[smallest].kind, candidates[smallest].value);
       }
     }
-    const [cMin, cMax, eMin, eMax] = [ms(q.createdAfter), ms(q.createdBefore), ms(q.expiresAfter), ms(q.expiresBefore)];
+    const [cMin, cMax, eMin, eMax] = [
+      ms(q.createdAfter),
+      ms(q.createdBefore),
+      ms(q.expiresAfter),
+      ms(q.expiresBefore),
+    ];
     const bound = (v: number | null, dflt: string) => (v === null ? dflt : String(v));
     const spec: QuerySpec = {
       sort,
       desc: q.sort.startsWith('-'),
-      lo: bound(sort === 'created' ? cMin : sort === 'expires' ? eMin : null, '-inf'),
-      hi: bound(sort === 'created' ? cMax : sort === 'expires' ? eMax : null, '+inf'),
+      lo: bound({ created: cMin, expires: eMin, updated: null }[sort], '-inf'),
+      hi: bound({ created: cMax, expires: eMax, updated: null }[sort], '+inf'),
       limit: q.limit,
       budget: tuning.scanBudget,
       cursor,
@@ -103,7 +114,16 @@ export function createQueries(store: Store, clock: Clock, secret: string, view: 
   }
 
   const reasonOf = (doc: InviteDoc) =>
-    ({ expired: 'expired', canceled: 'canceled', accepted: 'used', pending: null } as const)[effectiveStatus(doc, clock.now())];
+    // A declined invite was answered: like a used one, it can be accepted no more.
+    (
+      ({
+        expired: 'expired',
+        canceled: 'canceled',
+        accepted: 'used',
+        declined: 'used',
+        pending: null,
+      }) as const
+    )[effectiveStatus(doc, clock.now())];
 
   return {
     list,
@@ -114,15 +134,25 @@ export function createQueries(store: Store, clock: Clock, secret: string, view: 
       if (!doc) throw notFound();
       const v = view(doc);
       return {
-        code: v.code, status: v.status, scope: v.scope, role: v.role, inviter: { name: v.inviter.name },
-        expiresAt: v.expiresAt, maxUses: v.maxUses, uses: v.uses, temporary: v.temporary, valid: v.status === 'pending',
+        code: v.code,
+        status: v.status,
+        scope: v.scope,
+        role: v.role,
+        inviter: { name: v.inviter.name },
+        expiresAt: v.expiresAt,
+        maxUses: v.maxUses,
+        uses: v.uses,
+        temporary: v.temporary,
+        valid: v.status === 'pending',
       };
     },
     async validate(code: string) {
       const doc = await byCode(code);
       if (!doc) return { valid: false as const, reason: 'not_found' as const };
       const reason = reasonOf(doc);
-      return reason ? { valid: false as const, reason } : { valid: true as const, referrerName: doc.inviter.name ?? null };
+      return reason
+        ? { valid: false as const, reason }
+        : { valid: true as const, referrerName: doc.inviter.name ?? null };
     },
   };
 }

@@ -14,6 +14,8 @@ const REFUSALS: Record<string, [number, string]> = {
   max_uses_below_uses: [409, 'maxUses must be above the uses already made.'],
   resend_cooldown: [429, 'The invite was sent moments ago; try again later.'],
   code_collision: [503, 'Could not draw a fresh code; try again.'],
+  invite_declined: [409, 'The invite was declined.'],
+  suppression_not_found: [404, 'That address is not suppressed.'],
 };
 
 /** Turns a Lua script's ['err', code, extra?] reply into a HeraldError. */
@@ -40,7 +42,8 @@ export function resolveExpiry(
     const ms = /^\d{4}-\d{2}-\d{2}/.test(input.expiresAt) ? Date.parse(input.expiresAt) : NaN;
     if (Number.isNaN(ms)) throw invalid('expiresAt', 'must be an ISO-8601 date-time', 'invalid_date');
     if (ms <= now) throw invalid('expiresAt', 'must be in the future', 'invalid_date');
-    if (ms > now + MAX_AGE_LIMIT * 1000) throw invalid('expiresAt', 'must be within 10 years', 'invalid_date');
+    if (ms > now + MAX_AGE_LIMIT * 1000)
+      throw invalid('expiresAt', 'must be within 10 years', 'invalid_date');
     return ms;
   }
   if (input.maxAge !== undefined) return input.maxAge === 0 ? null : now + input.maxAge * 1000;
@@ -49,7 +52,10 @@ export function resolveExpiry(
 }
 
 /** A redirect must be plain http(s) to an allowed origin, with no credentials in it. */
-export function checkRedirect(url: string | null | undefined, allowlist: string[]): string | null | undefined {
+export function checkRedirect(
+  url: string | null | undefined,
+  allowlist: string[],
+): string | null | undefined {
   if (url === null || url === undefined) return url;
   let parsed: URL;
   try {
@@ -62,6 +68,7 @@ export function checkRedirect(url: string | null | undefined, allowlist: string[
     !parsed.username &&
     !parsed.password &&
     allowlist.includes(parsed.origin);
-  if (!ok) throw invalid('redirectUrl', `origin must be one of ${allowlist.join(', ')}`, 'redirect_not_allowed');
+  if (!ok)
+    throw invalid('redirectUrl', `origin must be one of ${allowlist.join(', ')}`, 'redirect_not_allowed');
   return parsed.href;
 }

@@ -1,19 +1,12 @@
 import type { Clock } from '../clock.js';
 import { HeraldError, invalid, notFound } from '../errors.js';
 import { codeDigest, deriveCode, looksLikeCode, looksLikeId, newSalt } from './codes.js';
-import { createBulk } from './bulk.js';
 import { createDrafts } from './drafts.js';
 import type { AcceptInput, CreateInput, PatchInput, ResendInput } from './inputs.js';
 import { toView, type Invite, type InviteDoc } from './invite.js';
 import { checkRedirect, refusal, resolveExpiry } from './rules.js';
+import type { JobPort } from './ports.js';
 import { parseDoc, type LuaReply, type Store } from './store.js';
-
-/** What the domain asks of the job queue; src/jobs implements it with BullMQ. */
-export interface JobPort {
-  send(items: { inviteId: string; seq: number; batchId: string | null }[], kind?: 'send' | 'resend'): Promise<void>;
-  createChunks(batchId: string, chunks: number): Promise<void>;
-  sweep(): Promise<string>;
-}
 
 export interface ServiceSettings {
   secret: string;
@@ -21,7 +14,8 @@ export interface ServiceSettings {
   inviteTtl: number;
   redirectAllowlist: string[];
   resendCooldown: number;
-  bulkMax: number;
+  /** Default reminder delays in seconds (REMINDERS). */
+  reminders: number[];
 }
 
 export type Service = ReturnType<typeof createService>;
@@ -29,7 +23,6 @@ export type Service = ReturnType<typeof createService>;
 /** The invite use cases, free of HTTP and BullMQ. */
 export function createService(store: Store, jobs: JobPort, clock: Clock, cfg: ServiceSettings) {
   const drafts = createDrafts(store, cfg);
-  const bulk = createBulk(store, jobs, clock, drafts, cfg.bulkMax);
   const code = (doc: InviteDoc) => deriveCode(cfg.secret, doc.id, doc.salt);
   const view = (doc: InviteDoc): Invite => toView(doc, code(doc), cfg.publicUrl, clock.now());
 
@@ -46,9 +39,9 @@ export function createService(store: Store, jobs: JobPort, clock: Clock, cfg: Se
 
   /** The invite an id or code names, in one round trip. */
   async function resolve(idOrCode: string): Promise<InviteDoc> {
-    const doc = looksLikeId(idOrCode)
-      ? await store.get(idOrCode)
-      : looksLikeCode(idOrCode) ? await store.getByDigest(codeDigest(cfg.secret, idOrCode)) : null;
+    let doc: InviteDoc | null = null;
+    if (looksLikeId(idOrCode)) doc = await store.get(idOrCode);
+    else if (looksLikeCode(idOrCode)) doc = await store.getByDigest(codeDigest(cfg.secret, idOrCode));
     if (!doc) throw notFound();
     return doc;
   }
@@ -68,9 +61,6 @@ export function createService(store: Store, jobs: JobPort, clock: Clock, cfg: Se
     view,
     /** The link in the e-mail, without building the whole view. */
     link: (doc: InviteDoc) => `${cfg.publicUrl}/i/${code(doc)}`,
-    bulk: bulk.intake,
-    processChunk: bulk.processChunk,
-    batch: bulk.batch,
 
     async create(input: CreateInput): Promise<Invite | { data: Invite[] }> {
       const now = clock.now();
@@ -78,22 +68,30 @@ export function createService(store: Store, jobs: JobPort, clock: Clock, cfg: Se
       if (input.count !== undefined) {
         if (input.email) throw invalid('count', 'count makes open invites; leave out email');
         if (input.send) throw invalid('send', 'open invites have no address to send to');
-        const made = await drafts.store(() => Array.from({ length: input.count! }, () => drafts.draft(shared, null, now, null, false)), now);
+        const made = await drafts.store(
+          () => Array.from({ length: input.count! }, () => drafts.draft(shared, null, now, null, false)),
+          now,
+        );
         return { data: made.drafts.map(view) };
       }
       const email = input.email ?? null;
       const send = input.send ?? email !== null;
       if (send && !email) throw invalid('send', 'an invite without email cannot be sent');
-      const made = await drafts.store(() => [drafts.draft(shared, email, now, null, send)], now);
+      const person = { name: input.name ?? null };
+      const made = await drafts.store(() => [drafts.draft(shared, email, now, null, send, person)], now);
       const [result] = made.results;
       if (result.startsWith('dup:')) {
         const existingId = result.slice(4);
-        throw new HeraldError('invite_exists', 409, `A pending invite for this address and scope exists: ${existingId}.`, [
-          { field: 'email', id: existingId, existingId },
-        ]);
+        throw new HeraldError(
+          'invite_exists',
+          409,
+          `A pending invite for this address and scope exists: ${existingId}.`,
+          [{ field: 'email', id: existingId, existingId }],
+        );
       }
       const [draft] = made.drafts;
-      if (send) await jobs.send([{ inviteId: draft.id, seq: 1, batchId: null }]);
+      const delayMs = shared.sendAt === null ? undefined : Math.max(0, shared.sendAt - now);
+      if (send) await jobs.send([{ inviteId: draft.id, seq: 1, batchId: null, delayMs }]);
       return view(draft);
     },
 
@@ -109,15 +107,18 @@ export function createService(store: Store, jobs: JobPort, clock: Clock, cfg: Se
       if (exp !== undefined) patch.expiresAt = exp;
       if (input.maxUses !== undefined) patch.maxUses = input.maxUses;
       if (input.metadata !== undefined) patch.metadata = JSON.stringify(input.metadata);
-      if (input.redirectUrl !== undefined) patch.redirectUrl = checkRedirect(input.redirectUrl, cfg.redirectAllowlist);
-      if (Object.keys(patch).length === 0) throw invalid('body', 'name at least one field to change', 'empty_patch');
+      if (input.redirectUrl !== undefined)
+        patch.redirectUrl = checkRedirect(input.redirectUrl, cfg.redirectAllowlist);
+      if (Object.keys(patch).length === 0)
+        throw invalid('body', 'name at least one field to change', 'empty_patch');
       return changed(await store.run('patch', clock.now(), id, JSON.stringify(patch), reason));
     },
 
     async resend(idOrCode: string, input: ResendInput, reason = ''): Promise<Invite> {
       const id = await idOf(idOrCode);
       const now = clock.now();
-      const exp = input?.maxAge === undefined ? '' : input.maxAge === 0 ? 'null' : String(now + input.maxAge * 1000);
+      let exp = '';
+      if (input?.maxAge !== undefined) exp = input.maxAge === 0 ? 'null' : String(now + input.maxAge * 1000);
       const salt = input?.rotateCode ? newSalt() : '';
       const digest = salt ? codeDigest(cfg.secret, deriveCode(cfg.secret, id, salt)) : '';
       const reply = await store.run('resend', now, id, cfg.resendCooldown * 1000, salt, digest, exp, reason);
@@ -136,19 +137,49 @@ export function createService(store: Store, jobs: JobPort, clock: Clock, cfg: Se
 
     async accept(idOrCode: string, input: AcceptInput, reason = ''): Promise<Invite> {
       const email = input.email ?? '';
-      return changed(await store.run('accept', clock.now(), await idOf(idOrCode), input.userId, email, email.toLowerCase(), reason));
+      return changed(
+        await store.run(
+          'accept',
+          clock.now(),
+          await idOf(idOrCode),
+          input.userId,
+          email,
+          email.toLowerCase(),
+          reason,
+        ),
+      );
     },
 
     /** The landing page's button: one use, as the invited address or an anonymous guest. */
     async acceptAnonymous(doc: InviteDoc): Promise<'accepted' | 'already'> {
       const email = doc.email ?? '';
-      return ok(await store.run('accept', clock.now(), doc.id, '', email, email.toLowerCase(), '')) as 'accepted' | 'already';
+      return ok(await store.run('accept', clock.now(), doc.id, '', email, email.toLowerCase(), '')) as
+        'accepted' | 'already';
+    },
+
+    async decline(idOrCode: string, reason = ''): Promise<Invite> {
+      return changed(await store.run('decline', clock.now(), await idOf(idOrCode), reason));
+    },
+
+    /** The landing page's Decline button. */
+    async declineByDoc(doc: InviteDoc): Promise<'declined'> {
+      ok(await store.run('decline', clock.now(), doc.id, ''));
+      return 'declined';
+    },
+
+    /** Records the first view of the landing page (once; later calls change nothing). */
+    async opened(id: string): Promise<void> {
+      await store.run('opened', clock.now(), id);
     },
 
     async events(idOrCode: string) {
       const events = await store.events(await idOf(idOrCode));
       if (!events) throw notFound();
-      return events.map(({ at, ...rest }) => ({ ...rest, type: String(rest.type), at: new Date(at as number).toISOString() }));
+      return events.map(({ at, ...rest }) => ({
+        ...rest,
+        type: String(rest.type),
+        at: new Date(at as number).toISOString(),
+      }));
     },
 
     /** One sweep: flips every due invite, in calls of `batch` so no script runs long. */

@@ -13,8 +13,29 @@ import type { InviteDoc } from './invite.js';
  *   P:x:status|email|role|inviter|user|batch|stype|sid:VALUE   filter indexes (membership, score 0)
  *   P:batch:ID        batch tallies (hash)  P:batch:ID:chunk:N / :res:N   bulk chunks and results
  *   P:idem:…          idempotency records   P:stats        counters for /metrics
+ *   P:z:queued        invites with a send recorded as queued, by when (repair of lost jobs)
+ *   P:z:batches       batch ids by creation   P:lastSweep   when the last sweep ran
+ *   P:st:HOUR         funnel counters per hour (metric|dimension → n)
+ *   P:sup             suppression list (lowercase address → entry)   P:z:sup[:REASON]  its time order
  */
-const SCRIPTS = ['create', 'accept', 'cancel', 'delete', 'patch', 'resend', 'delivery', 'sweep', 'query'] as const;
+const SCRIPTS = [
+  'create',
+  'accept',
+  'cancel',
+  'delete',
+  'patch',
+  'resend',
+  'delivery',
+  'sweep',
+  'query',
+  'unqueue',
+  'suppression',
+  'prepare_send',
+  'bounce',
+  'decline',
+  'opened',
+  'claim_reminder',
+] as const;
 type Script = (typeof SCRIPTS)[number];
 
 const lib = readFileSync(new URL('./lua/lib.lua', import.meta.url), 'utf8');
@@ -24,7 +45,13 @@ const sources = Object.fromEntries(
 
 export type LuaReply = [string, ...unknown[]];
 
-const STATUS: Record<string, InviteDoc['status']> = { P: 'pending', A: 'accepted', C: 'canceled', E: 'expired' };
+const STATUS: Record<string, InviteDoc['status']> = {
+  P: 'pending',
+  A: 'accepted',
+  C: 'canceled',
+  E: 'expired',
+  D: 'declined',
+};
 
 /** A stored invite: one status letter, then the rest as JSON (see lua/lib.lua for why). */
 export function parseDoc(raw: string): InviteDoc {
@@ -56,6 +83,7 @@ export interface BatchRecord {
   duplicates: number;
   sent: number;
   failed: number;
+  suppressed: number;
   chunks: number;
   createdAt: number;
   finishedAt: number | null;
@@ -72,7 +100,11 @@ export function createStore(redis: Redis, prefix = 'herald') {
     lua: "local id = redis.call('GET', KEYS[1]) if not id then return false end return redis.call('GET', ARGV[1] .. id)",
   });
   const run = (s: Script, now: number, ...args: (string | number)[]) =>
-    (redis as unknown as Record<string, (...a: unknown[]) => Promise<LuaReply>>)[`herald_${s}`](prefix, now, ...args);
+    (redis as unknown as Record<string, (...a: unknown[]) => Promise<LuaReply>>)[`herald_${s}`](
+      prefix,
+      now,
+      ...args,
+    );
   const key = (...parts: string[]) => [prefix, ...parts].join(':');
   const parse = (raw: string | null) => (raw ? parseDoc(raw) : null);
 
@@ -86,12 +118,18 @@ export function createStore(redis: Redis, prefix = 'herald') {
       if (ids.length === 0) return [];
       return (await redis.mget(ids.map((id) => key('inv', id)))).map(parse);
     },
+    /** What a send job needs, in one round trip: the invite and whether its address is suppressed. */
+    async prepareSend(id: string): Promise<{ doc: InviteDoc | null; suppressed: boolean }> {
+      const [raw, sup] = (await run('prepare_send', 0, id)) as unknown as [string | null, string | null];
+      return { doc: parse(raw), suppressed: !!sup };
+    },
     async idByDigest(digest: string): Promise<string | null> {
       return redis.get(key('code', digest));
     },
     /** The invite a code digest points to, in one round trip. */
     async getByDigest(digest: string): Promise<InviteDoc | null> {
-      const byDigest = (redis as unknown as Record<string, (...a: string[]) => Promise<string | null>>).herald_by_digest;
+      const byDigest = (redis as unknown as Record<string, (...a: string[]) => Promise<string | null>>)
+        .herald_by_digest;
       return parse(await byDigest.call(redis, key('code', digest), key('inv', '')));
     },
     async events(id: string): Promise<Record<string, unknown>[] | null> {
@@ -103,9 +141,17 @@ export function createStore(redis: Redis, prefix = 'herald') {
       return exists ? list.map((e) => JSON.parse(e)) : null;
     },
     async query(spec: QuerySpec, now: number) {
-      const wire = { ...spec, sort: key('z', spec.sort), all: spec.all.map((a) => key('x', a.kind, a.value)) };
+      const wire = {
+        ...spec,
+        sort: key('z', spec.sort),
+        all: spec.all.map((a) => key('x', a.kind, a.value)),
+      };
       const [state, ids, scores, resumeScore, resumeId] = (await run('query', now, JSON.stringify(wire))) as [
-        string, string[], string[], string, string,
+        string,
+        string[],
+        string[],
+        string,
+        string,
       ];
       return { state, ids, scores, resume: state === 'budget' ? { score: resumeScore, id: resumeId } : null };
     },
@@ -116,20 +162,53 @@ export function createStore(redis: Redis, prefix = 'herald') {
       return redis.zrange(key('x', kind, value), 0, -1);
     },
     /** Writes a bulk batch and its chunks in one transaction. */
-    async createBatch(b: Omit<BatchRecord, 'created' | 'duplicates' | 'sent' | 'failed' | 'finishedAt'>, chunks: string[][]) {
+    async createBatch(
+      b: Omit<BatchRecord, 'created' | 'duplicates' | 'sent' | 'failed' | 'suppressed' | 'finishedAt'>,
+      chunks: string[][],
+    ) {
       const m = redis.multi();
       chunks.forEach((c, i) => m.rpush(key('batch', b.id, 'chunk', String(i)), ...c));
-      m.hset(key('batch', b.id), { ...b, created: 0, duplicates: 0, sent: 0, failed: 0, chunksDone: 0, finishedAt: '' });
+      m.hset(key('batch', b.id), {
+        ...b,
+        created: 0,
+        duplicates: 0,
+        sent: 0,
+        failed: 0,
+        suppressed: 0,
+        chunksDone: 0,
+        finishedAt: '',
+      });
+      m.zadd(key('z', 'batches'), b.createdAt, b.id);
       await m.exec();
+    },
+    /** The newest batch ids (the console lists them). */
+    async recentBatches(count: number): Promise<string[]> {
+      return redis.zrevrange(key('z', 'batches'), 0, count - 1);
+    },
+    async setLastSweep(at: number) {
+      await redis.set(key('lastSweep'), String(at));
+    },
+    async lastSweep(): Promise<number | null> {
+      const v = await redis.get(key('lastSweep'));
+      return v ? Number(v) : null;
     },
     async getBatch(id: string): Promise<BatchRecord | null> {
       const h = await redis.hgetall(key('batch', id));
       if (!h.id) return null;
       const n = (f: string) => Number(h[f] ?? 0);
       return {
-        id: h.id, status: h.status, total: n('total'), created: n('created'), duplicates: n('duplicates'),
-        sent: n('sent'), failed: n('failed'), chunks: n('chunks'), createdAt: n('createdAt'),
-        finishedAt: h.finishedAt ? Number(h.finishedAt) : null, fields: h.fields,
+        id: h.id,
+        status: h.status,
+        total: n('total'),
+        created: n('created'),
+        duplicates: n('duplicates'),
+        sent: n('sent'),
+        failed: n('failed'),
+        suppressed: n('suppressed'),
+        chunks: n('chunks'),
+        createdAt: n('createdAt'),
+        finishedAt: h.finishedAt ? Number(h.finishedAt) : null,
+        fields: h.fields,
       };
     },
     async chunkEmails(batchId: string, n: number): Promise<string[]> {
@@ -144,7 +223,11 @@ export function createStore(redis: Redis, prefix = 'herald') {
       return Object.fromEntries(Object.entries(h).map(([k, v]) => [k, Number(v)]));
     },
     async heartbeat(worker: string, now: number) {
-      await redis.multi().zadd(key('workers'), now, worker).zremrangebyscore(key('workers'), '-inf', now - 60_000).exec();
+      await redis
+        .multi()
+        .zadd(key('workers'), now, worker)
+        .zremrangebyscore(key('workers'), '-inf', now - 60_000)
+        .exec();
     },
     async workersAlive(now: number, windowMs: number): Promise<number> {
       return redis.zcount(key('workers'), now - windowMs, '+inf');
@@ -155,7 +238,12 @@ export function createStore(redis: Redis, prefix = 'herald') {
       const got = await redis.set(key('lock', name), token, 'PX', ttlMs, 'NX');
       if (!got) return null;
       return async () => {
-        await redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, key('lock', name), token);
+        await redis.eval(
+          "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+          1,
+          key('lock', name),
+          token,
+        );
       };
     },
     /**
@@ -173,14 +261,58 @@ export function createStore(redis: Redis, prefix = 'herald') {
       if (rec.status === undefined) return { state: 'pending' as const };
       return { state: 'done' as const, status: rec.status, body: rec.body };
     },
-    async idemStore(scope: string, idemKey: string, fingerprint: string, status: number, body: unknown, ttlSec: number) {
-      await redis.set(key('idem', scope, idemKey), JSON.stringify({ f: fingerprint, status, body }), 'EX', ttlSec);
+    async idemStore(
+      scope: string,
+      idemKey: string,
+      fingerprint: string,
+      status: number,
+      body: unknown,
+      ttlSec: number,
+    ) {
+      await redis.set(
+        key('idem', scope, idemKey),
+        JSON.stringify({ f: fingerprint, status, body }),
+        'EX',
+        ttlSec,
+      );
     },
     async idemRelease(scope: string, idemKey: string) {
       await redis.del(key('idem', scope, idemKey));
     },
     async ping(): Promise<boolean> {
       return (await redis.ping()) === 'PONG';
+    },
+    /** Invites whose latest send was recorded as queued at or before `cutoff`, oldest first. */
+    async queuedBefore(cutoff: number, limit: number) {
+      const flat = await redis.zrange(
+        key('z', 'queued'),
+        '-inf',
+        cutoff,
+        'BYSCORE',
+        'LIMIT',
+        0,
+        limit,
+        'WITHSCORES',
+      );
+      const entries = [];
+      for (let i = 0; i < flat.length; i += 2) entries.push({ id: flat[i], score: flat[i + 1] });
+      const docs = await this.getMany(entries.map((e) => e.id));
+      return entries.map((e, i) => ({ ...e, doc: docs[i] }));
+    },
+    /** Drops (nothing to repair) or bumps (looked at, job exists) queued entries still as read. */
+    async settleQueued(mode: 'drop' | 'bump', now: number, entries: { id: string; score: string }[]) {
+      if (entries.length === 0) return 0;
+      return Number(await run('unqueue', now, mode, ...entries.flatMap((e) => [e.id, e.score])));
+    },
+    /** The funnel counters of each hour (P:st:HOUR, written by lib.lua's tally), for the given fields. */
+    async tallies(hours: number[], fields: string[]): Promise<number[][]> {
+      const p = redis.pipeline();
+      for (const h of hours) p.hmget(key('st', String(h)), ...fields);
+      const res = (await p.exec()) ?? [];
+      return res.map(([err, vals]) => {
+        if (err) throw err;
+        return (vals as (string | null)[]).map((v) => Number(v ?? 0));
+      });
     },
     async dueCount(now: number): Promise<number> {
       return redis.zcount(key('z', 'due'), '-inf', now);

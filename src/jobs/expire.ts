@@ -1,18 +1,31 @@
-import type { Service } from '../invites/service.js';
-import type { Store } from '../invites/store.js';
+import type { Domain } from '../invites/domain.js';
 import type { Metrics } from '../metrics.js';
 
-/** The `expire` job: one sweep, never two at once (a lock in Redis), cost ∝ what expired. */
-export function expireProcessor(service: Service, store: Store, metrics: Metrics) {
+export interface MaintenanceDeps {
+  domain: Pick<Domain, 'service' | 'store' | 'repairDeliveries'>;
+  metrics: Metrics;
+  repairAfterMs: number;
+  /** Drops events past EVENT_RETENTION; returns how many. */
+  trimEvents: () => Promise<number>;
+}
+
+/**
+ * The `expire` job: one sweep, never two at once (a lock in Redis), cost ∝ what expired; then
+ * a repair pass that queues again any send whose job was lost, and the event feed's trim.
+ */
+export function expireProcessor(d: MaintenanceDeps) {
   return async () => {
-    const release = await store.lock('sweep', 5 * 60_000);
+    const release = await d.domain.store.lock('sweep', 5 * 60_000);
     if (!release) return { skipped: 'another sweep is running' };
-    const stop = metrics.sweepDuration.startTimer();
+    const stop = d.metrics.sweepDuration.startTimer();
     try {
-      return await service.sweep();
-    } finally {
+      const swept = await d.domain.service.sweep();
       stop();
-      metrics.lastSweep.setToCurrentTime();
+      d.metrics.lastSweep.setToCurrentTime();
+      await d.domain.store.setLastSweep(Date.now());
+      const repair = await d.domain.repairDeliveries(d.repairAfterMs);
+      return { ...swept, repair, eventsTrimmed: await d.trimEvents() };
+    } finally {
       await release();
     }
   };

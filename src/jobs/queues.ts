@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { JobPort } from '../invites/service.js';
+import type { JobPort, SendItem } from '../invites/ports.js';
 
 export const DELIVERY = 'delivery';
 export const MAINTENANCE = 'maintenance';
@@ -12,6 +12,11 @@ export const sendPayload = z.strictObject({
   inviteId: z.string().max(64),
   seq: z.number().int().min(1),
   batchId: z.string().max(64).nullable(),
+});
+/** A reminder: which of the invite's reminder delays this is (0-based). */
+export const reminderPayload = z.strictObject({
+  inviteId: z.string().max(64),
+  slot: z.number().int().min(0).max(2),
 });
 export const createPayload = z.strictObject({ batchId: z.string().max(64), chunk: z.number().int().min(0) });
 export const expirePayload = z.strictObject({});
@@ -43,15 +48,49 @@ export function createQueues(connection: Redis, s: QueueSettings) {
   const maintenance = new Queue(MAINTENANCE, {
     connection,
     prefix,
-    defaultJobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: { count: 100 } },
+    defaultJobOptions: {
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: true,
+      removeOnFail: { count: 100 },
+    },
   });
 
+  // The job id names the invite and send number (not the kind: a send number is used once per
+  // invite), so adding the same send twice is a no-op while its job exists.
+  const sendJobId = (item: SendItem) => `send.${item.inviteId}.${item.seq}`;
+  const addSends = async (items: SendItem[], kind: 'send' | 'resend') => {
+    if (items.length === 0) return;
+    await delivery.addBulk(
+      items.map(({ delayMs, ...data }) => ({
+        name: kind,
+        data: sendPayload.parse(data),
+        opts: { jobId: sendJobId(data), ...(delayMs ? { delay: delayMs } : {}) },
+      })),
+    );
+  };
+
   const port: JobPort = {
-    async send(items, kind = 'send') {
-      if (items.length === 0) return;
-      // The job id names the invite and send number, so adding the same send twice is a no-op.
+    send: (items, kind = 'send') => addSends(items, kind),
+    async requeueMissing(items) {
+      const states = await Promise.all(items.map((i) => delivery.getJobState(sendJobId(i))));
+      const missing = items.filter((_, n) => states[n] === 'unknown');
+      for (const kind of ['send', 'resend'] as const) {
+        await addSends(
+          missing.filter((i) => (i.seq === 1) === (kind === 'send')),
+          kind,
+        );
+      }
+      return missing.length;
+    },
+    async remind(inviteId, delays, sentAt, now) {
+      // One job per slot, its id naming the slot: queued twice, it still runs once.
       await delivery.addBulk(
-        items.map((data) => ({ name: kind, data: sendPayload.parse(data), opts: { jobId: `${kind}.${data.inviteId}.${data.seq}` } })),
+        delays.map((seconds, slot) => ({
+          name: 'reminder',
+          data: reminderPayload.parse({ inviteId, slot }),
+          opts: { jobId: `reminder.${inviteId}.${slot}`, delay: Math.max(0, sentAt + seconds * 1000 - now) },
+        })),
       );
     },
     async createChunks(batchId, chunks) {
@@ -59,7 +98,11 @@ export function createQueues(connection: Redis, s: QueueSettings) {
         Array.from({ length: chunks }, (_, chunk) => ({
           name: 'create',
           data: createPayload.parse({ batchId, chunk }),
-          opts: { jobId: `create.${batchId}.${chunk}`, attempts: 10, backoff: { type: 'exponential', delay: 500 } },
+          opts: {
+            jobId: `create.${batchId}.${chunk}`,
+            attempts: 10,
+            backoff: { type: 'exponential', delay: 500 },
+          },
         })),
       );
     },

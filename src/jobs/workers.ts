@@ -2,6 +2,8 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import type { Bulk } from '../invites/bulk.js';
+import type { Domain } from '../invites/domain.js';
 import type { Logger } from '../logger.js';
 import { DELIVERY, MAINTENANCE, bullPrefix, expirePayload } from './queues.js';
 import { createProcessor } from './create.js';
@@ -13,6 +15,11 @@ export interface WorkerDeps extends SendDeps {
   logger: Logger;
   prefix: string;
   concurrency: number;
+  bulk: Bulk;
+  repairDeliveries: Domain['repairDeliveries'];
+  /** How long a send may stay queued without a job before a sweep queues it again (ms). */
+  repairAfterMs: number;
+  trimEvents: () => Promise<number>;
   /** How often a consuming worker says so in Redis (ms); readiness allows three missed beats. */
   heartbeatMs?: number;
 }
@@ -28,7 +35,9 @@ export async function checkEvictionPolicy(redis: Redis): Promise<void> {
     return; // CONFIG is disabled on some hosted Redis; their docs say how to set the policy
   }
   if (policy && policy !== 'noeviction') {
-    throw new Error(`Redis maxmemory-policy is "${policy}"; Herald's workers need "noeviction" (set maxmemory-policy noeviction).`);
+    throw new Error(
+      `Redis maxmemory-policy is "${policy}"; Herald's workers need "noeviction" (set maxmemory-policy noeviction).`,
+    );
   }
 }
 
@@ -37,25 +46,38 @@ export async function startWorkers(d: WorkerDeps) {
   await checkEvictionPolicy(d.connection);
   const prefix = bullPrefix(d.prefix);
   const send = sendProcessor(d);
-  const create = createProcessor(d.service);
+  const create = createProcessor(d.bulk);
   const delivery = new Worker(
     DELIVERY,
-    async (job: Job) => {
+    async (job: Job, token?: string) => {
       switch (job.name) {
         case 'create':
           return create(job);
         case 'send':
         case 'resend':
-          return send(job);
+        case 'reminder':
+          return send(job, token);
         default:
           throw new UnrecoverableError(`unknown job ${job.name}`);
       }
     },
     // Locks are renewed while a job runs, so a short lock only shortens how long the jobs of a
     // killed worker wait before another worker takes them over.
-    { connection: d.connection, prefix, concurrency: d.concurrency, lockDuration: 15_000, stalledInterval: 5_000, maxStalledCount: 5 },
+    {
+      connection: d.connection,
+      prefix,
+      concurrency: d.concurrency,
+      lockDuration: 15_000,
+      stalledInterval: 5_000,
+      maxStalledCount: 5,
+    },
   );
-  const expire = expireProcessor(d.service, d.store, d.metrics);
+  const expire = expireProcessor({
+    domain: d,
+    metrics: d.metrics,
+    repairAfterMs: d.repairAfterMs,
+    trimEvents: d.trimEvents,
+  });
   const maintenance = new Worker(
     MAINTENANCE,
     async (job: Job) => {
@@ -65,7 +87,9 @@ export async function startWorkers(d: WorkerDeps) {
     { connection: d.connection, prefix, concurrency: 1 },
   );
   for (const w of [delivery, maintenance]) {
-    w.on('failed', (job, err) => d.logger.warn({ job: job?.name, id: job?.id, err: err.message }, 'job failed'));
+    w.on('failed', (job, err) =>
+      d.logger.warn({ job: job?.name, id: job?.id, err: err.message }, 'job failed'),
+    );
     w.on('error', (err) => d.logger.error({ err: err.message }, 'worker error'));
   }
   // Readiness asks for a recent beat, so a worker that stopped consuming stops counting.

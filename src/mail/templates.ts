@@ -1,6 +1,7 @@
 import { access, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import mjml2html from 'mjml';
+import { dateFormat, escapeHtml, pickLocale } from '../i18n.js';
 
 export interface InviteMailData {
   inviterName: string | null;
@@ -9,6 +10,8 @@ export interface InviteMailData {
   url: string;
   expiresAt: number | null;
   locale: string;
+  /** The recipient's name, for the greeting. */
+  name?: string | null;
 }
 
 export interface RenderedMail {
@@ -16,16 +19,6 @@ export interface RenderedMail {
   html: string;
   text: string;
 }
-
-interface Compiled {
-  html: Parts;
-  subject: Parts;
-  text: Parts;
-  strings: Record<string, string>;
-}
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPES[c]);
 
 /** A template split once at its {{placeholders}}: even slots are text, odd slots are names. */
 type Parts = string[];
@@ -38,52 +31,75 @@ function fill(parts: Parts, vars: Record<string, string>): string {
   return out;
 }
 
-const formats = new Map<string, Intl.DateTimeFormat>();
+interface Kind {
+  html: Parts;
+  subject: Parts;
+  text: Parts;
+}
+interface Locale {
+  kinds: Record<string, Kind>;
+  strings: Record<string, string>;
+}
 
-/** A cached long-date formatter; a tag Intl cannot use falls back to English. */
-export function dateFormat(locale: string): Intl.DateTimeFormat {
-  let f = formats.get(locale);
-  if (!f) {
-    const opts = { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' } as const;
-    try {
-      f = new Intl.DateTimeFormat(locale, opts);
-    } catch {
-      f = new Intl.DateTimeFormat('en', opts);
-    }
-    formats.set(locale, f);
-  }
-  return f;
+const exists = (p: string) =>
+  access(p).then(
+    () => true,
+    () => false,
+  );
+
+/** One kind of e-mail in one locale (templates/LOCALE/KIND/): its MJML compiled once. */
+async function compileKind(dir: string, name: string): Promise<Kind> {
+  const read = (f: string) => readFile(join(dir, f), 'utf8');
+  const { html, errors } = await mjml2html(await read('body.mjml'), {
+    validationLevel: 'strict',
+    ignoreIncludes: true,
+  });
+  if (errors.length)
+    throw new Error(`${name}/body.mjml: ${errors.map((e) => e.formattedMessage).join('; ')}`);
+  return {
+    // Indentation is a quarter of MJML's output; every message would carry and encode it.
+    html: split(html.replace(/\n[ \t]+/g, '\n')),
+    subject: split((await read('subject.txt')).trim()),
+    text: split(await read('text.txt')),
+  };
 }
 
 export type Templates = ReturnType<typeof compiled>;
 
-/** Compiles every locale's MJML once; `render` then only fills in escaped values. */
+/**
+ * Compiles every kind of e-mail in every locale once (templates/<locale>/<kind>/body.mjml,
+ * subject.txt, text.txt; strings.json per locale). A new kind is a new folder; English is the
+ * fallback and must have every kind. `render` then only fills in escaped values.
+ */
 export async function loadTemplates(dir: string) {
-  const locales: Record<string, Compiled> = {};
+  const locales: Record<string, Locale> = {};
   for (const locale of await readdir(dir)) {
-    if (!(await access(join(dir, locale, 'invite.mjml')).then(() => true, () => false))) continue;
-    const read = (f: string) => readFile(join(dir, locale, f), 'utf8');
-    const { html, errors } = await mjml2html(await read('invite.mjml'), { validationLevel: 'strict', ignoreIncludes: true });
-    if (errors.length) throw new Error(`templates/${locale}/invite.mjml: ${errors.map((e) => e.formattedMessage).join('; ')}`);
+    if (!(await exists(join(dir, locale, 'strings.json')))) continue;
+    const kinds: Record<string, Kind> = {};
+    for (const kind of await readdir(join(dir, locale))) {
+      if (await exists(join(dir, locale, kind, 'body.mjml'))) {
+        kinds[kind] = await compileKind(join(dir, locale, kind), `templates/${locale}/${kind}`);
+      }
+    }
     locales[locale] = {
-      // Indentation is a quarter of MJML's output; every message would carry and encode it.
-      html: split(html.replace(/\n[ \t]+/g, '\n')),
-      subject: split((await read('subject.txt')).trim()),
-      text: split(await read('text.txt')),
-      strings: JSON.parse(await read('strings.json')),
+      kinds,
+      strings: JSON.parse(await readFile(join(dir, locale, 'strings.json'), 'utf8')),
     };
   }
-  if (!locales.en) throw new Error('templates/en is required: it is the fallback locale');
+  if (!locales.en?.kinds.invite)
+    throw new Error('templates/en/invite is required: English is the fallback locale');
   return compiled(locales);
 }
 
-function compiled(locales: Record<string, Compiled>) {
-  /** pt-BR → pt-BR, then pt, then en. */
-  const pick = (locale: string) => locales[locale] ?? locales[locale.split('-')[0]] ?? locales.en;
+function compiled(locales: Record<string, Locale>) {
   return {
     locales: Object.keys(locales),
-    render(d: InviteMailData): RenderedMail {
-      const t = pick(d.locale);
+    kinds: Object.keys(locales.en.kinds),
+    render(kind: string, d: InviteMailData): RenderedMail {
+      const lang = pickLocale((l) => !!locales[l]?.kinds[kind], d.locale);
+      const t = locales[lang] ?? locales.en;
+      const k = t.kinds[kind] ?? locales.en.kinds[kind];
+      if (!k) throw new Error(`no template for e-mails of kind "${kind}"`);
       const date = d.expiresAt === null ? null : dateFormat(d.locale).format(d.expiresAt) + ' UTC';
       const vars: Record<string, string> = {
         inviterName: d.inviterName ?? t.strings.someone,
@@ -91,11 +107,12 @@ function compiled(locales: Record<string, Compiled>) {
         roleText: d.role ? t.strings.role.replace('{role}', d.role) : '',
         url: d.url,
         expiresText: date ? t.strings.expires.replace('{date}', date) : t.strings.never,
+        greeting: d.name ? t.strings.greeting.replace('{name}', d.name) : t.strings.greetingAnonymous,
       };
-      const subject = fill(t.subject, vars);
+      const subject = fill(k.subject, vars);
       const escaped: Record<string, string> = { subject: escapeHtml(subject) };
-      for (const k in vars) escaped[k] = escapeHtml(vars[k]);
-      return { subject, html: fill(t.html, escaped), text: fill(t.text, vars) };
+      for (const key in vars) escaped[key] = escapeHtml(vars[key]);
+      return { subject, html: fill(k.html, escaped), text: fill(k.text, vars) };
     },
   };
 }

@@ -1,14 +1,18 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
+import type { Dkim } from './settings.js';
 
 export interface OutgoingMail {
   from: string;
-  to: string;
+  to: string | { name: string; address: string };
   subject: string;
   html: string;
   text: string;
   messageId: string;
+  /** The SMTP envelope, when it differs from the headers (VERP sender). */
+  envelope?: { from: string; to: string };
+  headers?: Record<string, string>;
 }
 
 export interface MailTransport {
@@ -23,9 +27,10 @@ export function smtpCode(err: unknown): number | null {
 }
 
 /** SMTP with a connection pool and bounded timeouts, so a silent server cannot hang a worker. */
-export function smtpTransport(url: string, pool: number): MailTransport {
+export function smtpTransport(url: string, pool: number, dkim: Dkim | null = null): MailTransport {
   const t = nodemailer.createTransport({
     url,
+    ...(dkim ? { dkim } : {}),
     pool: true,
     maxConnections: pool,
     maxMessages: 1000,
@@ -44,8 +49,13 @@ export function smtpTransport(url: string, pool: number): MailTransport {
 }
 
 /** The embedded default with no SMTP_URL: each message becomes an .eml file in `dir`. */
-export function outboxTransport(dir: string): MailTransport {
-  const t = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+export function outboxTransport(dir: string, dkim: Dkim | null = null): MailTransport {
+  const t = nodemailer.createTransport({
+    streamTransport: true,
+    buffer: true,
+    newline: 'unix',
+    ...(dkim ? { dkim } : {}),
+  });
   let ready: Promise<unknown> | null = null;
   return {
     async send(mail) {

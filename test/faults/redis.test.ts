@@ -21,7 +21,13 @@ beforeAll(async () => {
   sink = await startSink(() => (accepting ? null : { code: 421, message: 'not now' }));
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  herald = spawnHerald('all', { REDIS_URL: redis.url, SMTP_URL: sink.url, PORT: String(port), SEND_BACKOFF: '200', SEND_ATTEMPTS: '30' });
+  herald = spawnHerald('all', {
+    REDIS_URL: redis.url,
+    SMTP_URL: sink.url,
+    PORT: String(port),
+    SEND_BACKOFF: '200',
+    SEND_ATTEMPTS: '30',
+  });
   await herald.waitFor(/Herald API on/);
 });
 afterAll(async () => {
@@ -32,10 +38,16 @@ afterAll(async () => {
 
 describe('Redis stopped and restarted', () => {
   it('answers 503 fast while Redis is away, then carries on and delivers what was queued', async () => {
-    const r = await call('POST', '/v1/invites/send', { emails: Array.from({ length: 30 }, (_, i) => `q${i}@redis.test`) });
+    const r = await call('POST', '/v1/invites/send', {
+      emails: Array.from({ length: 30 }, (_, i) => `q${i}@redis.test`),
+    });
     expect(r.status).toBe(202);
     const { batchId } = await r.json();
-    await waitFor(async () => (await (await call('GET', `/v1/batches/${batchId}`)).json()).created === 30, 15_000, 'invites created');
+    await waitFor(
+      async () => (await (await call('GET', `/v1/batches/${batchId}`)).json()).created === 30,
+      15_000,
+      'invites created',
+    );
 
     await redis.stop();
     const t0 = Date.now();
@@ -51,13 +63,19 @@ describe('Redis stopped and restarted', () => {
 
     await redis.start();
     accepting = true;
-    const batch = await waitFor(async () => {
-      const res = await call('GET', `/v1/batches/${batchId}`).catch(() => null);
-      const b = res && res.status === 200 ? await res.json() : null;
-      return b?.status === 'done' ? b : null;
-    }, 60_000, 'batch done after restart');
+    const batch = await waitFor(
+      async () => {
+        const res = await call('GET', `/v1/batches/${batchId}`).catch(() => null);
+        const b = res && res.status === 200 ? await res.json() : null;
+        return b?.status === 'done' ? b : null;
+      },
+      60_000,
+      'batch done after restart',
+    );
     expect(batch).toMatchObject({ created: 30, sent: 30, failed: 0 });
-    expect(new Set(sink.messages.filter((m) => m.to[0].endsWith('@redis.test')).map((m) => m.to[0])).size).toBe(30);
+    expect(
+      new Set(sink.messages.filter((m) => m.to[0].endsWith('@redis.test')).map((m) => m.to[0])).size,
+    ).toBe(30);
     expect((await call('POST', '/v1/invites', { email: 'after@redis.test', send: false })).status).toBe(201);
     await waitFor(async () => (await call('GET', '/readyz')).status === 200, 20_000, 'ready again');
     expect(herald.child.exitCode).toBeNull();

@@ -1,16 +1,32 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, sleep, startHerald, startSink, waitForInvite, type Sink, type TestHerald, type Verdict } from '../helpers.js';
+import {
+  api,
+  sleep,
+  startHerald,
+  startSink,
+  waitForInvite,
+  type Sink,
+  type TestHerald,
+  type Verdict,
+} from '../helpers.js';
 
 // One SMTP server that can be told to refuse, hang up, or be gone; the workers retry with backoff.
 let mode: 'ok' | '421' | 'drop' = 'ok';
 let sink: Sink;
 let h: TestHerald;
 let a: ReturnType<typeof api>;
-const verdict = (): Verdict | 'drop' => (mode === '421' ? { code: 421, message: 'Service not available, closing channel' } : mode === 'drop' ? 'drop' : null);
+const verdict = (): Verdict | 'drop' => {
+  if (mode === '421') return { code: 421, message: 'Service not available, closing channel' };
+  return mode === 'drop' ? 'drop' : null;
+};
 
 beforeAll(async () => {
   sink = await startSink(verdict);
-  h = await startHerald({ sink, roles: { api: true, worker: true }, env: { SEND_BACKOFF: '100', SEND_ATTEMPTS: '12' } });
+  h = await startHerald({
+    sink,
+    roles: { api: true, worker: true },
+    env: { SEND_BACKOFF: '100', SEND_ATTEMPTS: '12' },
+  });
   a = api(h);
 });
 afterAll(async () => {
@@ -18,8 +34,10 @@ afterAll(async () => {
   await sink.close();
 });
 
-const delivered = (id: string) => waitForInvite(a, id, (x) => x.delivery.status === 'sent', 'delivery', 30_000);
-const attempts = (id: string, n: number, what: string) => waitForInvite(a, id, (x) => x.delivery.attempts >= n, what, 15_000);
+const delivered = (id: string) =>
+  waitForInvite(a, id, (x) => x.delivery.status === 'sent', 'delivery', 30_000);
+const attempts = (id: string, n: number, what: string) =>
+  waitForInvite(a, id, (x) => x.delivery.attempts >= n, what, 15_000);
 const received = (addr: string) => sink.messages.filter((m) => m.to.includes(addr)).length;
 
 describe('a misbehaving SMTP server', () => {

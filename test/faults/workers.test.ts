@@ -1,5 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { api, startHerald, startSink, waitFor, waitForBatch, type Sink, type TestHerald } from '../helpers.js';
+import {
+  api,
+  startHerald,
+  startSink,
+  waitFor,
+  waitForBatch,
+  type Sink,
+  type TestHerald,
+} from '../helpers.js';
 import { freePort, privateRedis, spawnHerald, type HeraldProcess } from '../processes.js';
 
 // Worker processes use the default key prefix, so this file gets a redis-server of its own.
@@ -27,7 +35,13 @@ afterAll(async () => {
 });
 
 const worker = () => {
-  const p = spawnHerald('worker', { REDIS_URL: dbUrl(), SMTP_URL: sink.url, WORKER_CONCURRENCY: String(CONCURRENCY), SMTP_POOL: '5', SEND_BACKOFF: '100' });
+  const p = spawnHerald('worker', {
+    REDIS_URL: dbUrl(),
+    SMTP_URL: sink.url,
+    WORKER_CONCURRENCY: String(CONCURRENCY),
+    SMTP_POOL: '5',
+    SEND_BACKOFF: '100',
+  });
   procs.push(p);
   return p;
 };
@@ -59,7 +73,9 @@ describe('worker processes that die', () => {
     const batch = await batchDone(batchId);
     const t = tally('kill.test');
     const duplicates = t.messages - t.distinct;
-    console.log(`[kill -9] received at kill ${atKill}; after takeover ${t.messages} messages to ${t.distinct} addresses; lost ${2000 - t.distinct}; duplicates ${duplicates} (in flight at most ${CONCURRENCY})`);
+    console.log(
+      `[kill -9] received at kill ${atKill}; after takeover ${t.messages} messages to ${t.distinct} addresses; lost ${2000 - t.distinct}; duplicates ${duplicates} (in flight at most ${CONCURRENCY})`,
+    );
     expect(t.distinct).toBe(2000);
     expect(duplicates).toBeLessThanOrEqual(CONCURRENCY);
     expect(batch).toMatchObject({ total: 2000, created: 2000, sent: 2000, failed: 0 });
@@ -81,7 +97,9 @@ describe('worker processes that die', () => {
     worker();
     await batchDone(batchId);
     const t = tally('term.test');
-    console.log(`[SIGTERM] exited 0 after ${took} ms with ${atStop} sent; after restart ${t.messages} messages to ${t.distinct} addresses`);
+    console.log(
+      `[SIGTERM] exited 0 after ${took} ms with ${atStop} sent; after restart ${t.messages} messages to ${t.distinct} addresses`,
+    );
     expect(t).toEqual({ messages: 1000, distinct: 1000 });
   }, 150_000);
 });

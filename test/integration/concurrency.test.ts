@@ -23,22 +23,32 @@ describe('atomic transitions', () => {
   it('60 concurrent accepts on a maxUses 5 invite succeed exactly 5 times', async () => {
     const inv = (await a.post('/v1/invites', { maxUses: 5 })).json();
     const results = await Promise.all(
-      Array.from({ length: 60 }, (_, i) => (i % 2 ? a : b).post(`/v1/invites/${inv.id}/accept`, { userId: `user-${i}` })),
+      Array.from({ length: 60 }, (_, i) =>
+        (i % 2 ? a : b).post(`/v1/invites/${inv.id}/accept`, { userId: `user-${i}` }),
+      ),
     );
     const codes = results.map((r) => r.statusCode);
     expect(codes.filter((c) => c === 200)).toHaveLength(5);
     expect(codes.filter((c) => c === 409)).toHaveLength(55);
-    expect(results.filter((r) => r.statusCode === 409).every((r) => r.json().error.code === 'invite_used')).toBe(true);
+    expect(
+      results.filter((r) => r.statusCode === 409).every((r) => r.json().error.code === 'invite_used'),
+    ).toBe(true);
     const final = (await a.get(`/v1/invites/${inv.id}`)).json();
     expect(final).toMatchObject({ status: 'accepted', uses: 5 });
     expect(final.acceptedBy).toHaveLength(5);
-    const accepted = (await a.get(`/v1/invites/${inv.id}/events`)).json().data.filter((e: { type: string }) => e.type === 'accepted');
+    const accepted = (await a.get(`/v1/invites/${inv.id}/events`))
+      .json()
+      .data.filter((e: { type: string }) => e.type === 'accepted');
     expect(accepted).toHaveLength(5);
   });
 
   it('the same user accepting many times at once counts once', async () => {
     const inv = (await a.post('/v1/invites', { maxUses: 3 })).json();
-    await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).post(`/v1/invites/${inv.id}/accept`, { userId: 'same' })));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        (i % 2 ? a : b).post(`/v1/invites/${inv.id}/accept`, { userId: 'same' }),
+      ),
+    );
     expect((await a.get(`/v1/invites/${inv.id}`)).json()).toMatchObject({ status: 'pending', uses: 1 });
   });
 
@@ -66,10 +76,18 @@ describe('atomic transitions', () => {
 
   it('concurrent creates for one address and scope store one pending invite', async () => {
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).post('/v1/invites', { email: 'race@example.com', scope: { type: 'team', id: 't' }, send: false })),
+      Array.from({ length: 20 }, (_, i) =>
+        (i % 2 ? a : b).post('/v1/invites', {
+          email: 'race@example.com',
+          scope: { type: 'team', id: 't' },
+          send: false,
+        }),
+      ),
     );
     expect(results.filter((r) => r.statusCode === 201)).toHaveLength(1);
     const winner = results.find((r) => r.statusCode === 201)!.json().id;
-    expect(results.filter((r) => r.statusCode === 409).every((r) => r.json().error.details[0].id === winner)).toBe(true);
+    expect(
+      results.filter((r) => r.statusCode === 409).every((r) => r.json().error.details[0].id === winner),
+    ).toBe(true);
   });
 });

@@ -1,5 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, startHerald, startSink, waitFor, waitForBatch, waitForInvite, type Sink, type TestHerald, type Verdict } from '../helpers.js';
+import {
+  api,
+  startHerald,
+  startSink,
+  waitFor,
+  waitForBatch,
+  waitForInvite,
+  type Sink,
+  type TestHerald,
+  type Verdict,
+} from '../helpers.js';
 
 let sink: Sink;
 let h: TestHerald;
@@ -21,7 +31,13 @@ const linkIn = (text: string) => /http:\/\/localhost:3000\/i\/[A-Za-z0-9_-]{12}/
 
 describe('bulk delivery', () => {
   it('delivers 1,000 addresses once each with their own link, folds duplicates, and finishes the batch exactly', async () => {
-    const pre = (await a.post('/v1/invites', { email: 'already@bulk.test', scope: { type: 'org', id: 'bulk' }, send: false })).json();
+    const pre = (
+      await a.post('/v1/invites', {
+        email: 'already@bulk.test',
+        scope: { type: 'org', id: 'bulk' },
+        send: false,
+      })
+    ).json();
     const emails = Array.from({ length: 1000 }, (_, i) => `person${i}@bulk.test`);
     const r = await a.post('/v1/invites/send', {
       emails: [...emails, 'PERSON7@bulk.test', 'already@bulk.test'],
@@ -44,7 +60,9 @@ describe('bulk delivery', () => {
     const codes = new Map<string, string>();
     let after = '';
     for (;;) {
-      const page = (await a.get(`/v1/invites?batchId=${batchId}&limit=100${after ? `&after=${after}` : ''}`)).json();
+      const page = (
+        await a.get(`/v1/invites?batchId=${batchId}&limit=100${after ? `&after=${after}` : ''}`)
+      ).json();
       for (const inv of page.data) {
         expect(inv.delivery.status).toBe('sent');
         expect(inv.delivery.sends).toBe(1);
@@ -67,7 +85,14 @@ describe('bulk delivery', () => {
 
 describe('one message', () => {
   it('carries HTML and text parts, the link, inviter, scope, role and expiry, under 100 KB, with a stable Message-ID', async () => {
-    const inv = (await a.post('/v1/invites', { email: 'one@example.com', role: 'editor', scope: { type: 'channel', id: 'general' }, inviter: { name: 'Grace' } })).json();
+    const inv = (
+      await a.post('/v1/invites', {
+        email: 'one@example.com',
+        role: 'editor',
+        scope: { type: 'channel', id: 'general' },
+        inviter: { name: 'Grace' },
+      })
+    ).json();
     const m = await waitFor(() => inbox('one@example.com')[0], 15_000, 'message');
     expect(m.raw.length).toBeLessThan(100 * 1024);
     expect(m.mail.html).toContain(inv.url);
@@ -76,14 +101,27 @@ describe('one message', () => {
     expect(m.mail.text).toMatch(/expires on .*2\d{3}/);
     expect(m.mail.messageId).toBe(`<${inv.id}.1@localhost>`);
     const sent = await waitForInvite(a, inv.id, (x) => x.delivery.status === 'sent', 'sent');
-    expect(sent.delivery).toMatchObject({ attempts: 1, sends: 1, lastError: null, messageId: `<${inv.id}.1@localhost>` });
-    const types = (await a.get(`/v1/invites/${inv.id}/events`)).json().data.map((e: { type: string }) => e.type);
+    expect(sent.delivery).toMatchObject({
+      attempts: 1,
+      sends: 1,
+      lastError: null,
+      messageId: `<${inv.id}.1@localhost>`,
+    });
+    const types = (await a.get(`/v1/invites/${inv.id}/events`))
+      .json()
+      .data.map((e: { type: string }) => e.type);
     expect(types).toEqual(['created', 'queued', 'sent']);
   });
 
   it('escapes hostile inviter names, scope ids and roles into text', async () => {
     const evil = '<img src=x onerror=alert(1)>';
-    await a.post('/v1/invites', { email: 'xss@example.com', role: '"><script>alert(2)</script>', scope: { type: 'org', id: '<b>bold</b>' }, inviter: { name: evil }, locale: 'fr' });
+    await a.post('/v1/invites', {
+      email: 'xss@example.com',
+      role: '"><script>alert(2)</script>',
+      scope: { type: 'org', id: '<b>bold</b>' },
+      inviter: { name: evil },
+      locale: 'fr',
+    });
     const m = await waitFor(() => inbox('xss@example.com')[0], 15_000, 'message');
     expect(m.mail.html).not.toContain('<img src=x');
     expect(m.mail.html).not.toContain('<script>');
@@ -94,7 +132,10 @@ describe('one message', () => {
   });
 
   it('retries a 4xx answer and delivers exactly once', async () => {
-    failures.set('retry@example.com', [{ code: 451, message: 'try later' }, { code: 421, message: 'busy' }]);
+    failures.set('retry@example.com', [
+      { code: 451, message: 'try later' },
+      { code: 421, message: 'busy' },
+    ]);
     const inv = (await a.post('/v1/invites', { email: 'retry@example.com' })).json();
     const sent = await waitForInvite(a, inv.id, (x) => x.delivery.status === 'sent', 'sent after retries');
     expect(sent.delivery.attempts).toBe(3);
@@ -108,7 +149,9 @@ describe('one message', () => {
     expect(failed.delivery.attempts).toBe(1);
     expect(failed.delivery.lastError).toContain('550');
     const events = (await a.get(`/v1/invites/${inv.id}/events`)).json().data;
-    expect(events.find((e: { type: string }) => e.type === 'delivery_failed').error).toContain('mailbox unavailable');
+    expect(events.find((e: { type: string }) => e.type === 'delivery_failed').error).toContain(
+      'mailbox unavailable',
+    );
     expect(inbox('reject@example.com')).toHaveLength(0);
   });
 
@@ -125,7 +168,9 @@ describe('one message', () => {
     expect((await a.get(`/v1/public/invites/${inv.code}/validate`)).json().valid).toBe(false);
     const final = await waitForInvite(a, inv.id, (x) => x.delivery.sends === 2, 'second send');
     expect(final.delivery.messageId).toBe(`<${inv.id}.2@localhost>`);
-    const types = (await a.get(`/v1/invites/${inv.id}/events`)).json().data.map((e: { type: string }) => e.type);
+    const types = (await a.get(`/v1/invites/${inv.id}/events`))
+      .json()
+      .data.map((e: { type: string }) => e.type);
     expect(types).toEqual(['created', 'queued', 'sent', 'resent', 'queued', 'sent']);
   });
 

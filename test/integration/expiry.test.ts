@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../../src/clock.js';
+import { noJobs } from '../../src/invites/ports.js';
 import { createService } from '../../src/invites/service.js';
 import { createStore, type Store } from '../../src/invites/store.js';
 import { api, startHerald, TEST_SECRET, waitFor, type TestHerald } from '../helpers.js';
@@ -16,19 +17,32 @@ beforeAll(async () => {
 });
 afterAll(() => h.cleanup());
 
-const noJobs = { send: async () => {}, createChunks: async () => {}, sweep: async () => 'x' };
-const settings = { secret: TEST_SECRET, publicUrl: 'http://localhost:3000', inviteTtl: 0, redirectAllowlist: [], resendCooldown: 60, bulkMax: 10 };
-const eventsOf = async (id: string) => (await a.get(`/v1/invites/${id}/events`)).json().data.map((e: { type: string }) => e.type) as string[];
+const settings = {
+  secret: TEST_SECRET,
+  publicUrl: 'http://localhost:3000',
+  inviteTtl: 0,
+  redirectAllowlist: [],
+  resendCooldown: 60,
+  reminders: [],
+};
+const eventsOf = async (id: string) =>
+  (await a.get(`/v1/invites/${id}/events`)).json().data.map((e: { type: string }) => e.type) as string[];
 
 describe('expiry sweeps', () => {
   it('the scheduled sweep flips exactly the expired ones, with events and indexes', async () => {
-    const short = await Promise.all([1, 2, 3].map(() => a.post('/v1/invites', { maxAge: 60 }).then((r) => r.json())));
+    const short = await Promise.all(
+      [1, 2, 3].map(() => a.post('/v1/invites', { maxAge: 60 }).then((r) => r.json())),
+    );
     const long = (await a.post('/v1/invites', { maxAge: 3600 })).json();
     const never = (await a.post('/v1/invites', { maxAge: 0 })).json();
     const accepted = (await a.post('/v1/invites', { maxAge: 60 })).json();
     await a.post(`/v1/invites/${accepted.id}/accept`, { userId: 'u' });
     clock.advance(61_000);
-    await waitFor(async () => (await store.getMany(short.map((s) => s.id))).every((d) => d?.status === 'expired'), 10_000, 'scheduled sweep');
+    await waitFor(
+      async () => (await store.getMany(short.map((s) => s.id))).every((d) => d?.status === 'expired'),
+      10_000,
+      'scheduled sweep',
+    );
     for (const s of short) {
       const read = (await a.get(`/v1/invites/${s.id}`)).json();
       expect(read).toMatchObject({ status: 'expired', expiredAt: s.expiresAt, updatedAt: s.updatedAt });
@@ -38,24 +52,39 @@ describe('expiry sweeps', () => {
     expect((await store.get(never.id))!.status).toBe('pending');
     expect((await store.get(accepted.id))!.status).toBe('accepted');
     expect(await store.dueCount(clock.now())).toBe(0);
-    const listed = (await a.get('/v1/invites?status=expired&limit=100')).json().data.map((x: { id: string }) => x.id);
+    const listed = (await a.get('/v1/invites?status=expired&limit=100'))
+      .json()
+      .data.map((x: { id: string }) => x.id);
     expect(listed.sort()).toEqual(short.map((s) => s.id).sort());
-    const pending = (await a.get('/v1/invites?status=pending&limit=100')).json().data.map((x: { id: string }) => x.id);
+    const pending = (await a.get('/v1/invites?status=pending&limit=100'))
+      .json()
+      .data.map((x: { id: string }) => x.id);
     expect(pending.sort()).toEqual([long.id, never.id].sort());
   });
 
   it('an address whose invite expired can be invited again, before and after the sweep', async () => {
     const scope = { type: 'team', id: 'again' };
-    const first = (await a.post('/v1/invites', { email: 'again@expiry.test', scope, maxAge: 30, send: false })).json();
-    expect((await a.post('/v1/invites', { email: 'again@expiry.test', scope, send: false })).statusCode).toBe(409);
+    const first = (
+      await a.post('/v1/invites', { email: 'again@expiry.test', scope, maxAge: 30, send: false })
+    ).json();
+    expect((await a.post('/v1/invites', { email: 'again@expiry.test', scope, send: false })).statusCode).toBe(
+      409,
+    );
     clock.advance(31_000);
-    const second = await a.post('/v1/invites', { email: 'AGAIN@expiry.test', scope, maxAge: 30, send: false });
+    const second = await a.post('/v1/invites', {
+      email: 'AGAIN@expiry.test',
+      scope,
+      maxAge: 30,
+      send: false,
+    });
     expect(second.statusCode).toBe(201);
     expect((await a.get(`/v1/invites/${first.id}`)).json().status).toBe('expired');
     clock.advance(31_000);
     await createService(store, noJobs, clock, settings).sweep();
     expect((await store.get(second.json().id))!.status).toBe('expired');
-    expect((await a.post('/v1/invites', { email: 'again@expiry.test', scope, send: false })).statusCode).toBe(201);
+    expect((await a.post('/v1/invites', { email: 'again@expiry.test', scope, send: false })).statusCode).toBe(
+      201,
+    );
   });
 
   it('POST /v1/sweeps/expire runs one now', async () => {
@@ -67,7 +96,9 @@ describe('expiry sweeps', () => {
   });
 
   it('two sweeps at once give the same result as one', async () => {
-    const invs = await Promise.all(Array.from({ length: 300 }, () => a.post('/v1/invites', { maxAge: 5 }).then((r) => r.json())));
+    const invs = await Promise.all(
+      Array.from({ length: 300 }, () => a.post('/v1/invites', { maxAge: 5 }).then((r) => r.json())),
+    );
     clock.advance(6000);
     const s1 = createService(createStore(h.redis, h.prefix), noJobs, clock, settings);
     const s2 = createService(store, noJobs, clock, settings);
@@ -120,7 +151,12 @@ describe('expiry sweeps', () => {
   });
 
   it('the scheduler exists once however many workers start', async () => {
-    const second = await startHerald({ prefix: h.prefix, clock, roles: { api: false, worker: true }, env: { EXPIRY_SWEEP_EVERY: '200' } });
+    const second = await startHerald({
+      prefix: h.prefix,
+      clock,
+      roles: { api: false, worker: true },
+      env: { EXPIRY_SWEEP_EVERY: '200' },
+    });
     try {
       const { Queue } = await import('bullmq');
       const q = new Queue('maintenance', { connection: h.redis, prefix: `${h.prefix}:q` });

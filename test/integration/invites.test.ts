@@ -16,18 +16,49 @@ const scope = { type: 'organization', id: 'acme' };
 
 describe('create', () => {
   it('creates an e-mail invite with every documented key, queued for sending', async () => {
-    const r = await a.post('/v1/invites', { email: 'Ada@Example.com', role: 'admin', scope, inviter: { id: 'u1', name: 'Grace' }, metadata: { plan: 'pro', tags: [] } });
+    const r = await a.post('/v1/invites', {
+      email: 'Ada@Example.com',
+      role: 'admin',
+      scope,
+      inviter: { id: 'u1', name: 'Grace' },
+      metadata: { plan: 'pro', tags: [] },
+    });
     expect(r.statusCode).toBe(201);
     const inv = r.json();
     expect(inv.id).toMatch(/^inv_/);
     expect(inv.code).toMatch(/^[A-Za-z0-9_-]{12}$/);
     expect(inv.url).toBe(`http://localhost:3000/i/${inv.code}`);
     expect(inv).toMatchObject({
-      status: 'pending', email: 'Ada@Example.com', role: 'admin', scope, inviter: { id: 'u1', name: 'Grace' },
-      maxUses: 1, uses: 0, temporary: false, metadata: { plan: 'pro', tags: [] }, locale: 'en', redirectUrl: null,
-      batchId: null, acceptedBy: [], acceptedAt: null, canceledAt: null, expiredAt: null,
+      status: 'pending',
+      email: 'Ada@Example.com',
+      role: 'admin',
+      scope,
+      inviter: { id: 'u1', name: 'Grace' },
+      maxUses: 1,
+      uses: 0,
+      temporary: false,
+      metadata: { plan: 'pro', tags: [] },
+      locale: 'en',
+      redirectUrl: null,
+      batchId: null,
+      acceptedBy: [],
+      acceptedAt: null,
+      canceledAt: null,
+      expiredAt: null,
+      name: null,
+      reminders: [],
+      openedAt: null,
+      declinedAt: null,
     });
-    expect(inv.delivery).toEqual({ status: 'queued', attempts: 0, sends: 0, lastSentAt: null, lastError: null, messageId: null });
+    expect(inv.delivery).toEqual({
+      status: 'queued',
+      attempts: 0,
+      sends: 0,
+      lastSentAt: null,
+      lastError: null,
+      messageId: null,
+      scheduledFor: null,
+    });
     expect(Date.parse(inv.expiresAt) - Date.parse(inv.createdAt)).toBe(604800 * 1000);
     const job = await h.redis.exists(`${h.prefix}:q:delivery:send.${inv.id}.1`);
     expect(job).toBe(1);
@@ -39,7 +70,11 @@ describe('create', () => {
     expect(again.statusCode).toBe(409);
     expect(again.json().error.code).toBe('invite_exists');
     expect(again.json().error.details[0].id).toBe(first.id);
-    const otherScope = await a.post('/v1/invites', { email: 'dup@example.com', scope: { type: 'organization', id: 'other' }, send: false });
+    const otherScope = await a.post('/v1/invites', {
+      email: 'dup@example.com',
+      scope: { type: 'organization', id: 'other' },
+      send: false,
+    });
     expect(otherScope.statusCode).toBe(201);
   });
 
@@ -49,7 +84,12 @@ describe('create', () => {
     const { data } = r.json();
     expect(data).toHaveLength(5);
     expect(new Set(data.map((i: { code: string }) => i.code)).size).toBe(5);
-    expect(data.every((i: { email: null; delivery: { status: string } }) => i.email === null && i.delivery.status === 'none')).toBe(true);
+    expect(
+      data.every(
+        (i: { email: null; delivery: { status: string } }) =>
+          i.email === null && i.delivery.status === 'none',
+      ),
+    ).toBe(true);
   });
 
   it('honours maxAge, maxAge 0 (never) and explicit expiresAt', async () => {
@@ -92,7 +132,12 @@ describe('create', () => {
 
   it('refuses bodies that are not JSON objects, prototype pollution and bodies over 1 MiB', async () => {
     const raw = (payload: string, type = 'application/json') =>
-      h.inject({ method: 'POST', url: '/v1/invites', payload, headers: { authorization: `Bearer test-key-0123456789abcdef`, 'content-type': type } });
+      h.inject({
+        method: 'POST',
+        url: '/v1/invites',
+        payload,
+        headers: { authorization: `Bearer test-key-0123456789abcdef`, 'content-type': type },
+      });
     expect((await raw('{"email": ')).statusCode).toBe(400);
     expect((await raw('[1,2]')).statusCode).toBe(400);
     expect((await raw('"x"')).statusCode).toBe(400);
@@ -108,13 +153,21 @@ describe('create', () => {
 describe('auth', () => {
   it('gives the same 401 for a missing, unknown or malformed key, and ignores keys in the query', async () => {
     const bodies = [];
-    for (const headers of [{}, { authorization: 'Bearer wrong-key' }, { authorization: 'Basic dGVzdA==' }, { authorization: 'Bearer ' }]) {
+    for (const headers of [
+      {},
+      { authorization: 'Bearer wrong-key' },
+      { authorization: 'Basic dGVzdA==' },
+      { authorization: 'Bearer ' },
+    ]) {
       const r = await h.inject({ method: 'GET', url: '/v1/invites', headers });
       expect(r.statusCode).toBe(401);
       bodies.push(r.body);
     }
     expect(new Set(bodies).size).toBe(1);
-    const q = await h.inject({ method: 'GET', url: '/v1/invites?api_key=test-key-0123456789abcdef&key=test-key-0123456789abcdef' });
+    const q = await h.inject({
+      method: 'GET',
+      url: '/v1/invites?api_key=test-key-0123456789abcdef&key=test-key-0123456789abcdef',
+    });
     expect(q.statusCode).toBe(401);
   });
 });
@@ -140,22 +193,32 @@ describe('get, patch, cancel, delete, events', () => {
         await a.del(`/v1/invites/${ref}`),
         await a.get(`/v1/invites/${ref}/events`),
       ];
-      for (const r of answers) expect([r.statusCode, r.json().error.code], ref).toEqual([404, 'invite_not_found']);
+      for (const r of answers)
+        expect([r.statusCode, r.json().error.code], ref).toEqual([404, 'invite_not_found']);
     }
   });
 
   it('patches a pending invite and records the change with its audit reason', async () => {
     const inv = (await a.post('/v1/invites', { role: 'member', maxUses: 3 })).json();
     const at = new Date(clock.now() + 3 * 86_400_000).toISOString();
-    const r = await a.patch(`/v1/invites/${inv.id}`, { role: 'owner', expiresAt: at, maxUses: 5, metadata: { a: 1 } }, { 'x-audit-log-reason': 'promoted%20by%20ops' });
+    const r = await a.patch(
+      `/v1/invites/${inv.id}`,
+      { role: 'owner', expiresAt: at, maxUses: 5, metadata: { a: 1 } },
+      { 'x-audit-log-reason': 'promoted%20by%20ops' },
+    );
     expect(r.statusCode).toBe(200);
     expect(r.json()).toMatchObject({ role: 'owner', expiresAt: at, maxUses: 5, metadata: { a: 1 } });
     const events = (await a.get(`/v1/invites/${inv.id}/events`)).json().data;
     expect(events.map((e: { type: string }) => e.type)).toEqual(['created', 'updated']);
-    expect(events[1]).toMatchObject({ reason: 'promoted by ops', fields: ['role', 'expiresAt', 'maxUses', 'metadata'] });
+    expect(events[1]).toMatchObject({
+      reason: 'promoted by ops',
+      fields: ['role', 'expiresAt', 'maxUses', 'metadata'],
+    });
     expect((await a.patch(`/v1/invites/${inv.id}`, {})).statusCode).toBe(400);
     expect((await a.patch(`/v1/invites/${inv.id}`, { email: 'x@y.z' })).statusCode).toBe(400);
-    expect((await a.patch(`/v1/invites/${inv.id}`, { maxAge: 5 })).json().expiresAt).toBe(new Date(clock.now() + 5000).toISOString());
+    expect((await a.patch(`/v1/invites/${inv.id}`, { maxAge: 5 })).json().expiresAt).toBe(
+      new Date(clock.now() + 5000).toISOString(),
+    );
   });
 
   it('cancels once (again answers 200), then refuses patch, accept and resend', async () => {
@@ -165,7 +228,9 @@ describe('get, patch, cancel, delete, events', () => {
     expect(c1.json().status).toBe('canceled');
     expect(c1.json().canceledAt).not.toBeNull();
     expect((await a.post(`/v1/invites/${inv.id}/cancel`)).statusCode).toBe(200);
-    expect((await a.patch(`/v1/invites/${inv.id}`, { role: 'x' })).json().error.code).toBe('invite_not_pending');
+    expect((await a.patch(`/v1/invites/${inv.id}`, { role: 'x' })).json().error.code).toBe(
+      'invite_not_pending',
+    );
     const acc = await a.post(`/v1/invites/${inv.id}/accept`, { userId: 'u', email: 'c@example.com' });
     expect([acc.statusCode, acc.json().error.code]).toEqual([409, 'invite_canceled']);
     expect((await a.post(`/v1/invites/${inv.id}/resend`)).statusCode).toBe(409);
@@ -179,7 +244,10 @@ describe('get, patch, cancel, delete, events', () => {
     const inv = (await a.post('/v1/invites', {})).json();
     expect((await a.del(`/v1/invites/${inv.id}`)).statusCode).toBe(204);
     expect((await a.get(`/v1/invites/${inv.id}`)).statusCode).toBe(404);
-    expect((await a.get(`/v1/public/invites/${inv.code}/validate`)).json()).toEqual({ valid: false, reason: 'not_found' });
+    expect((await a.get(`/v1/public/invites/${inv.code}/validate`)).json()).toEqual({
+      valid: false,
+      reason: 'not_found',
+    });
     const events = (await a.get(`/v1/invites/${inv.id}/events`)).json().data;
     expect(events.map((e: { type: string }) => e.type)).toEqual(['created', 'deleted']);
     const acc = (await a.post('/v1/invites', {})).json();
@@ -198,15 +266,28 @@ describe('accept', () => {
     expect(none.statusCode).toBe(403);
     const ok = await a.post(`/v1/invites/${inv.code}/accept`, { userId: 'u1', email: 'bound@example.COM' });
     expect(ok.statusCode).toBe(200);
-    expect(ok.json()).toMatchObject({ status: 'accepted', uses: 1, acceptedBy: [{ userId: 'u1', email: 'bound@example.COM' }] });
+    expect(ok.json()).toMatchObject({
+      status: 'accepted',
+      uses: 1,
+      acceptedBy: [{ userId: 'u1', email: 'bound@example.COM' }],
+    });
     expect(ok.json().acceptedAt).not.toBeNull();
   });
 
   it('counts one user once and makes the use that reaches maxUses final', async () => {
     const inv = (await a.post('/v1/invites', { maxUses: 2 })).json();
-    expect((await a.post(`/v1/invites/${inv.id}/accept`, { userId: 'u1' })).json()).toMatchObject({ status: 'pending', uses: 1 });
-    expect((await a.post(`/v1/invites/${inv.id}/accept`, { userId: 'u1' })).json()).toMatchObject({ status: 'pending', uses: 1 });
-    expect((await a.post(`/v1/invites/${inv.id}/accept`, { userId: 'u2' })).json()).toMatchObject({ status: 'accepted', uses: 2 });
+    expect((await a.post(`/v1/invites/${inv.id}/accept`, { userId: 'u1' })).json()).toMatchObject({
+      status: 'pending',
+      uses: 1,
+    });
+    expect((await a.post(`/v1/invites/${inv.id}/accept`, { userId: 'u1' })).json()).toMatchObject({
+      status: 'pending',
+      uses: 1,
+    });
+    expect((await a.post(`/v1/invites/${inv.id}/accept`, { userId: 'u2' })).json()).toMatchObject({
+      status: 'accepted',
+      uses: 2,
+    });
     const third = await a.post(`/v1/invites/${inv.id}/accept`, { userId: 'u3' });
     expect([third.statusCode, third.json().error.code]).toEqual([409, 'invite_used']);
     const unlimited = (await a.post('/v1/invites', { maxUses: 0 })).json();
@@ -227,7 +308,13 @@ describe('accept', () => {
 
   it('refuses bad accept bodies', async () => {
     const inv = (await a.post('/v1/invites', {})).json();
-    for (const body of [{}, { userId: '' }, { userId: 5 }, { userId: 'u', extra: 1 }, { userId: 'u', email: 'nope' }]) {
+    for (const body of [
+      {},
+      { userId: '' },
+      { userId: 5 },
+      { userId: 'u', extra: 1 },
+      { userId: 'u', email: 'nope' },
+    ]) {
       const r = await a.post(`/v1/invites/${inv.id}/accept`, body);
       expect(r.statusCode).toBe(400);
     }
@@ -248,7 +335,10 @@ describe('resend', () => {
     expect(later.statusCode).toBe(202);
     expect(later.json().code).not.toBe(inv.code);
     expect(Date.parse(later.json().expiresAt)).toBe(clock.now() + 3_600_000);
-    expect((await a.get(`/v1/public/invites/${inv.code}/validate`)).json()).toEqual({ valid: false, reason: 'not_found' });
+    expect((await a.get(`/v1/public/invites/${inv.code}/validate`)).json()).toEqual({
+      valid: false,
+      reason: 'not_found',
+    });
     expect((await a.get(`/v1/public/invites/${later.json().code}/validate`)).json().valid).toBe(true);
   });
 });
@@ -271,20 +361,38 @@ describe('idempotency', () => {
 
 describe('bulk intake', () => {
   it('folds duplicates case-insensitively and answers 202 with the batch', async () => {
-    const r = await a.post('/v1/invites/send', { emails: ['a@x.com', 'A@X.com', 'b@x.com'], role: 'member', scope });
+    const r = await a.post('/v1/invites/send', {
+      emails: ['a@x.com', 'A@X.com', 'b@x.com'],
+      role: 'member',
+      scope,
+    });
     expect(r.statusCode).toBe(202);
     expect(r.json().total).toBe(2);
     const batch = await a.get(`/v1/batches/${r.json().batchId}`);
-    expect(batch.json()).toMatchObject({ id: r.json().batchId, status: 'queued', total: 2, created: 0, sent: 0, failed: 0, finishedAt: null });
+    expect(batch.json()).toMatchObject({
+      id: r.json().batchId,
+      status: 'queued',
+      total: 2,
+      created: 0,
+      sent: 0,
+      failed: 0,
+      finishedAt: null,
+    });
     expect((await a.get('/v1/batches/bat_nope')).statusCode).toBe(404);
   });
 
   it('lists every invalid address and enqueues nothing', async () => {
     const before = (await h.redis.keys(`${h.prefix}:batch:*`)).sort(); // KEYS has no order
-    const r = await a.post('/v1/invites/send', { emails: ['ok@x.com', 'bad', 'also bad@x', 'ok2@x.com', 'x@y\r\nBcc: z@z.com'] });
+    const r = await a.post('/v1/invites/send', {
+      emails: ['ok@x.com', 'bad', 'also bad@x', 'ok2@x.com', 'x@y\r\nBcc: z@z.com'],
+    });
     expect(r.statusCode).toBe(400);
     expect(r.json().error.code).toBe('invalid_emails');
-    expect(r.json().error.details.map((d: { field: string }) => d.field)).toEqual(['emails[1]', 'emails[2]', 'emails[4]']);
+    expect(r.json().error.details.map((d: { field: string }) => d.field)).toEqual([
+      'emails[1]',
+      'emails[2]',
+      'emails[4]',
+    ]);
     expect((await h.redis.keys(`${h.prefix}:batch:*`)).sort()).toEqual(before);
   });
 
@@ -303,7 +411,14 @@ describe('operations', () => {
     expect(metrics.body).toContain('herald_http_requests_total');
     expect(metrics.body).toMatch(/herald_invites_total\{event="created"\} \d+/);
     const doc = (await h.inject({ method: 'GET', url: '/openapi.json' })).json();
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/invites', '/v1/invites/send', '/v1/invites/{id}/accept', '/v1/public/invites/{code}']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/invites',
+        '/v1/invites/send',
+        '/v1/invites/{id}/accept',
+        '/v1/public/invites/{code}',
+      ]),
+    );
     expect((await h.inject({ method: 'GET', url: '/docs' })).statusCode).toBeLessThan(400);
     const nf = await h.inject({ method: 'GET', url: '/nope' });
     expect([nf.statusCode, nf.json().error.code]).toEqual([404, 'route_not_found']);

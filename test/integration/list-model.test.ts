@@ -4,6 +4,7 @@ import { manualClock } from '../../src/clock.js';
 import type { ListQuery } from '../../src/invites/inputs.js';
 import type { Invite } from '../../src/invites/invite.js';
 import { createQueries, type Queries } from '../../src/invites/queries.js';
+import { noJobs } from '../../src/invites/ports.js';
 import { createService } from '../../src/invites/service.js';
 import { createStore } from '../../src/invites/store.js';
 import { startHerald, TEST_SECRET, type TestHerald } from '../helpers.js';
@@ -19,13 +20,23 @@ let engines: Queries[];
 const made: Invite[] = [];
 
 const roles = ['admin', 'member', 'guest'];
-const scopes = [{ type: 'guild', id: 'a' }, { type: 'guild', id: 'b' }, { type: 'org', id: 'a' }];
+const scopes = [
+  { type: 'guild', id: 'a' },
+  { type: 'guild', id: 'b' },
+  { type: 'org', id: 'a' },
+];
 
 beforeAll(async () => {
   h = await startHerald({ clock });
   const store = createStore(h.redis, h.prefix);
-  const jobs = { send: async () => {}, createChunks: async () => {}, sweep: async () => 'x' };
-  service = createService(store, jobs, clock, { secret: TEST_SECRET, publicUrl: 'http://localhost:3000', inviteTtl: 3600, redirectAllowlist: [], resendCooldown: 0, bulkMax: 100 });
+  service = createService(store, noJobs, clock, {
+    secret: TEST_SECRET,
+    publicUrl: 'http://localhost:3000',
+    inviteTtl: 3600,
+    redirectAllowlist: [],
+    resendCooldown: 0,
+    reminders: [],
+  });
   engines = [
     createQueries(store, clock, TEST_SECRET, service.view),
     createQueries(store, clock, TEST_SECRET, service.view, { smallSet: 0, scanBudget: 3 }),
@@ -43,7 +54,14 @@ beforeAll(async () => {
     })) as Invite;
     made.push(inv);
   }
-  for (const [i, user] of [[1, 'x'], [2, 'x'], [7, 'y'], [14, 'x'], [14, 'y']] as const) await service.accept(made[i].id, { userId: user, email: made[i].email ?? undefined });
+  for (const [i, user] of [
+    [1, 'x'],
+    [2, 'x'],
+    [7, 'y'],
+    [14, 'x'],
+    [14, 'y'],
+  ] as const)
+    await service.accept(made[i].id, { userId: user, email: made[i].email ?? undefined });
   for (const i of [3, 5, 8]) await service.cancel(made[i].id);
   await service.patch(made[10].id, { role: 'owner', maxAge: 5 });
   clock.advance(120_000); // maxAge 60 and 5 have passed: expired without a sweep
@@ -58,24 +76,27 @@ async function model(q: Partial<ListQuery>): Promise<string[]> {
   const all = await Promise.all(made.map((m) => service.get(m.id)));
   const ms = (s?: string | null) => (s ? Date.parse(s) : null);
   const order = new Map(made.map((m, i) => [m.id, i]));
-  const keep = all.filter((x) =>
-    (!q.status || q.status.split(',').includes(x.status)) &&
-    (!q.role || x.role === q.role) &&
-    (!q.scopeType || x.scope?.type === q.scopeType) &&
-    (!q.scopeId || x.scope?.id === q.scopeId) &&
-    (!q.inviterId || x.inviter.id === q.inviterId) &&
-    (!q.acceptedBy || x.acceptedBy.some((a) => a.userId === q.acceptedBy)) &&
-    (!q.email || x.email?.toLowerCase() === q.email.toLowerCase()) &&
-    (!q.createdAfter || ms(x.createdAt)! > ms(q.createdAfter)!) &&
-    (!q.createdBefore || ms(x.createdAt)! < ms(q.createdBefore)!) &&
-    (!q.expiresAfter || (x.expiresAt !== null && ms(x.expiresAt)! > ms(q.expiresAfter)!)) &&
-    (!q.expiresBefore || (x.expiresAt !== null && ms(x.expiresAt)! < ms(q.expiresBefore)!)),
+  const keep = all.filter(
+    (x) =>
+      (!q.status || q.status.split(',').includes(x.status)) &&
+      (!q.role || x.role === q.role) &&
+      (!q.scopeType || x.scope?.type === q.scopeType) &&
+      (!q.scopeId || x.scope?.id === q.scopeId) &&
+      (!q.inviterId || x.inviter.id === q.inviterId) &&
+      (!q.acceptedBy || x.acceptedBy.some((a) => a.userId === q.acceptedBy)) &&
+      (!q.email || x.email?.toLowerCase() === q.email.toLowerCase()) &&
+      (!q.createdAfter || ms(x.createdAt)! > ms(q.createdAfter)!) &&
+      (!q.createdBefore || ms(x.createdAt)! < ms(q.createdBefore)!) &&
+      (!q.expiresAfter || (x.expiresAt !== null && ms(x.expiresAt)! > ms(q.expiresAfter)!)) &&
+      (!q.expiresBefore || (x.expiresAt !== null && ms(x.expiresAt)! < ms(q.expiresBefore)!)),
   );
   const sort = q.sort ?? '-createdAt';
   const field = sort.replace('-', '') as 'createdAt' | 'expiresAt' | 'updatedAt';
   const key = (x: Invite) => ms(x[field]) ?? Infinity; // no expiry sorts as the latest
   const dir = sort.startsWith('-') ? -1 : 1;
-  keep.sort((a, b) => (key(a) === key(b) ? order.get(a.id)! - order.get(b.id)! : (key(a) < key(b) ? -1 : 1) * dir));
+  keep.sort((a, b) =>
+    key(a) === key(b) ? order.get(a.id)! - order.get(b.id)! : (key(a) < key(b) ? -1 : 1) * dir,
+  );
   return keep.map((x) => x.id);
 }
 
@@ -97,7 +118,9 @@ async function paged(engine: Queries, q: Partial<ListQuery>, limit: number): Pro
 
 const iso = (offsetMs: number) => new Date(Date.parse('2031-05-01T00:00:00Z') + offsetMs).toISOString();
 const filters = {
-  status: fc.subarray(['pending', 'accepted', 'canceled', 'expired'], { minLength: 1 }).map((s) => s.join(',')),
+  status: fc
+    .subarray(['pending', 'accepted', 'canceled', 'expired'], { minLength: 1 })
+    .map((s) => s.join(',')),
   role: fc.constantFrom('admin', 'member', 'guest', 'owner', 'nobody'),
   scopeType: fc.constantFrom('guild', 'org'),
   scopeId: fc.constantFrom('a', 'b'),
@@ -115,7 +138,11 @@ const query = fc
     fc.subarray(Object.keys(filters) as (keyof typeof filters)[], { maxLength: 2 }),
     fc.constantFrom('createdAt', '-createdAt', 'expiresAt', '-expiresAt', 'updatedAt', '-updatedAt'),
   )
-  .chain(([keys, sort]) => fc.record(Object.fromEntries(keys.map((k) => [k, filters[k]]))).map((f) => ({ ...f, sort }) as Partial<ListQuery>));
+  .chain(([keys, sort]) =>
+    fc
+      .record(Object.fromEntries(keys.map((k) => [k, filters[k]])))
+      .map((f) => ({ ...f, sort }) as Partial<ListQuery>),
+  );
 
 describe('list against a model', () => {
   it('every filter combination, sort and page size gives the model answer, in both engines', async () => {
@@ -124,7 +151,8 @@ describe('list against a model', () => {
       fc.asyncProperty(query, fc.integer({ min: 1, max: 7 }), async (q, limit) => {
         const expected = await model(q);
         matched += expected.length > 0 ? 1 : 0;
-        for (const engine of engines) expect(await paged(engine, q, limit), JSON.stringify(q)).toEqual(expected);
+        for (const engine of engines)
+          expect(await paged(engine, q, limit), JSON.stringify(q)).toEqual(expected);
       }),
       { numRuns: 150 },
     );
@@ -132,7 +160,14 @@ describe('list against a model', () => {
   });
 
   it('the unfiltered list in every sort, page by page', async () => {
-    for (const sort of ['createdAt', '-createdAt', 'expiresAt', '-expiresAt', 'updatedAt', '-updatedAt'] as const) {
+    for (const sort of [
+      'createdAt',
+      '-createdAt',
+      'expiresAt',
+      '-expiresAt',
+      'updatedAt',
+      '-updatedAt',
+    ] as const) {
       const expected = await model({ sort });
       expect(expected).toHaveLength(52);
       for (const engine of engines) expect(await paged(engine, { sort }, 5)).toEqual(expected);

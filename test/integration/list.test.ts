@@ -5,7 +5,14 @@ import { api, startHerald, type TestHerald } from '../helpers.js';
 let h: TestHerald;
 let a: ReturnType<typeof api>;
 const clock = manualClock(Date.parse('2030-01-01T00:00:00Z'));
-type Inv = { id: string; code: string; status: string; createdAt: string; expiresAt: string | null; updatedAt: string };
+type Inv = {
+  id: string;
+  code: string;
+  status: string;
+  createdAt: string;
+  expiresAt: string | null;
+  updatedAt: string;
+};
 const made: Inv[] = [];
 
 async function make(body: object) {
@@ -61,7 +68,9 @@ const byCreation = () => [...made];
 describe('list', () => {
   it('pages newest first by default with ties in creation order, ending with a null cursor', async () => {
     const got = await all('');
-    const expected = [...byCreation()].sort((x, y) => Date.parse(y.createdAt) - Date.parse(x.createdAt) || made.indexOf(x) - made.indexOf(y));
+    const expected = [...byCreation()].sort(
+      (x, y) => Date.parse(y.createdAt) - Date.parse(x.createdAt) || made.indexOf(x) - made.indexOf(y),
+    );
     expect(ids(got)).toEqual(ids(expected));
     const asc = await all('sort=createdAt');
     expect(ids(asc)).toEqual(ids(byCreation()));
@@ -70,23 +79,38 @@ describe('list', () => {
   it('sorts by expiresAt both ways, ties kept in creation order', async () => {
     const key = (x: Inv) => Date.parse(x.expiresAt!);
     const asc = await all('sort=expiresAt');
-    expect(ids(asc)).toEqual(ids([...made].sort((x, y) => key(x) - key(y) || made.indexOf(x) - made.indexOf(y))));
+    expect(ids(asc)).toEqual(
+      ids([...made].sort((x, y) => key(x) - key(y) || made.indexOf(x) - made.indexOf(y))),
+    );
     const desc = await all('sort=-expiresAt');
-    expect(ids(desc)).toEqual(ids([...made].sort((x, y) => key(y) - key(x) || made.indexOf(x) - made.indexOf(y))));
+    expect(ids(desc)).toEqual(
+      ids([...made].sort((x, y) => key(y) - key(x) || made.indexOf(x) - made.indexOf(y))),
+    );
   });
 
   it('sorts by updatedAt', async () => {
     const got = await all('sort=-updatedAt');
-    const fresh = await Promise.all(made.map(async (m) => (await a.get(`/v1/invites/${m.id}`)).json() as Inv));
+    const fresh = await Promise.all(
+      made.map(async (m) => (await a.get(`/v1/invites/${m.id}`)).json() as Inv),
+    );
     const key = (x: Inv) => Date.parse(x.updatedAt);
-    expect(ids(got)).toEqual(ids(fresh.sort((x, y) => key(y) - key(x) || made.findIndex((m) => m.id === x.id) - made.findIndex((m) => m.id === y.id))));
+    expect(ids(got)).toEqual(
+      ids(
+        fresh.sort(
+          (x, y) =>
+            key(y) - key(x) || made.findIndex((m) => m.id === x.id) - made.findIndex((m) => m.id === y.id),
+        ),
+      ),
+    );
   });
 
   it('filters by each field and combinations', async () => {
     expect(ids(await all('role=admin&sort=createdAt'))).toEqual(ids(made.filter((_, i) => i % 2 === 0)));
     expect(ids(await all('scopeType=guild&sort=createdAt'))).toEqual(ids(made.slice(0, 6)));
     expect(ids(await all('scopeId=s1&sort=createdAt'))).toEqual(ids(made.filter((_, i) => i % 4 === 1)));
-    expect(ids(await all('scopeType=organization&scopeId=s1&sort=createdAt'))).toEqual(ids(made.filter((_, i) => i % 4 === 1 && i >= 6)));
+    expect(ids(await all('scopeType=organization&scopeId=s1&sort=createdAt'))).toEqual(
+      ids(made.filter((_, i) => i % 4 === 1 && i >= 6)),
+    );
     expect(ids(await all('inviterId=boss2&sort=createdAt'))).toEqual(ids(made.filter((_, i) => i % 3 === 2)));
     expect(ids(await all('email=USER4@example.com'))).toEqual([made[4].id]);
     expect(ids(await all('acceptedBy=alice&sort=createdAt'))).toEqual([made[1].id, made[3].id]);
@@ -94,7 +118,9 @@ describe('list', () => {
     expect(await all('code=AAAAAAAAAAAA')).toEqual([]);
     expect(ids(await all('status=canceled'))).toEqual([made[4].id]);
     expect(ids(await all('status=accepted,canceled&sort=createdAt'))).toEqual([made[4].id, made[5].id]);
-    expect(ids(await all('status=pending&role=member&sort=createdAt'))).toEqual(ids(made.filter((_, i) => i % 2 === 1 && i !== 5)));
+    expect(ids(await all('status=pending&role=member&sort=createdAt'))).toEqual(
+      ids(made.filter((_, i) => i % 2 === 1 && i !== 5)),
+    );
   });
 
   it('filters by created and expiry ranges (exclusive bounds)', async () => {
@@ -120,9 +146,18 @@ describe('list', () => {
 
   it('refuses bad queries with 400 naming the field', async () => {
     for (const [q, field] of [
-      ['limit=0', 'limit'], ['limit=101', 'limit'], ['limit=abc', 'limit'], ['sort=name', 'sort'], ['status=open', 'status'],
-      ['createdAfter=yesterday', 'createdAfter'], ['after=garbage', 'after'], ['unknown=1', 'unknown'],
-      [`after=${Buffer.from(JSON.stringify({ k: 'expiresAt', s: '1', i: 'x' })).toString('base64url')}`, 'after'],
+      ['limit=0', 'limit'],
+      ['limit=101', 'limit'],
+      ['limit=abc', 'limit'],
+      ['sort=name', 'sort'],
+      ['status=open', 'status'],
+      ['createdAfter=yesterday', 'createdAfter'],
+      ['after=garbage', 'after'],
+      ['unknown=1', 'unknown'],
+      [
+        `after=${Buffer.from(JSON.stringify({ k: 'expiresAt', s: '1', i: 'x' })).toString('base64url')}`,
+        'after',
+      ],
     ]) {
       const r = await a.get(`/v1/invites?${q}`);
       expect(r.statusCode, q).toBe(400);

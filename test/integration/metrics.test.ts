@@ -11,7 +11,12 @@ beforeAll(async () => {
   sink = await startSink();
   port = await freePort();
   web = await startHerald({ sink });
-  worker = await startHerald({ sink, prefix: web.prefix, roles: { api: false, worker: true }, env: { METRICS_PORT: String(port) } });
+  worker = await startHerald({
+    sink,
+    prefix: web.prefix,
+    roles: { api: false, worker: true },
+    env: { METRICS_PORT: String(port) },
+  });
 });
 afterAll(async () => {
   await worker.close();

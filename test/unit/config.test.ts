@@ -5,10 +5,22 @@ describe('config', () => {
   it('has the documented defaults', () => {
     const c = loadConfig({});
     expect(c).toMatchObject({
-      PORT: 3000, HOST: '127.0.0.1', REDIS_URL: 'redis://127.0.0.1:6379', REDIS_URL_DEFAULTED: true, OUTBOX_DIR: './outbox',
-      MAIL_FROM: 'Herald <invites@localhost>', PUBLIC_URL: 'http://localhost:3000', INVITE_TTL: 604800, EXPIRY_SWEEP_EVERY: 60000,
-      REDIRECT_ALLOWLIST: ['http://localhost:3000'], RESEND_COOLDOWN: 60, BULK_MAX: 10000, SEND_ATTEMPTS: 8, SEND_BACKOFF: 10000,
-      PUBLIC_RATE_LIMIT: 120, LOG_LEVEL: 'info',
+      PORT: 3000,
+      HOST: '127.0.0.1',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      REDIS_URL_DEFAULTED: true,
+      OUTBOX_DIR: './outbox',
+      MAIL_FROM: 'Herald <invites@localhost>',
+      PUBLIC_URL: 'http://localhost:3000',
+      INVITE_TTL: 604800,
+      EXPIRY_SWEEP_EVERY: 60000,
+      REDIRECT_ALLOWLIST: ['http://localhost:3000'],
+      RESEND_COOLDOWN: 60,
+      BULK_MAX: 10000,
+      SEND_ATTEMPTS: 8,
+      SEND_BACKOFF: 10000,
+      PUBLIC_RATE_LIMIT: 120,
+      LOG_LEVEL: 'info',
     });
     expect(c.SMTP_URL).toBeUndefined();
     expect(c.API_KEYS).toBeUndefined();
@@ -16,7 +28,11 @@ describe('config', () => {
   });
 
   it('parses lists and normalises origins', () => {
-    const c = loadConfig({ API_KEYS: 'a, b,,c', REDIRECT_ALLOWLIST: 'https://App.Example.com/path,http://x.test:8080', PUBLIC_URL: 'https://h.example/' });
+    const c = loadConfig({
+      API_KEYS: 'a, b,,c',
+      REDIRECT_ALLOWLIST: 'https://App.Example.com/path,http://x.test:8080',
+      PUBLIC_URL: 'https://h.example/',
+    });
     expect(c.API_KEYS).toEqual(['a', 'b', 'c']);
     expect(c.REDIRECT_ALLOWLIST).toEqual(['https://app.example.com', 'http://x.test:8080']);
     expect(c.PUBLIC_URL).toBe('https://h.example');
@@ -24,12 +40,20 @@ describe('config', () => {
 
   it('lists every bad value at once', () => {
     try {
-      loadConfig({ PORT: 'eighty', SMTP_URL: 'ftp://x', INVITE_TTL: '-1', LOG_LEVEL: 'loud', REDIS_URL: 'http://nope', MAIL_FROM: 'a\r\nb' });
+      loadConfig({
+        PORT: 'eighty',
+        SMTP_URL: 'ftp://x',
+        INVITE_TTL: '-1',
+        LOG_LEVEL: 'loud',
+        REDIS_URL: 'http://nope',
+        MAIL_FROM: 'a\r\nb',
+      });
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
       const problems = (err as ConfigError).problems.join('\n');
-      for (const key of ['PORT', 'SMTP_URL', 'INVITE_TTL', 'LOG_LEVEL', 'REDIS_URL', 'MAIL_FROM']) expect(problems).toContain(key);
+      for (const key of ['PORT', 'SMTP_URL', 'INVITE_TTL', 'LOG_LEVEL', 'REDIS_URL', 'MAIL_FROM'])
+        expect(problems).toContain(key);
     }
   });
 });
@@ -40,5 +64,24 @@ describe('TRUST_PROXY', () => {
     expect(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
     expect(loadConfig({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
     expect(loadConfig({ TRUST_PROXY: '10.0.0.1,10.0.0.2' }).TRUST_PROXY).toBe('10.0.0.1,10.0.0.2');
+  });
+});
+
+describe('deliverability settings', () => {
+  it('refuses a DKIM key that is not one, and a partial DKIM setup, naming the keys', () => {
+    const bad = () =>
+      loadConfig({
+        DKIM_DOMAIN: 'example.com',
+        DKIM_SELECTOR: 's1',
+        DKIM_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----',
+      });
+    expect(bad).toThrow(/DKIM_PRIVATE_KEY: not a usable private key/);
+    expect(() => loadConfig({ DKIM_DOMAIN: 'example.com' })).toThrow(/set all three/);
+    expect(() => loadConfig({ DOMAIN_RATES: 'gmail.com=20,bad,*=x' })).toThrow(/DOMAIN_RATES: "bad"/);
+    expect(loadConfig({ DOMAIN_RATES: 'Gmail.com=20,*=50' }).DOMAIN_RATES).toEqual({
+      'gmail.com': 20,
+      '*': 50,
+    });
+    expect(loadConfig({ MAIL_FROM: 'Team <team@example.com>' }).BOUNCE_ADDRESS).toBe('team@example.com');
   });
 });

@@ -7,15 +7,28 @@ const allow = ['https://app.example.com', 'http://localhost:3000'];
 
 describe('redirect allowlist', () => {
   it('allows allowed origins, normalising case', () => {
-    expect(checkRedirect('https://app.example.com/welcome?x=1', allow)).toBe('https://app.example.com/welcome?x=1');
+    expect(checkRedirect('https://app.example.com/welcome?x=1', allow)).toBe(
+      'https://app.example.com/welcome?x=1',
+    );
     expect(checkRedirect('HTTPS://APP.EXAMPLE.COM/a', allow)).toBe('https://app.example.com/a');
     expect(checkRedirect(null, allow)).toBeNull();
   });
 
   it.each([
-    '//evil.example/x', 'https://app.example.com@evil.example/', 'https://user:pw@app.example.com/', 'javascript:alert(1)',
-    'JaVaScRiPt:alert(1)', 'data:text/html,hi', 'https://app.example.com.evil.example/', 'https://аpp.example.com/',
-    'https:\\\\evil.example', 'http://app.example.com/', 'https://app.example.com:8443/', '/relative', '', 'ftp://app.example.com',
+    '//evil.example/x',
+    'https://app.example.com@evil.example/',
+    'https://user:pw@app.example.com/',
+    'javascript:alert(1)',
+    'JaVaScRiPt:alert(1)',
+    'data:text/html,hi',
+    'https://app.example.com.evil.example/',
+    'https://аpp.example.com/',
+    'https:\\\\evil.example',
+    'http://app.example.com/',
+    'https://app.example.com:8443/',
+    '/relative',
+    '',
+    'ftp://app.example.com',
   ])('refuses %s', (url) => {
     expect(() => checkRedirect(url, allow)).toThrow(HeraldError);
   });
@@ -29,11 +42,18 @@ describe('expiry', () => {
     expect(resolveExpiry({}, now, 100)).toBe(now + 100_000);
     expect(resolveExpiry({}, now, 0)).toBeNull();
     expect(resolveExpiry({}, now)).toBeUndefined();
-    expect(resolveExpiry({ expiresAt: '2030-01-02T00:00:00+02:00' }, now, 0)).toBe(Date.parse('2030-01-01T22:00:00Z'));
+    expect(resolveExpiry({ expiresAt: '2030-01-02T00:00:00+02:00' }, now, 0)).toBe(
+      Date.parse('2030-01-01T22:00:00Z'),
+    );
   });
-  it.each(['2029-12-31T23:59:59Z', 'soon', '1e12', '2030-13-01T00:00:00Z', '2045-01-01T00:00:00Z'])('refuses %s with invalid_date', (expiresAt) => {
-    expect(() => resolveExpiry({ expiresAt }, now, 0)).toThrow(expect.objectContaining({ code: 'invalid_date' }));
-  });
+  it.each(['2029-12-31T23:59:59Z', 'soon', '1e12', '2030-13-01T00:00:00Z', '2045-01-01T00:00:00Z'])(
+    'refuses %s with invalid_date',
+    (expiresAt) => {
+      expect(() => resolveExpiry({ expiresAt }, now, 0)).toThrow(
+        expect.objectContaining({ code: 'invalid_date' }),
+      );
+    },
+  );
 });
 
 describe('codes', () => {

@@ -21,12 +21,19 @@ const validation = z.union([
 ]);
 
 /** Public, key-less routes for whoever holds a code; rate-limited per client address. */
-export const publicRoutes: FastifyPluginAsyncZod<{ queries: Queries; rateLimit: object }> = async (app, d) => {
+export const publicRoutes: FastifyPluginAsyncZod<{ queries: Queries; rateLimit: object }> = async (
+  app,
+  d,
+) => {
   const config = { rateLimit: d.rateLimit };
-  app.get('/v1/public/invites/:code', { config, schema: { tags: ['public'], params: codeParams, response: { 200: publicInvite } } }, (req) =>
-    d.queries.publicView(req.params.code),
+  app.get(
+    '/v1/public/invites/:code',
+    { config, schema: { tags: ['public'], params: codeParams, response: { 200: publicInvite } } },
+    (req) => d.queries.publicView(req.params.code),
   );
-  app.get('/v1/public/invites/:code/validate', { config, schema: { tags: ['public'], params: codeParams, response: { 200: validation } } }, (req) =>
-    d.queries.validate(req.params.code),
+  app.get(
+    '/v1/public/invites/:code/validate',
+    { config, schema: { tags: ['public'], params: codeParams, response: { 200: validation } } },
+    (req) => d.queries.validate(req.params.code),
   );
 };

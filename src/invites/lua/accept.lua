@@ -5,6 +5,7 @@ if not doc then return {'err', 'invite_not_found'} end
 local userId, email, emailKey, reason = ARGV[4], ARGV[5], ARGV[6], ARGV[7]
 if expire_if_due(doc) or doc.status == 'expired' then return {'err', 'invite_expired'} end
 if doc.status == 'canceled' then return {'err', 'invite_canceled'} end
+if doc.status == 'declined' then return {'err', 'invite_declined'} end
 if not isnull(doc.emailKey) and emailKey ~= doc.emailKey then return {'err', 'email_mismatch'} end
 if type(doc.acceptedBy) ~= 'table' then doc.acceptedBy = {} end
 for _, a in ipairs(doc.acceptedBy) do
@@ -27,8 +28,11 @@ event(doc.id, ev)
 if doc.maxUses > 0 and doc.uses >= doc.maxUses then
   set_status(doc, 'accepted')
   doc.acceptedAt = NOW
+  tally('accepted', doc)
 else
   touch(doc)
 end
 stat('accepted')
-return {'ok', 'accepted', save(doc)}
+local raw = save(doc)
+publish('invite.accepted', doc.id, raw, with_reason(reason))
+return {'ok', 'accepted', raw}

@@ -28,12 +28,17 @@ for _, doc in ipairs(docs) do
   else
     redis.call('SET', k('code', doc.digest), doc.id)
     uniq_claim(doc)
-    save(doc)
+    local raw = save(doc)
     index_all(doc)
+    publish('invite.created', doc.id, raw)
+    tally('created', doc)
     local ev = {type = 'created'}
     if not isnull(doc.batchId) then ev.batchId = doc.batchId end
     event(doc.id, ev)
-    if doc.delivery.status == 'queued' then event(doc.id, {type = 'queued', seq = 1}) end
+    if doc.delivery.status == 'queued' or doc.delivery.status == 'scheduled' then
+      event(doc.id, {type = 'queued', seq = 1})
+      queued_add(doc.id)
+    end
     out[#out + 1] = 'ok:' .. doc.id
     created = created + 1
   end

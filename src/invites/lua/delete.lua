@@ -8,12 +8,14 @@ if doc.status == 'pending' then
   if u and redis.call('GET', u) == doc.id then redis.call('DEL', u) end
 end
 unindex_all(doc)
+queued_done(doc.id)
 redis.call('DEL', k('code', doc.digest), k('inv', doc.id))
 local ev = {type = 'deleted'}
 if ARGV[4] ~= '' then ev.reason = ARGV[4] end
 event(doc.id, ev)
 redis.call('EXPIRE', k('ev', doc.id), 30 * 86400)
-if doc.delivery.sentSeq == 0 and doc.delivery.status == 'queued' then
+publish('invite.deleted', doc.id, encode(doc), with_reason(ARGV[4]))
+if doc.delivery.sentSeq == 0 and (doc.delivery.status == 'queued' or doc.delivery.status == 'scheduled') then
   batch_count_end(doc.batchId, doc.id, 'failed')
 end
 return {'ok', 'deleted'}

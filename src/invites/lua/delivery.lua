@@ -1,24 +1,33 @@
--- Records what one send attempt did. ARGV: 3 id, 4 seq, 5 outcome (sent | retry | failed | skipped),
--- 6 message id or error text, 7 batch id or ''. A send at or below sentSeq was already recorded.
-local id, seq, outcome, info, batchId = ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7]
+-- Records what one send attempt did.
+-- KEYS: none (prefix-built, see lib.lua). ARGV: 3 id, 4 seq, 5 outcome (sent | retry | failed |
+-- suppressed | skipped), 6 message id or error text, 7 batch id or '', 8 kind of mail (invite |
+-- resend | reminder), 9 '1' when a failure is the recipient's permanent refusal (SMTP 5xx): the
+-- address is then suppressed in the same step. A send at or below sentSeq was already recorded.
+-- Reply: {'ok', outcome} ('gone' when the invite no longer exists, 'already' for a repeat).
+local id, seq, outcome, info, batchId, kind = ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7], ARGV[8]
+local permanent = ARGV[9] == '1'
 local doc = load(id)
 if not doc then
+  queued_done(id)
   if seq == 1 then batch_count_end(batchId, id, 'failed') end
   return {'ok', 'gone'}
 end
 local d = doc.delivery
 if seq <= d.sentSeq then return {'ok', 'already'} end
+local published
 if outcome == 'sent' then
   d.sentSeq = seq
   d.sends = d.sends + 1
   d.attempts = d.attempts + 1
   d.status = 'sent'
+  d.scheduledFor = NULL
   d.lastSentAt = NOW
   d.messageId = info
   d.lastError = NULL
   event(id, {type = 'sent', seq = seq, messageId = info})
   stat('sent')
-  if seq == 1 then batch_count_end(doc.batchId, id, 'sent') end
+  if d.sends == 1 then tally('sent', doc) end -- the funnel counts invites reached, not messages
+  published = {'invite.sent', {kind = kind}}
 elseif outcome == 'retry' then
   d.attempts = d.attempts + 1
   d.lastError = info
@@ -29,11 +38,29 @@ elseif outcome == 'failed' then
   d.status = 'failed'
   event(id, {type = 'delivery_failed', seq = seq, error = info})
   stat('failed')
-  if seq == 1 then batch_count_end(doc.batchId, id, 'failed') end
+  tally('failed', doc)
+  published = {'invite.delivery_failed', {kind = kind, error = info}}
+  if permanent and not isnull(doc.emailKey) then suppress(doc.email, doc.emailKey, 'bounce', info) end
+elseif outcome == 'suppressed' then
+  d.status = 'suppressed'
+  d.lastError = NULL
+  event(id, {type = 'suppressed', seq = seq})
+  stat('suppressed')
+  tally('suppressed', doc)
+  published = {'invite.suppressed', {kind = kind}}
 else -- skipped: the invite left pending before its mail went out
-  if d.status == 'queued' then d.status = (d.sentSeq > 0) and 'sent' or 'none' end
-  if seq == 1 then batch_count_end(doc.batchId, id, 'failed') end
+  if d.status == 'queued' or d.status == 'scheduled' then d.status = (d.sentSeq > 0) and 'sent' or 'none' end
+  d.scheduledFor = NULL
 end
+-- A newer send queued meanwhile keeps the invite in the queued index.
+if outcome ~= 'retry' and seq >= d.queuedSeq then queued_done(id) end
 touch(doc)
-save(doc)
+local raw = save(doc)
+if published then publish(published[1], id, raw, published[2]) end
+-- Counted after the invite's own event, so batch.completed comes after the last invite.sent.
+if seq == 1 and outcome ~= 'retry' then
+  local tally = 'failed'
+  if outcome == 'sent' or outcome == 'suppressed' then tally = outcome end
+  batch_count_end(doc.batchId, id, tally)
+end
 return {'ok', outcome}

@@ -9,8 +9,8 @@ local function k(...) return P .. ':' .. table.concat({...}, ':') end
 
 -- An invite is stored as one status letter followed by the rest as JSON, so that a sweep can
 -- flip a status with SETRANGE instead of decoding and re-encoding the document.
-local LETTER = {pending = 'P', accepted = 'A', canceled = 'C', expired = 'E'}
-local STATUS = {P = 'pending', A = 'accepted', C = 'canceled', E = 'expired'}
+local LETTER = {pending = 'P', accepted = 'A', canceled = 'C', expired = 'E', declined = 'D'}
+local STATUS = {P = 'pending', A = 'accepted', C = 'canceled', E = 'expired', D = 'declined'}
 
 local function decode(raw)
   local doc = cjson.decode(string.sub(raw, 2))
@@ -44,7 +44,119 @@ local function event(id, ev)
   redis.call('RPUSH', k('ev', id), cjson.encode(ev))
 end
 
+-- Sends recorded as queued, by when: a sweep finds those whose job was lost and queues them again.
+local function queued_add(id) redis.call('ZADD', k('z', 'queued'), NOW, id) end
+local function queued_done(id) redis.call('ZREM', k('z', 'queued'), id) end
+
+-- The event feed (DESIGN §10): one stream entry per change, added by the same script as the
+-- change, so no change can happen without its event (and no event without its change).
+-- Fields: t type, at time (ms), id the invite's id, inv the invite as stored after the change,
+-- x further data (JSON). Stream ids give the order; the event id is derived from them.
+local function publish(type, id, raw, extra)
+  local args = {'XADD', k('events'), '*', 't', type, 'at', string.format('%d', NOW)}
+  if id then args[#args + 1] = 'id'; args[#args + 1] = id end
+  if raw then args[#args + 1] = 'inv'; args[#args + 1] = raw end
+  if extra and next(extra) ~= nil then args[#args + 1] = 'x'; args[#args + 1] = cjson.encode(extra) end
+  return redis.call(unpack(args))
+end
+
+-- The suppression list (DESIGN §11): one entry per address (by its lowercase key), with a
+-- time-ordered index overall and per reason.
+local function suppression(emailKey) return redis.call('HGET', k('sup'), emailKey) end
+
+-- Adds an address to the suppression list unless it is there; returns the entry and whether it is new.
+local function suppress(email, emailKey, reason, detail)
+  local existing = suppression(emailKey)
+  if existing then return existing, false end
+  local rec = {email = email, reason = reason, detail = detail or NULL, createdAt = NOW}
+  local raw = cjson.encode(rec)
+  redis.call('HSET', k('sup'), emailKey, raw)
+  redis.call('ZADD', k('z', 'sup'), NOW, emailKey)
+  redis.call('ZADD', k('z', 'sup', reason), NOW, emailKey)
+  publish('suppression.created', nil, nil, {suppression = rec})
+  return raw, true
+end
+
+-- The reason given with X-Audit-Log-Reason, as event data (nothing when none was given).
+local function with_reason(reason)
+  if reason == nil or reason == '' then return nil end
+  return {reason = reason}
+end
+
 local function stat(name, n) redis.call('HINCRBY', k('stats'), name, n or 1) end
+
+-- Funnel counts for GET /v1/stats (DESIGN §13), moved in the same script as the change: one hash
+-- per hour, a field per metric overall, per scope type, per scope and per batch. The scope key
+-- carries the type's length so "a" + "bc" and "ab" + "c" stay apart.
+local function tally_fields(metric, doc, add)
+  add(metric)
+  if not isnull(doc.scope) then
+    add(metric .. '|t' .. doc.scope.type)
+    add(metric .. '|s' .. #doc.scope.type .. ':' .. doc.scope.type .. doc.scope.id)
+  end
+  if not isnull(doc.batchId) then add(metric .. '|b' .. doc.batchId) end
+end
+local function tally_key() return k('st', string.format('%d', NOW - NOW % 3600000)) end
+
+local function tally(metric, doc)
+  local hk = tally_key()
+  tally_fields(metric, doc, function(f) redis.call('HINCRBY', hk, f, 1) end)
+end
+
+-- The scope and batch of a stored invite without decoding all of it (a sweep flips many): the
+-- quoted key names can only occur as keys, since quotes inside JSON strings are escaped; the
+-- scope object ends at its first '}' outside a string. Returns the scope's JSON text (or '')
+-- and the batch id (or nil): a cheap signature that sweeps use to reuse decoded dimensions.
+local function dims_text(raw)
+  -- Plain finds and anchored matches: an unanchored pattern would be tried at every position.
+  local b = string.find(raw, '"batchId":"', 1, true)
+  local batch = b and string.match(raw, '^bat_[%w_]+', b + 11)
+  local start = string.find(raw, '"scope":{', 1, true)
+  if not start then return '', batch end
+  local i, quoted = start + 9, false
+  while true do
+    i = string.find(raw, '[\\"}]', i)
+    if not i then return '', batch end
+    local c = string.byte(raw, i)
+    if c == 92 then i = i + 2 -- a backslash escapes the next character
+    else
+      if c == 34 then quoted = not quoted
+      elseif not quoted then return string.sub(raw, start + 8, i), batch end
+      i = i + 1
+    end
+  end
+end
+
+-- For scripts that count many changes (a sweep): sums in memory, one HINCRBY per field at the end.
+local function tally_batch()
+  local sums, known = {}, {}
+  local add = function(f) sums[f] = (sums[f] or 0) + 1 end
+  return {
+    count = function(metric, doc) tally_fields(metric, doc, add) end,
+    -- Counts a stored invite by its raw text; invites of one scope and batch share the work.
+    count_raw = function(metric, raw)
+      local scope, batch = dims_text(raw)
+      local byBatch = known[scope]
+      if not byBatch then
+        byBatch = {}
+        known[scope] = byBatch
+      end
+      local fields = byBatch[batch or '']
+      if not fields then
+        fields = {}
+        local dims = {scope = NULL, batchId = batch or NULL}
+        if scope ~= '' then dims.scope = cjson.decode(scope) end
+        tally_fields(metric, dims, function(f) fields[#fields + 1] = f end)
+        byBatch[batch or ''] = fields
+      end
+      for _, f in ipairs(fields) do sums[f] = (sums[f] or 0) + 1 end
+    end,
+    flush = function()
+      local hk = tally_key()
+      for f, n in pairs(sums) do redis.call('HINCRBY', hk, f, n) end
+    end,
+  }
+end
 
 -- The key that keeps one pending invite per (email, scope). Lengths keep "a|b"+"c" apart from "a"+"b|c".
 local function uniq_key(doc)
@@ -147,7 +259,8 @@ local function expire_if_due(doc)
     set_status(doc, 'expired')
     redis.call('RPUSH', k('ev', doc.id), EXPIRED_EVENT)
     stat('expired')
-    save(doc)
+    tally('expired', doc)
+    publish('invite.expired', doc.id, save(doc))
     return true
   end
   return false
@@ -156,13 +269,20 @@ end
 -- A batch is done when every chunk was created and every first send has ended.
 local function batch_check_done(batchId)
   local bk = k('batch', batchId)
-  local h = redis.call('HMGET', bk, 'chunks', 'chunksDone', 'created', 'sent', 'failed', 'finishedAt')
+  local h = redis.call('HMGET', bk, 'chunks', 'chunksDone', 'created', 'sent', 'failed', 'finishedAt', 'suppressed')
   if h[6] and h[6] ~= '' then return end
   local chunks, done = tonumber(h[1] or 0), tonumber(h[2] or 0)
   local created, sent, failed = tonumber(h[3] or 0), tonumber(h[4] or 0), tonumber(h[5] or 0)
-  if done >= chunks and sent + failed >= created then
+  local suppressed = tonumber(h[7] or 0)
+  if done >= chunks and sent + failed + suppressed >= created then
     redis.call('HSET', bk, 'status', 'done', 'finishedAt', NOW)
     redis.call('DEL', bk .. ':ended')
+    local b = redis.call('HMGET', bk, 'id', 'total', 'created', 'duplicates', 'sent', 'failed', 'createdAt', 'suppressed')
+    publish('batch.completed', nil, nil, {batch = {
+      id = b[1], status = 'done', total = tonumber(b[2]), created = tonumber(b[3]),
+      duplicates = tonumber(b[4]), sent = tonumber(b[5]), failed = tonumber(b[6]),
+      suppressed = tonumber(b[8] or 0), createdAt = tonumber(b[7]), finishedAt = NOW,
+    }})
   end
 end
 

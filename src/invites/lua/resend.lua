@@ -21,9 +21,11 @@ elseif ARGV[7] ~= '' then set_expiry(doc, tonumber(ARGV[7])) end
 d.queuedSeq = d.queuedSeq + 1
 d.lastQueuedAt = NOW
 d.status = 'queued'
+d.scheduledFor = NULL
 local ev = {type = 'resent', rotateCode = rotated}
 if ARGV[8] ~= '' then ev.reason = ARGV[8] end
 event(doc.id, ev)
 event(doc.id, {type = 'queued', seq = d.queuedSeq})
+queued_add(doc.id)
 touch(doc)
 return {'ok', tostring(d.queuedSeq), save(doc)}

@@ -1,0 +1,222 @@
+import type { FastifyInstance, RouteOptions } from 'fastify';
+import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { errorSchema } from './schemas.js';
+
+interface Operation {
+  id: string;
+  summary: string;
+  /** Statuses other than the success one this operation can answer (each with the error body). */
+  errors: number[];
+  /** The success status when it has no body (204), or a bodyless 202. */
+  empty?: number;
+  public?: boolean;
+  description?: string;
+}
+
+// Every admin operation can meet bad input, a bad key, a large or unknown body, a rate limit, and
+// a Redis that is away (503); those naming something by id also 404, and 414 for an id too long.
+const ADMIN = [400, 401, 413, 415, 429, 503];
+const BY_ID = [...ADMIN, 404, 414];
+
+/**
+ * Every documented operation: its stable operationId, summary and the statuses it can answer.
+ * Applied to the route's schema when the route is added, so the OpenAPI document lists them; a
+ * documented route missing from this table stops the start (and so fails every test).
+ */
+export const OPERATIONS: Record<string, Operation> = {
+  'GET /healthz': { id: 'getHealth', summary: 'Process is up', errors: [], public: true },
+  'GET /readyz': {
+    id: 'getReadiness',
+    summary: 'Redis reachable and workers consuming',
+    errors: [503],
+    public: true,
+  },
+  'GET /metrics': { id: 'getMetrics', summary: 'Prometheus metrics', errors: [], public: true },
+  'GET /v1/public/invites/{code}': {
+    id: 'getPublicInvite',
+    summary: 'What an invite code grants (no key needed)',
+    errors: [400, 404, 414, 429, 503],
+    public: true,
+  },
+  'GET /v1/public/invites/{code}/validate': {
+    id: 'validateInviteCode',
+    summary: 'Whether an invite code can be accepted (no key needed)',
+    errors: [400, 414, 429, 503],
+    public: true,
+  },
+  'POST /v1/invites': {
+    id: 'createInvite',
+    summary: 'Create one invite, or up to 100 open invites with count',
+    errors: [...ADMIN, 409, 422],
+    description:
+      'An `Idempotency-Key` header replays the first answer for 24 h; the same key with another body is 422.',
+  },
+  'POST /v1/invites/send': {
+    id: 'sendBulkInvites',
+    summary: 'Invite many addresses at once (JSON or text/csv)',
+    errors: [...ADMIN, 409, 422],
+    description:
+      'With `Content-Type: text/csv`, shared fields come from the query; bad rows answer 400 `invalid_rows`.',
+  },
+  'GET /v1/batches/{id}': { id: 'getBatch', summary: 'Progress of a bulk send', errors: BY_ID },
+  'GET /v1/invites': {
+    id: 'listInvites',
+    summary: 'List invites with filters, sort and cursor',
+    errors: ADMIN,
+  },
+  'GET /v1/invites/{id}': { id: 'getInvite', summary: 'One invite by id or code', errors: BY_ID },
+  'PATCH /v1/invites/{id}': {
+    id: 'updateInvite',
+    summary: 'Change a pending invite',
+    errors: [...BY_ID, 409],
+  },
+  'DELETE /v1/invites/{id}': {
+    id: 'deleteInvite',
+    summary: 'Remove an invite',
+    errors: [...BY_ID, 409],
+    empty: 204,
+  },
+  'POST /v1/invites/{id}/resend': {
+    id: 'resendInvite',
+    summary: 'Send an invite again',
+    errors: [...BY_ID, 409],
+  },
+  'POST /v1/invites/{id}/cancel': {
+    id: 'cancelInvite',
+    summary: 'Revoke an invite',
+    errors: [...BY_ID, 409],
+  },
+  'GET /v1/invites/{id}/events': {
+    id: 'listInviteEvents',
+    summary: 'Audit trail of one invite',
+    errors: BY_ID,
+  },
+  'POST /v1/invites/{id}/accept': {
+    id: 'acceptInvite',
+    summary: 'Accept an invite for a user',
+    errors: [...BY_ID, 403, 409],
+  },
+  'POST /v1/invites/{id}/decline': {
+    id: 'declineInvite',
+    summary: 'Decline an invite',
+    errors: [...BY_ID, 409],
+  },
+  'POST /v1/sweeps/expire': { id: 'runExpirySweep', summary: 'Run an expiry sweep now', errors: ADMIN },
+  'GET /v1/events': { id: 'listEvents', summary: 'The event feed, oldest first', errors: ADMIN },
+  'POST /v1/webhooks': { id: 'createWebhook', summary: 'Register a webhook endpoint', errors: ADMIN },
+  'GET /v1/webhooks': { id: 'listWebhooks', summary: 'List webhook endpoints', errors: ADMIN },
+  'GET /v1/webhooks/{id}': { id: 'getWebhook', summary: 'One webhook endpoint', errors: BY_ID },
+  'PATCH /v1/webhooks/{id}': { id: 'updateWebhook', summary: 'Change a webhook endpoint', errors: BY_ID },
+  'DELETE /v1/webhooks/{id}': {
+    id: 'deleteWebhook',
+    summary: 'Remove a webhook endpoint',
+    errors: BY_ID,
+    empty: 204,
+  },
+  'POST /v1/webhooks/{id}/rotate': {
+    id: 'rotateWebhookSecret',
+    summary: 'Rotate the signing secret',
+    errors: BY_ID,
+  },
+  'POST /v1/webhooks/{id}/test': {
+    id: 'testWebhook',
+    summary: 'Send a webhook.test event to this endpoint',
+    errors: BY_ID,
+  },
+  'GET /v1/webhooks/{id}/deliveries': {
+    id: 'listWebhookDeliveries',
+    summary: 'Delivery attempts, newest first',
+    errors: BY_ID,
+  },
+  'POST /v1/webhooks/{id}/redeliver': {
+    id: 'redeliverWebhook',
+    summary: 'Deliver an event again',
+    errors: BY_ID,
+  },
+  'GET /v1/stats': { id: 'getStats', summary: 'Funnel totals, series and rates', errors: ADMIN },
+  'PUT /v1/suppressions/{email}': {
+    id: 'putSuppression',
+    summary: 'Suppress an address',
+    errors: [...ADMIN, 414],
+  },
+  'GET /v1/suppressions': {
+    id: 'listSuppressions',
+    summary: 'The suppression list, newest first',
+    errors: ADMIN,
+  },
+  'GET /v1/suppressions/{email}': { id: 'getSuppression', summary: 'One suppressed address', errors: BY_ID },
+  'DELETE /v1/suppressions/{email}': {
+    id: 'deleteSuppression',
+    summary: 'Mail an address again',
+    errors: BY_ID,
+    empty: 204,
+  },
+  'POST /v1/bounces': {
+    id: 'postBounceReport',
+    summary: 'A bounce report (DSN) forwarded over HTTP',
+    errors: ADMIN,
+  },
+};
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'Bad input; `details` names the fields',
+  401: 'No valid API key',
+  403: 'Refused',
+  404: 'Not found',
+  409: 'Conflict with the current state',
+  413: 'Body too large',
+  414: 'A path parameter is too long',
+  415: 'Unsupported content type',
+  422: 'Idempotency-Key reused with another body',
+  429: 'Rate-limited; see Retry-After',
+  503: 'Redis is unreachable (or, for /readyz, no worker is consuming)',
+};
+
+/** The OpenAPI path of a Fastify route (`/v1/invites/:id` → `/v1/invites/{id}`). */
+const openApiPath = (url: string) => url.replace(/:(\w+)/g, '{$1}');
+
+/** Adds the catalog's operationId, summary, error responses and security to each route's schema. */
+export function documentRoutes(app: FastifyInstance) {
+  app.addHook('onRoute', (route: RouteOptions) => {
+    const schema = (route.schema ?? {}) as Record<string, unknown>;
+    // Pages (landing, console, the queue board) are not part of the API.
+    if (
+      route.url.startsWith('/console') ||
+      schema.hide ||
+      route.method === 'HEAD' ||
+      (Array.isArray(route.method) && route.method.includes('HEAD'))
+    )
+      return;
+    const key = `${String(route.method)} ${openApiPath(route.url)}`;
+    const op = OPERATIONS[key];
+    if (!op) throw new Error(`${key} is not in src/http/operations.ts: document it there`);
+    const responses = { ...((schema.response as Record<string, unknown>) ?? {}) };
+    if (op.empty) {
+      delete responses[200];
+      responses[op.empty] = z.null().describe('No content');
+    }
+    for (const status of op.errors) {
+      responses[status] ??= errorSchema.describe(DESCRIPTIONS[status] ?? 'Error');
+    }
+    route.schema = {
+      ...schema,
+      operationId: op.id,
+      summary: op.summary,
+      ...(op.description ? { description: op.description } : {}),
+      ...(op.public ? { security: [] } : {}),
+      response: responses,
+    } as RouteOptions['schema'];
+  });
+}
+
+/**
+ * Zod's JSON schemas for the document, with 204s as responses without content (`type: null`
+ * is how fastify-swagger writes those).
+ */
+export const documentTransform: typeof jsonSchemaTransform = (input) => {
+  const out = jsonSchemaTransform(input);
+  const response = (out.schema as { response?: Record<string, unknown> } | undefined)?.response;
+  if (response?.[204]) response[204] = { type: 'null', description: 'No content' };
+  return out;
+};

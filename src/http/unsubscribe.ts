@@ -1,0 +1,73 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import type { Suppressions } from '../suppressions/suppressions.js';
+import type { UnsubscribeTokens } from '../suppressions/unsubscribe.js';
+import { htmlPage, pageHeaders } from './page.js';
+
+const params = z.strictObject({ token: z.string().min(1).max(1000) });
+const CSP =
+  "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+/**
+ * One-click unsubscribe (RFC 8058). POST /u/:token is what a mail client sends (no Origin, no
+ * cookies; the token is the authority) and suppresses the address; GET shows a button that
+ * posts, and changes nothing, since mail scanners open links.
+ */
+export const unsubscribeRoutes: FastifyPluginAsync<{
+  suppressions: Suppressions;
+  tokens: UnsubscribeTokens;
+  rateLimit: object;
+}> = async (app, d) => {
+  // RFC 8058 lets clients post multipart/form-data; its body (List-Unsubscribe=One-Click) is not needed.
+  app.addContentTypeParser(
+    'multipart/form-data',
+    { parseAs: 'string', bodyLimit: 16 * 1024 },
+    (_r, _b, done) => done(null, undefined),
+  );
+  const config = { rateLimit: d.rateLimit };
+  const schema = { hide: true, params };
+  const show = (
+    reply: import('fastify').FastifyReply,
+    status: number,
+    title: string,
+    body: string,
+    state: string,
+  ) =>
+    reply
+      .code(status)
+      .headers(pageHeaders(CSP))
+      .send(htmlPage({ lang: 'en', title, state, icon: status === 200 ? '✉️' : '❔', body }));
+  const unknown = (reply: import('fastify').FastifyReply) =>
+    show(
+      reply,
+      404,
+      'This unsubscribe link is not valid',
+      '<p>Check that the whole link was copied.</p>',
+      'unknown',
+    );
+
+  app.get<{ Params: { token: string } }>('/u/:token', { config, schema }, async (req, reply) => {
+    if (!d.tokens.read(req.params.token)) return unknown(reply);
+    return show(
+      reply,
+      200,
+      'Stop invitation e-mails?',
+      `<p>Press the button and this address will get no more invitations from us.</p>
+    <form method="post"><button type="submit">Unsubscribe</button></form>`,
+      'pending',
+    );
+  });
+
+  app.post<{ Params: { token: string } }>('/u/:token', { config, schema }, async (req, reply) => {
+    const address = d.tokens.read(req.params.token);
+    if (!address) return unknown(reply);
+    await d.suppressions.unsubscribe(address);
+    return show(
+      reply,
+      200,
+      'You are unsubscribed',
+      '<p>This address will get no more invitations from us.</p>',
+      'accepted',
+    );
+  });
+};

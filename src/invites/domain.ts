@@ -1,0 +1,27 @@
+import type { Redis } from 'ioredis';
+import type { Clock } from '../clock.js';
+import { createBulk } from './bulk.js';
+import type { JobPort } from './ports.js';
+import { createQueries } from './queries.js';
+import { createRepair } from './repair.js';
+import { createService, type ServiceSettings } from './service.js';
+import { createStore } from './store.js';
+
+export interface DomainOptions {
+  prefix: string;
+  clock: Clock;
+  jobs: JobPort;
+  settings: ServiceSettings & { bulkMax: number };
+}
+
+export type Domain = ReturnType<typeof createDomain>;
+
+/** The store and every use case over one Redis connection, built once per connection. */
+export function createDomain(redis: Redis, o: DomainOptions) {
+  const store = createStore(redis, o.prefix);
+  const service = createService(store, o.jobs, o.clock, o.settings);
+  const bulk = createBulk(store, o.jobs, o.clock, o.settings);
+  const queries = createQueries(store, o.clock, o.settings.secret, service.view);
+  const repairDeliveries = createRepair(store, o.jobs, o.clock);
+  return { store, service, bulk, queries, repairDeliveries };
+}

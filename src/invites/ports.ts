@@ -1,0 +1,28 @@
+/** One send the domain asks the queue for: the invite, its send number, and its batch if any. */
+export interface SendItem {
+  inviteId: string;
+  seq: number;
+  batchId: string | null;
+  /** Wait this long before sending (a scheduled `sendAt`). */
+  delayMs?: number;
+}
+
+/** What the domain asks of the job queue; src/jobs implements it with BullMQ. */
+export interface JobPort {
+  send(items: SendItem[], kind?: 'send' | 'resend'): Promise<void>;
+  /** Queues again each send whose job no longer exists (same job id, so never twice); returns how many. */
+  requeueMissing(items: SendItem[]): Promise<number>;
+  createChunks(batchId: string, chunks: number): Promise<void>;
+  /** Queues the reminders of an invite whose first mail went out at `sentAt` (job ids fold repeats). */
+  remind(inviteId: string, delays: number[], sentAt: number, now: number): Promise<void>;
+  sweep(): Promise<string>;
+}
+
+/** A JobPort that queues nothing: for tests and benches that drive the domain directly. */
+export const noJobs: JobPort = {
+  send: async () => {},
+  requeueMissing: async () => 0,
+  createChunks: async () => {},
+  remind: async () => {},
+  sweep: async () => 'none',
+};

@@ -1,0 +1,77 @@
+import type { Clock } from '../clock.js';
+import { HeraldError, invalid } from '../errors.js';
+import { email as emailSchema } from '../invites/inputs.js';
+import { refusal } from '../invites/rules.js';
+import type { Store } from '../invites/store.js';
+import type { SuppressionRecord, SuppressionStore } from './store.js';
+
+export const REASONS = ['bounce', 'complaint', 'unsubscribe', 'manual'] as const;
+
+const view = (r: SuppressionRecord) => ({
+  email: r.email,
+  reason: r.reason,
+  detail: r.detail ?? null,
+  createdAt: new Date(r.createdAt).toISOString(),
+});
+
+/** A cursor is the position (time, address key) of the last entry shown, base64url. */
+const cursorOf = (score: number, key: string) =>
+  Buffer.from(JSON.stringify([score, key])).toString('base64url');
+function readCursor(after: string) {
+  try {
+    const [score, key] = JSON.parse(Buffer.from(after, 'base64url').toString()) as [unknown, unknown];
+    if (typeof score === 'number' && typeof key === 'string') return { score, key };
+  } catch {
+    // falls through to the 400
+  }
+  throw new HeraldError('invalid_cursor', 400, 'The cursor is not one this list gave out.', [
+    { field: 'after' },
+  ]);
+}
+
+/** The address as the list keys it, or a 400 naming the field. */
+export function emailKey(raw: string): { email: string; key: string } {
+  const parsed = emailSchema.safeParse(raw);
+  if (!parsed.success) throw invalid('email', 'must be a valid e-mail address');
+  return { email: parsed.data, key: parsed.data.toLowerCase() };
+}
+
+export type Suppressions = ReturnType<typeof createSuppressions>;
+
+/** The suppression list API (DESIGN §11). */
+export function createSuppressions(store: Store, reads: SuppressionStore, clock: Clock) {
+  async function change(op: 'put' | 'add' | 'delete', address: string, reason = 'manual', detail = '') {
+    const { email, key } = emailKey(address);
+    const reply = await store.run('suppression', clock.now(), op, email, key, reason, detail);
+    if (reply[0] === 'err') throw refusal(String(reply[1]));
+    return { outcome: String(reply[1]), record: JSON.parse(String(reply[2])) as SuppressionRecord };
+  }
+  return {
+    async put(address: string, input: { reason?: (typeof REASONS)[number]; detail?: string | null }) {
+      const r = await change('put', address, input.reason ?? 'manual', input.detail ?? '');
+      return { created: r.outcome === 'created', suppression: view(r.record) };
+    },
+    async get(address: string) {
+      const r = await reads.get(emailKey(address).key);
+      if (!r) throw new HeraldError('suppression_not_found', 404, `${address} is not suppressed.`);
+      return view(r);
+    },
+    async remove(address: string) {
+      await change('delete', address);
+    },
+    /** Adds an address as a mail client's one-click unsubscribe does (also when already there). */
+    async unsubscribe(address: string) {
+      await change('add', address, 'unsubscribe');
+    },
+    async list(q: { limit: number; after?: string; reason?: (typeof REASONS)[number] }) {
+      const rows = await reads.page(q.limit + 1, q.after ? readCursor(q.after) : null, q.reason);
+      const page = rows.slice(0, q.limit);
+      const last = page[page.length - 1];
+      return {
+        data: page.map((r) => view(r.record)),
+        hasMore: rows.length > q.limit,
+        nextCursor: rows.length > q.limit && last ? cursorOf(last.score, last.key) : null,
+      };
+    },
+  };
+}

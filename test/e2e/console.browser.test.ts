@@ -1,0 +1,120 @@
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../browser.js';
+import { api, startHerald, startSink, TEST_KEY, type Sink, type TestHerald } from '../helpers.js';
+
+const SHOTS = 'test-results';
+let sink: Sink;
+let h: TestHerald;
+let browser: Browser;
+let base: string;
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const { port } = s.address() as AddressInfo;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+beforeAll(async () => {
+  // A slow SMTP server, so the batch is still running when the operator looks; one address fails.
+  sink = await startSink(
+    (to) => (to[0].startsWith('broken') ? { code: 550, message: '5.1.1 Mailbox does not exist' } : null),
+    {
+      delayMs: 25,
+    },
+  );
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  h = await startHerald({
+    sink,
+    roles: { api: true, worker: true },
+    env: { PUBLIC_URL: base, WORKER_CONCURRENCY: '2', SMTP_POOL: '2' },
+  });
+  await h.app!.listen({ port, host: '127.0.0.1' });
+  browser = await launchBrowser();
+  mkdirSync(SHOTS, { recursive: true });
+});
+afterAll(async () => {
+  await browser?.close();
+  await h?.cleanup();
+  await sink?.close();
+});
+
+async function shot(page: Page, name: string) {
+  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+  if (process.env.UPDATE_SCREENSHOTS) copyFileSync(`${SHOTS}/${name}.png`, `docs/${name}.png`);
+}
+
+describe('the console in a real browser', () => {
+  it('signs in, watches a batch reach 100 %, sees a failure with its reply, opens a timeline and cancels', async () => {
+    const a = api(h);
+    const emails = ['broken@console.test', ...Array.from({ length: 120 }, (_, i) => `p${i}@console.test`)];
+    const batchId = (
+      await a.post('/v1/invites/send', { emails, scope: { type: 'team', id: 'console' } })
+    ).json().batchId;
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+
+    await page.goto(`${base}/console`);
+    expect(new URL(page.url()).pathname).toBe('/console/sign-in');
+    await shot(page, 'console-sign-in');
+    await page.getByLabel('API key').fill(TEST_KEY);
+    await Promise.all([page.waitForURL(`${base}/console`), page.keyboard.press('Enter')]);
+    expect(await page.evaluate(() => document.cookie)).toBe(''); // HttpOnly: no script can read it
+
+    await page.goto(`${base}/console/batches/${batchId}`);
+    const progress = page.locator('progress');
+    const first = Number(await progress.getAttribute('value'));
+    expect(first).toBeLessThan(emails.length); // still running when first seen
+    // the page refreshes itself (no script) until the batch is done
+    await page.waitForFunction(
+      () => {
+        const p = document.querySelector('progress');
+        return p !== null && p.value === p.max;
+      },
+      undefined,
+      { timeout: 30_000, polling: 250 },
+    );
+    await expect(page.locator('main').innerText()).resolves.toContain('5.1.1 Mailbox does not exist');
+    await shot(page, 'console-batch');
+
+    await page.goto(`${base}/console`);
+    await expect(page.locator('figcaption').first().innerText()).resolves.toContain('Funnel');
+    await shot(page, 'console-overview');
+
+    await page.goto(`${base}/console/invites?q=p7%40console.test`);
+    await shot(page, 'console-invites');
+    await page.getByRole('link', { name: 'p7@console.test' }).click();
+    await expect(page.locator('ol.timeline').innerText()).resolves.toContain('sent');
+    await shot(page, 'console-invite');
+    await page.getByRole('link', { name: 'Cancel this invite…' }).click();
+    await page.getByRole('button', { name: 'Yes, cancel' }).click();
+    await page.waitForURL(/\/console\/invites\/inv_/);
+    await expect(page.locator('main').innerText()).resolves.toContain('Status canceled');
+    const inv = (await a.get('/v1/invites?email=p7%40console.test')).json().data[0];
+    expect(inv.status).toBe('canceled');
+
+    for (const [path, name] of [
+      ['/console/batches', 'console-batches'],
+      ['/console/suppressions', 'console-suppressions'],
+      ['/console/webhooks', 'console-webhooks'],
+    ]) {
+      await page.goto(`${base}${path}`);
+      await shot(page, name);
+    }
+    const phone = await browser.newPage({ viewport: { width: 375, height: 740 } });
+    await phone.context().addCookies(await page.context().cookies());
+    await phone.goto(`${base}/console`);
+    const width = await phone.evaluate(() => document.documentElement.scrollWidth);
+    expect(width).toBeLessThanOrEqual(375);
+    await phone.close();
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});

@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDomain } from '../../src/invites/domain.js';
+import { createQueues } from '../../src/jobs/queues.js';
+import { systemClock } from '../../src/clock.js';
+import {
+  api,
+  PUBLIC_URL,
+  sleep,
+  startHerald,
+  startSink,
+  TEST_SECRET,
+  type Sink,
+  type TestHerald,
+} from '../helpers.js';
+
+// The window between storing an invite and queueing its send: the job is deleted from Redis by
+// hand, as if the process had died between the two calls, and a sweep must bring the mail back.
+let sink: Sink;
+let web: TestHerald;
+let worker: TestHerald | undefined;
+
+beforeAll(async () => {
+  sink = await startSink();
+  web = await startHerald({ sink });
+});
+afterAll(async () => {
+  await worker?.cleanup();
+  await web.cleanup();
+  await sink.close();
+});
+
+/** Removes a waiting send job the way a lost write would leave it: no hash, not in the list. */
+async function loseJob(id: string) {
+  const q = `${web.prefix}:q:delivery`;
+  const jobId = `send.${id}.1`;
+  expect(await web.redis.exists(`${q}:${jobId}`)).toBe(1);
+  await web.redis.multi().del(`${q}:${jobId}`).lrem(`${q}:wait`, 0, jobId).exec();
+}
+
+describe('repair of sends whose job was lost', () => {
+  it('queues again exactly the sends with no job, and each address gets one message', async () => {
+    const a = api(web);
+    const create = async (email: string) => (await a.post('/v1/invites', { email })).json().id as string;
+    const [lost, kept] = [await create('lost@repair.test'), await create('kept@repair.test')];
+    await loseJob(lost);
+
+    const queues = createQueues(web.redis, { prefix: web.prefix, sendAttempts: 3, sendBackoff: 50 });
+    const domain = createDomain(web.redis, {
+      prefix: web.prefix,
+      clock: systemClock,
+      jobs: queues.port,
+      settings: {
+        secret: TEST_SECRET,
+        publicUrl: PUBLIC_URL,
+        inviteTtl: 0,
+        redirectAllowlist: [],
+        resendCooldown: 60,
+        reminders: [],
+        bulkMax: 10,
+      },
+    });
+    // A grace period longer than their age: nothing is touched yet.
+    expect(await domain.repairDeliveries(60_000)).toEqual({ checked: 0, requeued: 0 });
+    expect(await domain.repairDeliveries(0)).toEqual({ checked: 2, requeued: 1 });
+    expect(await domain.repairDeliveries(0)).toEqual({ checked: 2, requeued: 0 });
+    await queues.close();
+
+    // Through the scheduled path: a third send loses its job, then a worker starts and a sweep runs.
+    const third = await create('third@repair.test');
+    await loseJob(third);
+    worker = await startHerald({
+      sink,
+      prefix: web.prefix,
+      roles: { api: false, worker: true },
+      env: { DELIVERY_REPAIR_AFTER: '1' },
+    });
+    await sleep(1100);
+    expect((await a.post('/v1/sweeps/expire')).statusCode).toBe(202);
+    await sink.waitFor(3);
+    await sleep(500); // a duplicate would arrive within this
+    expect(sink.messages.map((m) => m.to[0]).sort()).toEqual([
+      'kept@repair.test',
+      'lost@repair.test',
+      'third@repair.test',
+    ]);
+    for (const id of [lost, kept, third]) {
+      expect((await a.get(`/v1/invites/${id}`)).json().delivery).toMatchObject({ status: 'sent', sends: 1 });
+    }
+    // Delivered sends leave the queued index, so the next sweep has nothing to look at.
+    expect(await web.redis.zcard(`${web.prefix}:z:queued`)).toBe(0);
+  });
+});
