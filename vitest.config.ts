@@ -1,14 +1,38 @@
 import { defineConfig } from 'vitest/config';
 
+// The store, list, concurrency, delivery and expiry tests run twice: on one Redis and on a local
+// three-master Redis Cluster (DESIGN §14; test/global-setup.ts starts it).
+const onCluster = [
+  'test/integration/invites.test.ts',
+  'test/integration/list.test.ts',
+  'test/integration/list-model.test.ts',
+  'test/integration/concurrency.test.ts',
+  'test/integration/delivery.test.ts',
+  'test/integration/expiry.test.ts',
+  'test/integration/events.test.ts',
+  'test/integration/webhooks.test.ts',
+  'test/integration/cluster.test.ts',
+];
+
 export default defineConfig({
   test: {
     globalSetup: ['test/global-setup.ts'],
-    include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
     fileParallelism: true,
     maxWorkers: 2,
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'redis',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/integration/cluster.test.ts'],
+        },
+      },
+      { extends: true, test: { name: 'cluster', include: onCluster } },
+    ],
   },
 });

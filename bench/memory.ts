@@ -53,7 +53,8 @@ const breakdown = Object.fromEntries(
 );
 const perInvite = (after - before) / N;
 const docBytes = (
-  (await redis.client.get(`herald:inv:${(await redis.client.zrange('herald:z:created', -1, -1))[0]}`)) ?? ''
+  (await redis.client.get(`{herald}:inv:${(await redis.client.zrange('{herald}:z:created', -1, -1))[0]}`)) ??
+  ''
 ).length;
 await redis.client.flushall();
 const b0 = await used();

@@ -1,13 +1,14 @@
 import { manualClock } from '../src/clock.js';
 import { createDomain } from '../src/invites/domain.js';
 import { noJobs } from '../src/invites/ports.js';
+import { dataPrefix } from '../src/keys.js';
 import type { Redis } from 'ioredis';
 
 /** The domain over a Redis connection, with a clock the bench moves and no queue behind it. */
 export function benchService(redis: Redis, start = Date.now()) {
   const clock = manualClock(start);
   const domain = createDomain(redis, {
-    prefix: 'herald',
+    prefix: dataPrefix('herald'),
     clock,
     jobs: noJobs,
     settings: {

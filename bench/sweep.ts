@@ -23,7 +23,7 @@ const n0 = performance.now();
 let due = 0;
 let cursor = '0';
 do {
-  const [next, keys] = await redis.client.scan(cursor, 'MATCH', 'herald:inv:*', 'COUNT', 1000);
+  const [next, keys] = await redis.client.scan(cursor, 'MATCH', '{herald}:inv:*', 'COUNT', 1000);
   cursor = next;
   if (keys.length)
     for (const raw of await redis.client.mget(keys))

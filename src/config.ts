@@ -27,6 +27,17 @@ const schema = z.object({
   PORT: int(3000, 0, 65535),
   HOST: z.string().min(1).default('127.0.0.1'),
   REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .transform((v) => v.split(',').map((s) => s.trim()))
+    .refine((ns) => ns.every((n) => /^[^\s:/]+:\d{1,5}$/.test(n)), 'must be a comma list of host:port')
+    .transform((ns) =>
+      ns.map((n) => ({
+        host: n.slice(0, n.lastIndexOf(':')),
+        port: Number(n.slice(n.lastIndexOf(':') + 1)),
+      })),
+    )
+    .optional(),
   SMTP_URL: url(['smtp:', 'smtps:']).optional(),
   OUTBOX_DIR: z.string().min(1).default('./outbox'),
   MAIL_FROM: z

@@ -23,6 +23,7 @@ import { createLogger, type Logger } from './logger.js';
 import { loadTemplates } from './mail/templates.js';
 import { outboxTransport, smtpTransport, type MailTransport } from './mail/transport.js';
 import { createMetrics } from './metrics.js';
+import { dataPrefix, refuseLegacyLayout } from './keys.js';
 import { apiRedis, workerRedis } from './redis.js';
 
 export interface HeraldOptions {
@@ -72,7 +73,8 @@ const waitReady = (r: Redis) =>
 /** Wires config, connections and parts together: the API, the workers, or both. */
 export async function createHerald(o: HeraldOptions): Promise<Herald> {
   const c = o.config;
-  const prefix = o.prefix ?? 'herald';
+  const prefix = o.prefix ?? 'herald'; // queues derive their prefixes from it (src/keys.ts)
+  const data = dataPrefix(prefix);
   const clock = o.clock ?? systemClock;
   const logger = o.logger ?? createLogger(c.LOG_LEVEL);
   const metrics = createMetrics();
@@ -96,26 +98,28 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
 
   /** One connection with its queues and domain; each role gets its own. */
   async function connect(role: 'api' | 'worker') {
-    const redis = watch(role === 'api' ? apiRedis(c.REDIS_URL) : workerRedis(c.REDIS_URL), logger, role);
+    const target = { url: c.REDIS_URL, cluster: c.REDIS_CLUSTER_NODES };
+    const redis = watch(role === 'api' ? apiRedis(target) : workerRedis(target), logger, role);
     connections.push(redis);
     await waitReady(redis);
+    await refuseLegacyLayout(redis, prefix);
     const queues = createQueues(redis, queueSettings);
     const webhookQueues = createWebhookQueues(redis, { prefix, attempts: c.WEBHOOK_ATTEMPTS });
     closers.push(
       () => queues.close(),
       () => webhookQueues.close(),
     );
-    const events = createEventStore(redis, prefix);
-    const endpointStore = createEndpointStore(redis, prefix);
+    const events = createEventStore(redis, data);
+    const endpointStore = createEndpointStore(redis, data);
     const endpoints = createEndpoints(endpointStore, events, webhookQueues.port, vault, clock, {
       allowPrivate: c.WEBHOOK_ALLOW_PRIVATE,
     });
-    const domain = createDomain(redis, { prefix, clock, jobs: queues.port, settings });
+    const domain = createDomain(redis, { prefix: data, clock, jobs: queues.port, settings });
     return {
       redis,
       queues,
       webhookQueues,
-      suppressions: createSuppressions(domain.store, createSuppressionStore(redis, prefix), clock),
+      suppressions: createSuppressions(domain.store, createSuppressionStore(redis, data), clock),
       bounces: createBounces(domain.store, verp, clock),
       events,
       feed: createFeed(events, c.PUBLIC_URL),
@@ -154,7 +158,7 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
         trimEvents: () => w.events.trim(Date.now() - c.EVENT_RETENTION * 1000),
         jobs: w.queues.port,
         verp,
-        limits: createSendLimits(w.redis, prefix, c.SEND_RATE, c.DOMAIN_RATES),
+        limits: createSendLimits(w.redis, data, c.SEND_RATE, c.DOMAIN_RATES),
         unsubscribeUrl: unsubscribe.url,
       });
       closers.unshift(() => workers!.close());
@@ -180,7 +184,7 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
       const dispatcher = startDispatcher({
         connection: reader,
         redis: w.redis,
-        prefix,
+        prefix: data,
         events: w.events,
         endpointStore: w.endpointStore,
         queues: w.webhookQueues,

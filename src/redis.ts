@@ -1,11 +1,32 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+
+/** Where Redis is: one server by URL, or the seed nodes of a Redis Cluster (DESIGN §14). */
+export interface RedisTarget {
+  url: string;
+  cluster?: { host: string; port: number }[];
+}
+
+/**
+ * A connection to one Redis or to a cluster. A Cluster speaks the same commands (routed by key;
+ * Herald's keys carry hash tags, src/keys.ts), so it is handed around typed as Redis.
+ */
+function connectTo(t: RedisTarget, options: RedisOptions): Redis {
+  if (!t.cluster) return new Redis(t.url, options);
+  const { enableOfflineQueue, enableAutoPipelining, ...redisOptions } = options;
+  return new Cluster(t.cluster, {
+    redisOptions,
+    enableOfflineQueue,
+    enableAutoPipelining,
+    clusterRetryStrategy: options.retryStrategy,
+  }) as unknown as Redis;
+}
 
 /**
  * API-side connection: commands fail at once while Redis is away instead of queueing, so
  * write routes can answer 503 quickly.
  */
-export function apiRedis(url: string, extra: RedisOptions = {}): Redis {
-  return new Redis(url, {
+export function apiRedis(t: RedisTarget, extra: RedisOptions = {}): Redis {
+  return connectTo(t, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
@@ -18,8 +39,8 @@ export function apiRedis(url: string, extra: RedisOptions = {}): Redis {
 }
 
 /** Worker-side connection as BullMQ requires: waits for Redis rather than failing. */
-export function workerRedis(url: string, extra: RedisOptions = {}): Redis {
-  return new Redis(url, {
+export function workerRedis(t: RedisTarget, extra: RedisOptions = {}): Redis {
+  return connectTo(t, {
     maxRetriesPerRequest: null,
     retryStrategy: (n) => Math.min(n * 200, 2000),
     ...extra,

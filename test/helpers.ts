@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import PostalMime, { type Email } from 'postal-mime';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import { inject } from 'vitest';
 import type { Clock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
 import { createHerald, type Herald } from '../src/herald.js';
+import { dataPrefix } from '../src/keys.js';
 import { contractChecker } from './contract.js';
 
 export const TEST_KEY = 'test-key-0123456789abcdef';
@@ -14,6 +15,32 @@ export const PUBLIC_URL = 'http://localhost:3000';
 export const auth = { authorization: `Bearer ${TEST_KEY}` };
 
 export const redisUrl = () => inject('redisUrl');
+/** Seed nodes of the Redis Cluster this project runs on, or '' on one Redis. */
+export const redisCluster = () => inject('redisCluster');
+
+/** A plain client for tests to look at keys with: the cluster's when the project runs on one. */
+export function rawRedis(): Redis {
+  const nodes = redisCluster();
+  if (!nodes) return new Redis(redisUrl());
+  const seeds = nodes.split(',').map((n) => ({ host: n.split(':')[0], port: Number(n.split(':')[1]) }));
+  return new Cluster(seeds) as unknown as Redis;
+}
+
+/** Every key matching `pattern`, from every master on a cluster. */
+export async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
+  const client = redis as Redis | Cluster;
+  const nodes = client instanceof Cluster ? client.nodes('master') : [client];
+  const found: string[] = [];
+  for (const node of nodes) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      found.push(...keys);
+    } while (cursor !== '0');
+  }
+  return found;
+}
 export const uniquePrefix = () => `t${randomBytes(5).toString('hex')}`;
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -97,6 +124,8 @@ export type Sink = Awaited<ReturnType<typeof startSink>>;
 
 export interface TestHerald extends Herald {
   prefix: string;
+  /** The prefix of Herald's own keys (`{prefix}`, src/keys.ts). */
+  data: string;
   redis: Redis;
   inject: NonNullable<Herald['app']>['inject'];
   /** Closes everything and deletes every key the test made. */
@@ -123,6 +152,7 @@ export async function startHerald(
     EXPIRY_SWEEP_EVERY: '3600000',
     LOG_LEVEL: 'silent',
     OUTBOX_DIR: `/tmp/herald-outbox-${prefix}`,
+    ...(redisCluster() ? { REDIS_CLUSTER_NODES: redisCluster() } : {}),
     ...(o.sink ? { SMTP_URL: o.sink.url } : {}),
     ...o.env,
   });
@@ -135,11 +165,12 @@ export async function startHerald(
     clock: o.clock,
     heartbeatMs: o.heartbeatMs,
   });
-  const redis = new Redis(redisUrl());
+  const redis = rawRedis();
   const inject = herald.app ? await checkedInject(herald.app) : undefined;
   return {
     ...herald,
     prefix,
+    data: dataPrefix(prefix),
     redis,
     inject:
       inject ??
@@ -177,13 +208,12 @@ async function checkedInject(app: NonNullable<Herald['app']>): Promise<TestHeral
   }) as TestHerald['inject'];
 }
 
+/** Deletes every key of one Herald: its data and its queues, whose prefixes all hold its name. */
 export async function deleteKeys(redis: Redis, prefix: string) {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== '0');
+  const keys = await scanKeys(redis, `*${prefix}*`);
+  // One DEL per key (keys of several slots), many in flight.
+  for (let i = 0; i < keys.length; i += 1000)
+    await Promise.all(keys.slice(i, i + 1000).map((k) => redis.del(k)));
 }
 
 /** POST/GET helpers that send the test key. */

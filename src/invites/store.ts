@@ -93,8 +93,8 @@ export interface BatchRecord {
 export type Store = ReturnType<typeof createStore>;
 
 /** The invite store over one Redis connection; `prefix` keeps tests and tenants apart. */
-export function createStore(redis: Redis, prefix = 'herald') {
-  for (const s of SCRIPTS) redis.defineCommand(`herald_${s}`, { numberOfKeys: 0, lua: sources[s] });
+export function createStore(redis: Redis, prefix: string) {
+  for (const s of SCRIPTS) redis.defineCommand(`herald_${s}`, { numberOfKeys: 1, lua: sources[s] });
   redis.defineCommand('herald_by_digest', {
     numberOfKeys: 1,
     lua: "local id = redis.call('GET', KEYS[1]) if not id then return false end return redis.call('GET', ARGV[1] .. id)",

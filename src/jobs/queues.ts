@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { JobPort, SendItem } from '../invites/ports.js';
+import { queuePrefix } from '../keys.js';
 
 export const DELIVERY = 'delivery';
 export const MAINTENANCE = 'maintenance';
@@ -27,17 +28,13 @@ export interface QueueSettings {
   sendBackoff: number;
 }
 
-/** BullMQ's own key prefix, kept under ours so one Redis can hold several Heralds. */
-export const bullPrefix = (prefix: string) => `${prefix}:q`;
-
 export type Queues = ReturnType<typeof createQueues>;
 
 /** The two queues, and the JobPort the domain uses to fill them. */
 export function createQueues(connection: Redis, s: QueueSettings) {
-  const prefix = bullPrefix(s.prefix);
   const delivery = new Queue(DELIVERY, {
     connection,
-    prefix,
+    prefix: queuePrefix(s.prefix, 'delivery'),
     defaultJobOptions: {
       attempts: s.sendAttempts,
       backoff: { type: 'exponential', delay: s.sendBackoff, jitter: 0.5 },
@@ -47,7 +44,7 @@ export function createQueues(connection: Redis, s: QueueSettings) {
   });
   const maintenance = new Queue(MAINTENANCE, {
     connection,
-    prefix,
+    prefix: queuePrefix(s.prefix, 'maintenance'),
     defaultJobOptions: {
       attempts: 3,
       backoff: { type: 'exponential', delay: 1000 },

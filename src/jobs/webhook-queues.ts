@@ -1,7 +1,7 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { WebhookJobs } from '../webhooks/endpoints.js';
-import { bullPrefix } from './queues.js';
+import { queuePrefix } from '../keys.js';
 
 export interface WebhookQueueSettings {
   prefix: string;
@@ -28,7 +28,10 @@ export function createWebhookQueues(connection: Redis, s: WebhookQueueSettings) 
   async function queue(endpointId: string): Promise<Queue> {
     let q = queues.get(endpointId);
     if (!q) {
-      q = new Queue(webhookQueueName(endpointId), { connection, prefix: bullPrefix(s.prefix) });
+      q = new Queue(webhookQueueName(endpointId), {
+        connection,
+        prefix: queuePrefix(s.prefix, 'webhook', endpointId),
+      });
       queues.set(endpointId, q);
       // One delivery at a time per endpoint, across every worker process: events leave in order.
       await q.setGlobalConcurrency(1);

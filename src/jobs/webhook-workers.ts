@@ -2,7 +2,7 @@ import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 import type { EndpointStore } from '../webhooks/store.js';
-import { bullPrefix } from './queues.js';
+import { queuePrefix } from '../keys.js';
 import { webhookBackoff, webhookProcessor, type WebhookDeliveryDeps } from './webhook-delivery.js';
 import { webhookQueueName, WEBHOOK_BACKOFF_TYPE } from './webhook-queues.js';
 
@@ -30,7 +30,7 @@ export async function startWebhookWorkers(d: WebhookWorkerDeps) {
       if (workers.has(id)) continue;
       const w = new Worker(webhookQueueName(id), webhookProcessor(id, d), {
         connection: d.connection,
-        prefix: bullPrefix(d.prefix),
+        prefix: queuePrefix(d.prefix, 'webhook', id),
         concurrency: 1,
         // Renewed while a delivery runs; short so a killed worker's delivery is taken over soon.
         lockDuration: 10_000,

@@ -5,7 +5,8 @@ import { hostname } from 'node:os';
 import type { Bulk } from '../invites/bulk.js';
 import type { Domain } from '../invites/domain.js';
 import type { Logger } from '../logger.js';
-import { DELIVERY, MAINTENANCE, bullPrefix, expirePayload } from './queues.js';
+import { queuePrefix } from '../keys.js';
+import { DELIVERY, MAINTENANCE, expirePayload } from './queues.js';
 import { createProcessor } from './create.js';
 import { expireProcessor } from './expire.js';
 import { sendProcessor, type SendDeps } from './send.js';
@@ -44,7 +45,6 @@ export async function checkEvictionPolicy(redis: Redis): Promise<void> {
 /** Starts the delivery and maintenance workers; returns a function that stops them gracefully. */
 export async function startWorkers(d: WorkerDeps) {
   await checkEvictionPolicy(d.connection);
-  const prefix = bullPrefix(d.prefix);
   const send = sendProcessor(d);
   const create = createProcessor(d.bulk);
   const delivery = new Worker(
@@ -65,7 +65,7 @@ export async function startWorkers(d: WorkerDeps) {
     // killed worker wait before another worker takes them over.
     {
       connection: d.connection,
-      prefix,
+      prefix: queuePrefix(d.prefix, 'delivery'),
       concurrency: d.concurrency,
       lockDuration: 15_000,
       stalledInterval: 5_000,
@@ -84,7 +84,7 @@ export async function startWorkers(d: WorkerDeps) {
       expirePayload.parse(job.data);
       return expire();
     },
-    { connection: d.connection, prefix, concurrency: 1 },
+    { connection: d.connection, prefix: queuePrefix(d.prefix, 'maintenance'), concurrency: 1 },
   );
   for (const w of [delivery, maintenance]) {
     w.on('failed', (job, err) =>

@@ -241,7 +241,7 @@ describe('code secrecy', () => {
     const dump: string[] = [];
     let cursor = '0';
     do {
-      const [next, keys] = await h.redis.scan(cursor, 'MATCH', `${h.prefix}:*`, 'COUNT', 1000);
+      const [next, keys] = await h.redis.scan(cursor, 'MATCH', `*${h.prefix}*`, 'COUNT', 1000);
       cursor = next;
       for (const key of keys) {
         dump.push(key);

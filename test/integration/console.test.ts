@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, startHerald, TEST_KEY, type TestHerald } from '../helpers.js';
+import { api, scanKeys, startHerald, TEST_KEY, type TestHerald } from '../helpers.js';
 
 let h: TestHerald;
 beforeAll(async () => {
@@ -65,7 +65,7 @@ describe('the console', () => {
 
   it('treats a session past its 12 hours as signed out', async () => {
     const cookie = cookieOf(await signIn());
-    const keys = await h.redis.keys(`${h.prefix}:console:*`);
+    const keys = await scanKeys(h.redis, `${h.data}:console:*`);
     for (const k of keys) await h.redis.pexpire(k, 1);
     await new Promise((r) => setTimeout(r, 20));
     expect((await h.inject({ method: 'GET', url: '/console', headers: { cookie } })).statusCode).toBe(303);

@@ -1,3 +1,4 @@
+import { queuePrefix } from '../../src/keys.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../../src/clock.js';
 import { noJobs } from '../../src/invites/ports.js';
@@ -13,7 +14,7 @@ let store: Store;
 beforeAll(async () => {
   h = await startHerald({ clock, roles: { api: true, worker: true }, env: { EXPIRY_SWEEP_EVERY: '200' } });
   a = api(h);
-  store = createStore(h.redis, h.prefix);
+  store = createStore(h.redis, h.data);
 });
 afterAll(() => h.cleanup());
 
@@ -100,7 +101,7 @@ describe('expiry sweeps', () => {
       Array.from({ length: 300 }, () => a.post('/v1/invites', { maxAge: 5 }).then((r) => r.json())),
     );
     clock.advance(6000);
-    const s1 = createService(createStore(h.redis, h.prefix), noJobs, clock, settings);
+    const s1 = createService(createStore(h.redis, h.data), noJobs, clock, settings);
     const s2 = createService(store, noJobs, clock, settings);
     const [r1, r2] = await Promise.all([s1.sweep(50), s2.sweep(50)]);
     // the scheduled sweep may take some too: together they never flip one invite twice
@@ -159,7 +160,10 @@ describe('expiry sweeps', () => {
     });
     try {
       const { Queue } = await import('bullmq');
-      const q = new Queue('maintenance', { connection: h.redis, prefix: `${h.prefix}:q` });
+      const q = new Queue('maintenance', {
+        connection: h.redis,
+        prefix: queuePrefix(h.prefix, 'maintenance'),
+      });
       expect(await q.getJobSchedulersCount()).toBe(1);
       await q.close();
     } finally {

@@ -1,6 +1,7 @@
+import { queuePrefix } from '../../src/keys.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../../src/clock.js';
-import { api, startHerald, type TestHerald } from '../helpers.js';
+import { api, scanKeys, startHerald, type TestHerald } from '../helpers.js';
 
 let h: TestHerald;
 let a: ReturnType<typeof api>;
@@ -60,7 +61,7 @@ describe('create', () => {
       scheduledFor: null,
     });
     expect(Date.parse(inv.expiresAt) - Date.parse(inv.createdAt)).toBe(604800 * 1000);
-    const job = await h.redis.exists(`${h.prefix}:q:delivery:send.${inv.id}.1`);
+    const job = await h.redis.exists(`${queuePrefix(h.prefix, 'delivery')}:delivery:send.${inv.id}.1`);
     expect(job).toBe(1);
   });
 
@@ -382,7 +383,7 @@ describe('bulk intake', () => {
   });
 
   it('lists every invalid address and enqueues nothing', async () => {
-    const before = (await h.redis.keys(`${h.prefix}:batch:*`)).sort(); // KEYS has no order
+    const before = (await scanKeys(h.redis, `${h.data}:batch:*`)).sort(); // KEYS has no order
     const r = await a.post('/v1/invites/send', {
       emails: ['ok@x.com', 'bad', 'also bad@x', 'ok2@x.com', 'x@y\r\nBcc: z@z.com'],
     });
@@ -393,7 +394,7 @@ describe('bulk intake', () => {
       'emails[2]',
       'emails[4]',
     ]);
-    expect((await h.redis.keys(`${h.prefix}:batch:*`)).sort()).toEqual(before);
+    expect((await scanKeys(h.redis, `${h.data}:batch:*`)).sort()).toEqual(before);
   });
 
   it('refuses more than BULK_MAX addresses and an empty list', async () => {

@@ -1,3 +1,4 @@
+import { queuePrefix } from '../../src/keys.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDomain } from '../../src/invites/domain.js';
 import { createQueues } from '../../src/jobs/queues.js';
@@ -31,7 +32,7 @@ afterAll(async () => {
 
 /** Removes a waiting send job the way a lost write would leave it: no hash, not in the list. */
 async function loseJob(id: string) {
-  const q = `${web.prefix}:q:delivery`;
+  const q = `${queuePrefix(web.prefix, 'delivery')}:delivery`;
   const jobId = `send.${id}.1`;
   expect(await web.redis.exists(`${q}:${jobId}`)).toBe(1);
   await web.redis.multi().del(`${q}:${jobId}`).lrem(`${q}:wait`, 0, jobId).exec();
@@ -46,7 +47,7 @@ describe('repair of sends whose job was lost', () => {
 
     const queues = createQueues(web.redis, { prefix: web.prefix, sendAttempts: 3, sendBackoff: 50 });
     const domain = createDomain(web.redis, {
-      prefix: web.prefix,
+      prefix: web.data,
       clock: systemClock,
       jobs: queues.port,
       settings: {
@@ -87,6 +88,6 @@ describe('repair of sends whose job was lost', () => {
       expect((await a.get(`/v1/invites/${id}`)).json().delivery).toMatchObject({ status: 'sent', sends: 1 });
     }
     // Delivered sends leave the queued index, so the next sweep has nothing to look at.
-    expect(await web.redis.zcard(`${web.prefix}:z:queued`)).toBe(0);
+    expect(await web.redis.zcard(`${web.data}:z:queued`)).toBe(0);
   });
 });

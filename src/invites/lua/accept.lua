@@ -1,8 +1,9 @@
--- ARGV: 3 id, 4 userId or '', 5 email as given or '', 6 email lowercased or '', 7 reason or ''.
+-- KEYS[1] the key prefix and ARGV[1] the time, as in every script (see lib.lua).
+-- ARGV: 2 id, 3 userId or '', 4 email as given or '', 5 email lowercased or '', 6 reason or ''.
 -- One use per call; the same user (or, for an anonymous accept, the invited address) counts once.
-local doc = load(ARGV[3])
+local doc = load(ARGV[2])
 if not doc then return {'err', 'invite_not_found'} end
-local userId, email, emailKey, reason = ARGV[4], ARGV[5], ARGV[6], ARGV[7]
+local userId, email, emailKey, reason = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 if expire_if_due(doc) or doc.status == 'expired' then return {'err', 'invite_expired'} end
 if doc.status == 'canceled' then return {'err', 'invite_canceled'} end
 if doc.status == 'declined' then return {'err', 'invite_declined'} end

@@ -1,5 +1,6 @@
--- ARGV: 3 id, 4 reason or ''. Canceling twice answers as the first time did.
-local doc = load(ARGV[3])
+-- KEYS[1] the key prefix and ARGV[1] the time, as in every script (see lib.lua).
+-- ARGV: 2 id, 3 reason or ''. Canceling twice answers as the first time did.
+local doc = load(ARGV[2])
 if not doc then return {'err', 'invite_not_found'} end
 if expire_if_due(doc) or doc.status == 'expired' then return {'err', 'invite_expired'} end
 if doc.status == 'canceled' then return {'ok', 'already', encode(doc)} end
@@ -9,8 +10,8 @@ set_status(doc, 'canceled')
 tally('canceled', doc)
 doc.canceledAt = NOW
 local ev = {type = 'canceled'}
-if ARGV[4] ~= '' then ev.reason = ARGV[4] end
+if ARGV[3] ~= '' then ev.reason = ARGV[3] end
 event(doc.id, ev)
 local raw = save(doc)
-publish('invite.canceled', doc.id, raw, with_reason(ARGV[4]))
+publish('invite.canceled', doc.id, raw, with_reason(ARGV[3]))
 return {'ok', 'canceled', raw}

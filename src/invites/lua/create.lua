@@ -1,8 +1,9 @@
--- Stores new invites. ARGV: 3 docs (JSON array, each with a `digest`), 4 chunk key or '',
--- 5 result key or '', 6 batch id or ''. A chunk is processed once: its email list is deleted in
+-- KEYS[1] the key prefix and ARGV[1] the time, as in every script (see lib.lua).
+-- Stores new invites. ARGV: 2 docs (JSON array, each with a `digest`), 3 chunk key or '',
+-- 4 result key or '', 5 batch id or ''. A chunk is processed once: its email list is deleted in
 -- the same script, and a retry gets the first run's results back.
-local docs = cjson.decode(ARGV[3])
-local chunkKey, resKey, batchId = ARGV[4], ARGV[5], ARGV[6]
+local docs = cjson.decode(ARGV[2])
+local chunkKey, resKey, batchId = ARGV[3], ARGV[4], ARGV[5]
 if chunkKey ~= '' and redis.call('EXISTS', chunkKey) == 0 then
   return {'done', redis.call('LRANGE', resKey, 0, -1)}
 end

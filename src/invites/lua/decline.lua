@@ -1,17 +1,18 @@
+-- KEYS[1] the key prefix and ARGV[1] the time, as in every script (see lib.lua).
 -- The recipient says no (DESIGN §12).
--- KEYS: none (prefix-built, see lib.lua). ARGV: 3 id, 4 reason or ''.
+-- ARGV: 2 id, 3 reason or ''.
 -- Reply: {'ok', 'declined', invite} or {'err', 'invite_not_found' | 'invite_expired' | 'invite_not_pending'}.
-local doc = load(ARGV[3])
+local doc = load(ARGV[2])
 if not doc then return {'err', 'invite_not_found'} end
 if expire_if_due(doc) then return {'err', 'invite_expired'} end
 if doc.status ~= 'pending' then return {'err', 'invite_not_pending'} end
 set_status(doc, 'declined')
 doc.declinedAt = NOW
 local ev = {type = 'declined'}
-if ARGV[4] ~= '' then ev.reason = ARGV[4] end
+if ARGV[3] ~= '' then ev.reason = ARGV[3] end
 event(doc.id, ev)
 stat('declined')
 tally('declined', doc)
 local raw = save(doc)
-publish('invite.declined', doc.id, raw, with_reason(ARGV[4]))
+publish('invite.declined', doc.id, raw, with_reason(ARGV[3]))
 return {'ok', 'declined', raw}

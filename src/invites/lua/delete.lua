@@ -1,6 +1,7 @@
--- ARGV: 3 id, 4 reason or ''. Removes the invite and every index entry; its audit trail is kept
+-- KEYS[1] the key prefix and ARGV[1] the time, as in every script (see lib.lua).
+-- ARGV: 2 id, 3 reason or ''. Removes the invite and every index entry; its audit trail is kept
 -- for 30 days so the deletion itself stays visible.
-local doc = load(ARGV[3])
+local doc = load(ARGV[2])
 if not doc then return {'err', 'invite_not_found'} end
 if doc.status == 'accepted' then return {'err', 'invite_accepted'} end
 if doc.status == 'pending' then
@@ -11,10 +12,10 @@ unindex_all(doc)
 queued_done(doc.id)
 redis.call('DEL', k('code', doc.digest), k('inv', doc.id))
 local ev = {type = 'deleted'}
-if ARGV[4] ~= '' then ev.reason = ARGV[4] end
+if ARGV[3] ~= '' then ev.reason = ARGV[3] end
 event(doc.id, ev)
 redis.call('EXPIRE', k('ev', doc.id), 30 * 86400)
-publish('invite.deleted', doc.id, encode(doc), with_reason(ARGV[4]))
+publish('invite.deleted', doc.id, encode(doc), with_reason(ARGV[3]))
 if doc.delivery.sentSeq == 0 and (doc.delivery.status == 'queued' or doc.delivery.status == 'scheduled') then
   batch_count_end(doc.batchId, doc.id, 'failed')
 end

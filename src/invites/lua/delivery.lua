@@ -1,11 +1,12 @@
+-- KEYS[1] the key prefix and ARGV[1] the time, as in every script (see lib.lua).
 -- Records what one send attempt did.
--- KEYS: none (prefix-built, see lib.lua). ARGV: 3 id, 4 seq, 5 outcome (sent | retry | failed |
--- suppressed | skipped), 6 message id or error text, 7 batch id or '', 8 kind of mail (invite |
--- resend | reminder), 9 '1' when a failure is the recipient's permanent refusal (SMTP 5xx): the
+-- ARGV: 2 id, 3 seq, 4 outcome (sent | retry | failed |
+-- suppressed | skipped), 5 message id or error text, 6 batch id or '', 7 kind of mail (invite |
+-- resend | reminder), 8 '1' when a failure is the recipient's permanent refusal (SMTP 5xx): the
 -- address is then suppressed in the same step. A send at or below sentSeq was already recorded.
 -- Reply: {'ok', outcome} ('gone' when the invite no longer exists, 'already' for a repeat).
-local id, seq, outcome, info, batchId, kind = ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7], ARGV[8]
-local permanent = ARGV[9] == '1'
+local id, seq, outcome, info, batchId, kind = ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5], ARGV[6], ARGV[7]
+local permanent = ARGV[8] == '1'
 local doc = load(id)
 if not doc then
   queued_done(id)

@@ -1,7 +1,9 @@
--- Shared helpers, prepended to every script. ARGV[1] is the key prefix, ARGV[2] the time (ms).
--- Only src/invites (this folder and store.ts) knows the key layout.
-local P = ARGV[1]
-local NOW = tonumber(ARGV[2])
+-- Shared helpers, prepended to every script. KEYS[1] is the key prefix, ARGV[1] the time (ms).
+-- The prefix is a hash tag ("{herald}"), and every key a script touches is built from it, so all
+-- of them live in one hash slot: on a Redis Cluster the call is routed by KEYS[1] to the master
+-- that holds them all. Only src/invites (this folder and store.ts) knows the key layout.
+local P = KEYS[1]
+local NOW = tonumber(ARGV[1])
 local NULL = cjson.null
 
 local function isnull(v) return v == nil or v == NULL end

@@ -1,8 +1,9 @@
+-- KEYS[1] the key prefix and ARGV[1] the time, as in every script (see lib.lua).
 -- The first view of an invite's landing page (DESIGN §13): records openedAt and invite.opened
 -- once; nothing else about the invite changes (not even updatedAt).
--- KEYS: none (prefix-built, see lib.lua). ARGV: 3 id.
+-- ARGV: 2 id.
 -- Reply: {'ok', 'opened' | 'already' | 'gone'}.
-local doc = load(ARGV[3])
+local doc = load(ARGV[2])
 if not doc then return {'ok', 'gone'} end
 if not isnull(doc.openedAt) then return {'ok', 'already'} end
 doc.openedAt = NOW

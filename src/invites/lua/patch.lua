@@ -1,8 +1,9 @@
--- ARGV: 3 id, 4 patch (JSON; only the keys to change), 5 reason or ''.
-local doc = load(ARGV[3])
+-- KEYS[1] the key prefix and ARGV[1] the time, as in every script (see lib.lua).
+-- ARGV: 2 id, 3 patch (JSON; only the keys to change), 4 reason or ''.
+local doc = load(ARGV[2])
 if not doc then return {'err', 'invite_not_found'} end
 if expire_if_due(doc) or doc.status ~= 'pending' then return {'err', 'invite_not_pending'} end
-local patch = cjson.decode(ARGV[4])
+local patch = cjson.decode(ARGV[3])
 if patch.maxUses ~= nil and patch.maxUses > 0 and patch.maxUses <= doc.uses then
   return {'err', 'max_uses_below_uses'}
 end
@@ -24,7 +25,7 @@ for _, f in ipairs({'maxUses', 'metadata', 'redirectUrl'}) do
   end
 end
 local ev = {type = 'updated', fields = changed}
-if ARGV[5] ~= '' then ev.reason = ARGV[5] end
+if ARGV[4] ~= '' then ev.reason = ARGV[4] end
 event(doc.id, ev)
 touch(doc)
 return {'ok', 'updated', save(doc)}

@@ -1,4 +1,5 @@
--- One page of the invite list. ARGV: 3 spec (JSON). The spec names:
+-- KEYS[1] the key prefix and ARGV[1] the time, as in every script (see lib.lua).
+-- One page of the invite list. ARGV: 2 spec (JSON). The spec names:
 --   sort: sorted set whose score is the sort key; desc: boolean; lo/hi: score bounds for it;
 --   limit, budget: most matches to return (limit+1 tells "has more") and most ids to examine;
 --   cursor: {score, id} or null; ids: a small candidate list, or null to walk `sort` in order;
@@ -6,7 +7,7 @@
 --   createdMin/Max, expiresMin/Max: exclusive bounds or null.
 -- Order: by score in the asked direction, ties always in ascending id (= creation) order.
 -- Returns {state, ids, scores, resumeScore, resumeId}; state 'budget' means call again from resume.
-local s = cjson.decode(ARGV[3])
+local s = cjson.decode(ARGV[2])
 local D = s.sort
 
 local function score(key, id)

@@ -1,29 +1,30 @@
--- ARGV: 3 id, 4 cooldown ms, 5 new salt or '', 6 new digest or '', 7 new expiresAt ('' = keep,
--- 'null' = never), 8 reason or ''. Returns the send sequence number for the job.
-local doc = load(ARGV[3])
+-- KEYS[1] the key prefix and ARGV[1] the time, as in every script (see lib.lua).
+-- ARGV: 2 id, 3 cooldown ms, 4 new salt or '', 5 new digest or '', 6 new expiresAt ('' = keep,
+-- 'null' = never), 7 reason or ''. Returns the send sequence number for the job.
+local doc = load(ARGV[2])
 if not doc then return {'err', 'invite_not_found'} end
 if expire_if_due(doc) or doc.status ~= 'pending' then return {'err', 'invite_not_pending'} end
 if isnull(doc.email) then return {'err', 'invite_has_no_email'} end
 local d = doc.delivery
 local last = math.max(isnull(d.lastSentAt) and 0 or d.lastSentAt, isnull(d.lastQueuedAt) and 0 or d.lastQueuedAt)
-local cooldown = tonumber(ARGV[4])
+local cooldown = tonumber(ARGV[3])
 if last > 0 and NOW - last < cooldown then
   return {'err', 'resend_cooldown', tostring(math.ceil((last + cooldown - NOW) / 1000))}
 end
-local rotated = ARGV[5] ~= ''
+local rotated = ARGV[4] ~= ''
 if rotated then
-  if redis.call('SET', k('code', ARGV[6]), doc.id, 'NX') == false then return {'err', 'code_collision'} end
+  if redis.call('SET', k('code', ARGV[5]), doc.id, 'NX') == false then return {'err', 'code_collision'} end
   redis.call('DEL', k('code', doc.digest))
-  doc.salt, doc.digest = ARGV[5], ARGV[6]
+  doc.salt, doc.digest = ARGV[4], ARGV[5]
 end
-if ARGV[7] == 'null' then set_expiry(doc, NULL)
-elseif ARGV[7] ~= '' then set_expiry(doc, tonumber(ARGV[7])) end
+if ARGV[6] == 'null' then set_expiry(doc, NULL)
+elseif ARGV[6] ~= '' then set_expiry(doc, tonumber(ARGV[6])) end
 d.queuedSeq = d.queuedSeq + 1
 d.lastQueuedAt = NOW
 d.status = 'queued'
 d.scheduledFor = NULL
 local ev = {type = 'resent', rotateCode = rotated}
-if ARGV[8] ~= '' then ev.reason = ARGV[8] end
+if ARGV[7] ~= '' then ev.reason = ARGV[7] end
 event(doc.id, ev)
 event(doc.id, {type = 'queued', seq = d.queuedSeq})
 queued_add(doc.id)

@@ -1,8 +1,9 @@
+-- KEYS[1] the key prefix and ARGV[1] the time, as in every script (see lib.lua).
 -- Adds, changes or removes one suppression list entry.
--- KEYS: none (prefix-built, see lib.lua). ARGV: 3 'put', 'add' (only if absent) or 'delete', 4 the address as given,
--- 5 its lowercase key, 6 reason, 7 detail or ''.
+-- ARGV: 2 'put', 'add' (only if absent) or 'delete', 3 the address as given,
+-- 4 its lowercase key, 5 reason, 6 detail or ''.
 -- Reply: {'ok', 'created' | 'updated' | 'exists' | 'deleted', entry JSON} or {'err', 'suppression_not_found'}.
-local op, email, emailKey, reason, detail = ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
+local op, email, emailKey, reason, detail = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local existing = suppression(emailKey)
 if op == 'delete' then
   if not existing then return {'err', 'suppression_not_found'} end

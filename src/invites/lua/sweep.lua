@@ -1,10 +1,11 @@
+-- KEYS[1] the key prefix and ARGV[1] the time, as in every script (see lib.lua).
 -- Flips due invites to expired.
--- KEYS: none (prefix-built, see lib.lua). ARGV: 3 most invites to flip in this call.
+-- ARGV: 2 most invites to flip in this call.
 -- Walks only the due index (pending invites with an expiry, ordered by it), so the cost follows
 -- what expired, not what is stored; and flips each one by its status letter, without decoding it
 -- (see lib.lua). Each flip publishes invite.expired with the invite as stored.
 -- Reply: {flipped, ids looked at}.
-local ids = redis.call('ZRANGE', k('z', 'due'), '-inf', NOW, 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[3]))
+local ids = redis.call('ZRANGE', k('z', 'due'), '-inf', NOW, 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[2]))
 local flipped = 0
 local tallies = tally_batch()
 for _, id in ipairs(ids) do

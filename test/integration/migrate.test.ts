@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { migrateKeys } from '../../src/migrate-keys.js';
+import { api, rawRedis, scanKeys, startHerald, uniquePrefix } from '../helpers.js';
+
+/** The name a key had in the layout before hash tags: `{p}:x` → `p:x`, `{p:d}:delivery:x` → `p:q:delivery:x`. */
+const legacyName = (p: string, key: string) =>
+  key.replace(`{${p}:d}:`, `${p}:q:`).replace(`{${p}:m}:`, `${p}:q:`).replace(`{${p}}:`, `${p}:`);
+
+describe('a Redis in the layout before hash tags', () => {
+  it('is refused at start with the command to run, and that command moves every key', async () => {
+    const prefix = uniquePrefix();
+    const first = await startHerald({ prefix });
+    const a = api(first);
+    const inv = (await a.post('/v1/invites', { email: 'old@layout.test' })).json();
+    await first.close();
+  await first.redis.quit();
+
+    const redis = rawRedis();
+    const keys = await scanKeys(redis, `*${prefix}*`);
+    for (const k of keys) await redis.rename(k, legacyName(prefix, k));
+    expect(await redis.exists(`${prefix}:z:created`)).toBe(1);
+
+    await expect(startHerald({ prefix })).rejects.toThrow(/npm run migrate-keys/);
+
+    expect(await migrateKeys(redis, prefix)).toEqual({ moved: keys.length, kept: [] });
+    expect((await scanKeys(redis, `*${prefix}*`)).sort()).toEqual(keys.sort());
+
+    const second = await startHerald({ prefix });
+    const again = (await api(second).get(`/v1/invites/${inv.id}`)).json();
+    expect(again).toMatchObject({ id: inv.id, email: 'old@layout.test', status: 'pending' });
+    await second.cleanup();
+    await redis.quit();
+  });
+});
