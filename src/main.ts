@@ -27,7 +27,7 @@ try {
 /** With REDIS_URL unset and nothing on 127.0.0.1:6379, starts a private redis-server. */
 async function ensureRedis(c: Config): Promise<(() => void) | null> {
   // A given REDIS_URL (maybe TLS, maybe remote) is left to the client, which says if it fails.
-  if (!c.REDIS_URL_DEFAULTED || (await redisAnswers('127.0.0.1', 6379))) return null;
+  if (c.REDIS_CLUSTER_NODES || !c.REDIS_URL_DEFAULTED || (await redisAnswers('127.0.0.1', 6379))) return null;
   const local = await startLocalRedis(6379);
   if (local) {
     console.log('Started a private redis-server on 127.0.0.1:6379 (data in .herald/redis).');
@@ -53,6 +53,9 @@ function apiKeys(c: Config): string[] {
 }
 
 const stopRedis = await ensureRedis(config);
+const redisWhere = config.REDIS_CLUSTER_NODES
+  ? `REDIS_CLUSTER_NODES ${config.REDIS_CLUSTER_NODES.map((n) => `${n.host}:${n.port}`).join(',')}`
+  : `REDIS_URL ${config.REDIS_URL}`;
 const herald = await createHerald({
   config,
   secret: config.INVITE_SECRET ?? localSecret(),
@@ -60,7 +63,7 @@ const herald = await createHerald({
   roles: { api: role !== 'worker', worker: role !== 'api' },
 }).catch((err: Error) =>
   fail(
-    `Herald could not start: ${err.message}${/Redis|ECONNREFUSED/.test(err.message) ? ` (REDIS_URL ${config.REDIS_URL})` : ''}`,
+    `Herald could not start: ${err.message}${/Redis|ECONNREFUSED/.test(err.message) ? ` (${redisWhere})` : ''}`,
   ),
 );
 

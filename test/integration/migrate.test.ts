@@ -13,7 +13,7 @@ describe('a Redis in the layout before hash tags', () => {
     const a = api(first);
     const inv = (await a.post('/v1/invites', { email: 'old@layout.test' })).json();
     await first.close();
-  await first.redis.quit();
+    await first.redis.quit();
 
     const redis = rawRedis();
     const keys = await scanKeys(redis, `*${prefix}*`);

@@ -27,6 +27,16 @@ describe('config', () => {
     expect(loadConfig({ PORT: '8080' }).PUBLIC_URL).toBe('http://localhost:8080');
   });
 
+  it('reads REDIS_CLUSTER_NODES as seed nodes and names it when malformed', () => {
+    expect(loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-b:7001' }).REDIS_CLUSTER_NODES).toEqual([
+      { host: '10.0.0.1', port: 7000 },
+      { host: 'redis-b', port: 7001 },
+    ]);
+    expect(loadConfig({}).REDIS_CLUSTER_NODES).toBeUndefined();
+    for (const bad of ['redis://a:7000', 'a', 'a:b', 'a:7000,,b:7001'])
+      expect(() => loadConfig({ REDIS_CLUSTER_NODES: bad })).toThrow(/REDIS_CLUSTER_NODES/);
+  });
+
   it('parses lists and normalises origins', () => {
     const c = loadConfig({
       API_KEYS: 'a, b,,c',
