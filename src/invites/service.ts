@@ -6,7 +6,7 @@ import type { AcceptInput, CreateInput, PatchInput, ResendInput } from './inputs
 import { toView, type Invite, type InviteDoc } from './invite.js';
 import { checkRedirect, refusal, resolveExpiry } from './rules.js';
 import type { JobPort } from './ports.js';
-import { parseDoc, type LuaReply, type Store } from './store.js';
+import type { Change, Store } from './store.js';
 
 export interface ServiceSettings {
   secret: string;
@@ -26,15 +26,15 @@ export function createService(store: Store, jobs: JobPort, clock: Clock, cfg: Se
   const code = (doc: InviteDoc) => deriveCode(cfg.secret, doc.id, doc.salt);
   const view = (doc: InviteDoc): Invite => toView(doc, code(doc), cfg.publicUrl, clock.now());
 
-  function ok(reply: LuaReply): string {
-    if (reply[0] === 'err') throw refusal(String(reply[1]), reply[2] as string | undefined);
-    return String(reply[1]);
+  function ok(c: Change): string {
+    if (!c.ok) throw refusal(c.code, c.detail);
+    return c.outcome;
   }
 
-  /** The invite as a script left it (scripts hand back the JSON they stored). */
-  function changed(reply: LuaReply): Invite {
-    ok(reply);
-    return view(parseDoc(String(reply[2])));
+  /** The invite as a script left it (scripts hand back what they stored). */
+  function changed(c: Change): Invite {
+    ok(c);
+    return view((c as { doc: InviteDoc }).doc);
   }
 
   /** The invite an id or code names, in one round trip. */
@@ -111,65 +111,66 @@ export function createService(store: Store, jobs: JobPort, clock: Clock, cfg: Se
         patch.redirectUrl = checkRedirect(input.redirectUrl, cfg.redirectAllowlist);
       if (Object.keys(patch).length === 0)
         throw invalid('body', 'name at least one field to change', 'empty_patch');
-      return changed(await store.run('patch', clock.now(), id, JSON.stringify(patch), reason));
+      return changed(await store.patch({ now: clock.now(), id, fields: patch, reason }));
     },
 
     async resend(idOrCode: string, input: ResendInput, reason = ''): Promise<Invite> {
       const id = await idOf(idOrCode);
       const now = clock.now();
-      let exp = '';
-      if (input?.maxAge !== undefined) exp = input.maxAge === 0 ? 'null' : String(now + input.maxAge * 1000);
-      const salt = input?.rotateCode ? newSalt() : '';
-      const digest = salt ? codeDigest(cfg.secret, deriveCode(cfg.secret, id, salt)) : '';
-      const reply = await store.run('resend', now, id, cfg.resendCooldown * 1000, salt, digest, exp, reason);
+      // maxAge 0 means never expire; leaving it out keeps the expiry.
+      let expiresAt: number | null | undefined;
+      if (input?.maxAge !== undefined) expiresAt = input.maxAge === 0 ? null : now + input.maxAge * 1000;
+      const salt = input?.rotateCode ? newSalt() : null;
+      const rotate = salt
+        ? { salt, digest: codeDigest(cfg.secret, deriveCode(cfg.secret, id, salt)) }
+        : undefined;
+      const reply = await store.resend({
+        now,
+        id,
+        cooldownMs: cfg.resendCooldown * 1000,
+        rotate,
+        expiresAt,
+        reason,
+      });
       const invite = changed(reply);
-      await jobs.send([{ inviteId: id, seq: Number(reply[1]), batchId: null }], 'resend');
+      await jobs.send([{ inviteId: id, seq: Number(ok(reply)), batchId: null }], 'resend');
       return invite;
     },
 
     async cancel(idOrCode: string, reason = ''): Promise<Invite> {
-      return changed(await store.run('cancel', clock.now(), await idOf(idOrCode), reason));
+      return changed(await store.cancel({ now: clock.now(), id: await idOf(idOrCode), reason }));
     },
 
     async remove(idOrCode: string, reason = ''): Promise<void> {
-      ok(await store.run('delete', clock.now(), await idOf(idOrCode), reason));
+      ok(await store.delete({ now: clock.now(), id: await idOf(idOrCode), reason }));
     },
 
     async accept(idOrCode: string, input: AcceptInput, reason = ''): Promise<Invite> {
-      const email = input.email ?? '';
+      const id = await idOf(idOrCode);
       return changed(
-        await store.run(
-          'accept',
-          clock.now(),
-          await idOf(idOrCode),
-          input.userId,
-          email,
-          email.toLowerCase(),
-          reason,
-        ),
+        await store.accept({ now: clock.now(), id, userId: input.userId, email: input.email, reason }),
       );
     },
 
     /** The landing page's button: one use, as the invited address or an anonymous guest. */
     async acceptAnonymous(doc: InviteDoc): Promise<'accepted' | 'already'> {
-      const email = doc.email ?? '';
-      return ok(await store.run('accept', clock.now(), doc.id, '', email, email.toLowerCase(), '')) as
-        'accepted' | 'already';
+      const c = await store.accept({ now: clock.now(), id: doc.id, email: doc.email ?? undefined });
+      return ok(c) as 'accepted' | 'already';
     },
 
     async decline(idOrCode: string, reason = ''): Promise<Invite> {
-      return changed(await store.run('decline', clock.now(), await idOf(idOrCode), reason));
+      return changed(await store.decline({ now: clock.now(), id: await idOf(idOrCode), reason }));
     },
 
     /** The landing page's Decline button. */
     async declineByDoc(doc: InviteDoc): Promise<'declined'> {
-      ok(await store.run('decline', clock.now(), doc.id, ''));
+      ok(await store.decline({ now: clock.now(), id: doc.id }));
       return 'declined';
     },
 
     /** Records the first view of the landing page (once; later calls change nothing). */
     async opened(id: string): Promise<void> {
-      await store.run('opened', clock.now(), id);
+      await store.opened({ now: clock.now(), id });
     },
 
     async events(idOrCode: string) {
@@ -187,7 +188,7 @@ export function createService(store: Store, jobs: JobPort, clock: Clock, cfg: Se
       let flipped = 0;
       let calls = 0;
       for (;;) {
-        const [n, seen] = (await store.run('sweep', clock.now(), batch)) as unknown as [number, number];
+        const { flipped: n, seen } = await store.sweep({ now: clock.now(), limit: batch });
         flipped += n;
         calls += 1;
         if (seen < batch) return { flipped, calls };

@@ -45,6 +45,26 @@ const sources = Object.fromEntries(
 
 export type LuaReply = [string, ...unknown[]];
 
+/**
+ * What a state-changing script answered (every one replies {'ok', outcome, invite JSON} or
+ * {'err', code, detail}): the outcome and the invite as stored, or the refusal's code.
+ */
+export type Change =
+  { ok: true; outcome: string; doc: InviteDoc | null } | { ok: false; code: string; detail?: string };
+
+function change(r: LuaReply): Change {
+  if (r[0] === 'err') return { ok: false, code: String(r[1]), detail: r[2] as string | undefined };
+  return { ok: true, outcome: String(r[1]), doc: typeof r[2] === 'string' ? parseDoc(r[2]) : null };
+}
+
+/** Who does a change, and when: every typed script method takes these. */
+interface By {
+  now: number;
+  id: string;
+  /** The X-Audit-Log-Reason given with the request, if any. */
+  reason?: string;
+}
+
 const STATUS: Record<string, InviteDoc['status']> = {
   P: 'pending',
   A: 'accepted',
@@ -111,6 +131,42 @@ export function createStore(redis: Redis, prefix: string) {
   return {
     prefix,
     run,
+    /** One use of an invite; the same user (or, anonymously, the invited address) counts once. */
+    accept: (a: By & { userId?: string; email?: string }) =>
+      run(
+        'accept',
+        a.now,
+        a.id,
+        a.userId ?? '',
+        a.email ?? '',
+        (a.email ?? '').toLowerCase(),
+        a.reason ?? '',
+      ).then(change),
+    cancel: (a: By) => run('cancel', a.now, a.id, a.reason ?? '').then(change),
+    decline: (a: By) => run('decline', a.now, a.id, a.reason ?? '').then(change),
+    /** Removes the invite and its index entries; the audit trail stays 30 days. */
+    delete: (a: By) => run('delete', a.now, a.id, a.reason ?? '').then(change),
+    /** Changes only the fields given (metadata as JSON text). */
+    patch: (a: By & { fields: Record<string, unknown> }) =>
+      run('patch', a.now, a.id, JSON.stringify(a.fields), a.reason ?? '').then(change),
+    /**
+     * Records a resend (outcome: its send number). `rotate` replaces the code; `expiresAt` sets a
+     * new expiry (null: never; undefined: keep).
+     */
+    resend: (
+      a: By & { cooldownMs: number; rotate?: { salt: string; digest: string }; expiresAt?: number | null },
+    ) => {
+      const exp = a.expiresAt === undefined ? '' : String(a.expiresAt ?? 'null');
+      const { salt, digest } = a.rotate ?? { salt: '', digest: '' };
+      return run('resend', a.now, a.id, a.cooldownMs, salt, digest, exp, a.reason ?? '').then(change);
+    },
+    /** The first view of the landing page (outcome opened, already or gone). */
+    opened: (a: Omit<By, 'reason'>) => run('opened', a.now, a.id).then(change),
+    /** Flips up to `limit` due invites to expired; `seen` < limit means none are left. */
+    async sweep(a: { now: number; limit: number }): Promise<{ flipped: number; seen: number }> {
+      const [flipped, seen] = (await run('sweep', a.now, a.limit)) as unknown as [number, number];
+      return { flipped, seen };
+    },
     async get(id: string): Promise<InviteDoc | null> {
       return parse(await redis.get(key('inv', id)));
     },
