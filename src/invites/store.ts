@@ -162,6 +162,62 @@ export function createStore(redis: Redis, prefix: string) {
     },
     /** The first view of the landing page (outcome opened, already or gone). */
     opened: (a: Omit<By, 'reason'>) => run('opened', a.now, a.id).then(change),
+    /**
+     * Records what one send attempt did (outcome sent, retry, failed, suppressed or skipped);
+     * `permanent` marks a failure as the recipient's refusal (SMTP 5xx), which suppresses it.
+     */
+    delivery: (a: {
+      now: number;
+      id: string;
+      seq: number;
+      outcome: 'sent' | 'retry' | 'failed' | 'suppressed' | 'skipped';
+      info: string;
+      batchId: string | null;
+      kind: 'invite' | 'resend' | 'reminder';
+      permanent?: boolean;
+    }) =>
+      run(
+        'delivery',
+        a.now,
+        a.id,
+        a.seq,
+        a.outcome,
+        a.info,
+        a.batchId ?? '',
+        a.kind,
+        a.permanent ? '1' : '0',
+      ).then(change),
+    /** The send number of one reminder slot, the same on every retry; null when it must not go. */
+    async claimReminder(a: { now: number; id: string; slot: number }): Promise<number | null> {
+      const reply = await run('claim_reminder', a.now, a.id, a.slot);
+      return reply[1] === 'seq' ? Number(reply[2]) : null;
+    },
+    /** Adds ('put', or 'add' only when absent) or removes one suppression list entry. */
+    async suppression(a: {
+      now: number;
+      op: 'put' | 'add' | 'delete';
+      email: string;
+      key: string;
+      reason: string;
+      detail: string;
+    }): Promise<{ ok: true; outcome: string; entry: string } | { ok: false; code: string }> {
+      const r = await run('suppression', a.now, a.op, a.email, a.key, a.reason, a.detail);
+      return r[0] === 'err'
+        ? { ok: false, code: String(r[1]) }
+        : { ok: true, outcome: String(r[1]), entry: String(r[2]) };
+    },
+    /** Records a bounce report for one send: permanent suppresses, a delay is only an event. */
+    async bounce(a: {
+      now: number;
+      id: string;
+      seq: number;
+      permanent: boolean;
+      status: string;
+      detail: string;
+    }): Promise<string> {
+      const r = await run('bounce', a.now, a.id, a.seq, a.permanent ? '1' : '0', a.status, a.detail);
+      return String(r[1]);
+    },
     /** Flips up to `limit` due invites to expired; `seen` < limit means none are left. */
     async sweep(a: { now: number; limit: number }): Promise<{ flipped: number; seen: number }> {
       const [flipped, seen] = (await run('sweep', a.now, a.limit)) as unknown as [number, number];

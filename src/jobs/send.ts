@@ -34,6 +34,7 @@ const describe = (err: unknown) => {
 };
 
 type Kind = 'invite' | 'resend' | 'reminder';
+type Outcome = 'sent' | 'retry' | 'failed' | 'suppressed' | 'skipped';
 
 /**
  * The `send`, `resend` and `reminder` jobs: render and deliver one message of an invite,
@@ -49,18 +50,8 @@ export function sendProcessor(d: SendDeps) {
     batchId: string | null,
     kind: Kind,
   ) {
-    const record = (outcome: string, info: string, permanent = false) =>
-      d.store.run(
-        'delivery',
-        d.clock.now(),
-        inviteId,
-        seq,
-        outcome,
-        info,
-        batchId ?? '',
-        kind,
-        permanent ? '1' : '0',
-      );
+    const record = (outcome: Outcome, info: string, permanent = false) =>
+      d.store.delivery({ now: d.clock.now(), id: inviteId, seq, outcome, info, batchId, kind, permanent });
     const { doc, suppressed } = await d.store.prepareSend(inviteId);
     if (!doc || effectiveStatus(doc, d.clock.now()) !== 'pending' || !doc.email) {
       if (kind !== 'reminder') await record('skipped', '');
@@ -128,9 +119,9 @@ export function sendProcessor(d: SendDeps) {
   return async (job: Job, token?: string) => {
     if (job.name === 'reminder') {
       const { inviteId, slot } = reminderPayload.parse(job.data);
-      const claim = await d.store.run('claim_reminder', d.clock.now(), inviteId, slot);
-      if (claim[1] !== 'seq') return 'stopped';
-      return deliver(job, token, inviteId, Number(claim[2]), null, 'reminder');
+      const claimed = await d.store.claimReminder({ now: d.clock.now(), id: inviteId, slot });
+      if (claimed === null) return 'stopped';
+      return deliver(job, token, inviteId, claimed, null, 'reminder');
     }
     const { inviteId, seq, batchId } = sendPayload.parse(job.data);
     return deliver(job, token, inviteId, seq, batchId, job.name === 'resend' ? 'resend' : 'invite');

@@ -24,16 +24,15 @@ export function createBounces(store: Store, verp: Verp, clock: Clock) {
       const outcomes: string[] = [];
       for (const r of await readDsn(raw)) {
         if (!isPermanent(r) && !isDelay(r)) continue;
-        const reply = await store.run(
-          'bounce',
-          clock.now(),
-          named.inviteId,
-          named.seq,
-          isPermanent(r) ? '1' : '0',
-          r.status,
-          (r.diagnostic ?? `${r.action} ${r.status}`).slice(0, 500),
-        );
-        outcomes.push(String(reply[1]));
+        const outcome = await store.bounce({
+          now: clock.now(),
+          id: named.inviteId,
+          seq: named.seq,
+          permanent: isPermanent(r),
+          status: r.status,
+          detail: (r.diagnostic ?? `${r.action} ${r.status}`).slice(0, 500),
+        });
+        outcomes.push(outcome);
       }
       return { matched: true, outcomes };
     },

@@ -42,9 +42,9 @@ export type Suppressions = ReturnType<typeof createSuppressions>;
 export function createSuppressions(store: Store, reads: SuppressionStore, clock: Clock) {
   async function change(op: 'put' | 'add' | 'delete', address: string, reason = 'manual', detail = '') {
     const { email, key } = emailKey(address);
-    const reply = await store.run('suppression', clock.now(), op, email, key, reason, detail);
-    if (reply[0] === 'err') throw refusal(String(reply[1]));
-    return { outcome: String(reply[1]), record: JSON.parse(String(reply[2])) as SuppressionRecord };
+    const reply = await store.suppression({ now: clock.now(), op, email, key, reason, detail });
+    if (!reply.ok) throw refusal(reply.code);
+    return { outcome: reply.outcome, record: JSON.parse(reply.entry) as SuppressionRecord };
   }
   return {
     async put(address: string, input: { reason?: (typeof REASONS)[number]; detail?: string | null }) {
