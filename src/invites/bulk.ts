@@ -75,12 +75,11 @@ export function createBulk(
       const shared = JSON.parse(batch.fields) as Resolved;
       const emails = await store.chunkEmails(batchId, n);
       const now = clock.now();
-      const keys = store.chunkKeys(batchId, n);
       const people = emails.map((e): Recipient => (e.startsWith('{') ? JSON.parse(e) : { email: e }));
       const { results } = await drafts.store(
         () => people.map(({ email, ...own }) => drafts.draft(shared, email, now, batchId, true, own)),
         now,
-        [keys.chunk, keys.result, batchId],
+        { batchId, n },
       );
       const ids = results.filter((r) => r.startsWith('ok:')).map((r) => r.slice(3));
       const delayMs = shared.sendAt === null ? undefined : Math.max(0, shared.sendAt - now);

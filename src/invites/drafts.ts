@@ -3,7 +3,7 @@ import type { BulkInput, Recipient } from './inputs.js';
 import { checkReminders, resolveSendAt } from './schedule.js';
 import type { InviteDoc } from './invite.js';
 import { checkRedirect, refusal, resolveExpiry } from './rules.js';
-import type { LuaReply, Store } from './store.js';
+import type { Store } from './store.js';
 
 export interface DraftSettings {
   secret: string;
@@ -94,19 +94,19 @@ export function createDrafts(store: Store, cfg: DraftSettings) {
     },
 
     /**
-     * Runs the create script, drawing new salts in the (72-bit) event of a code clash. `chunk` is
-     * [chunk key, result key, batch id] for a bulk chunk. Results are 'ok:ID' or 'dup:EXISTING_ID',
-     * one per draft (for a chunk already stored by an earlier run, that run's 'ok:ID's).
+     * Stores the drafts, drawing new salts in the (72-bit) event of a code clash. Results are
+     * 'ok:ID' or 'dup:EXISTING_ID', one per draft (for a bulk chunk already stored by an earlier
+     * run, that run's 'ok:ID's).
      */
     async store(
       build: () => Draft[],
       now: number,
-      chunk = ['', '', ''],
+      chunk?: { batchId: string; n: number },
     ): Promise<{ results: string[]; drafts: Draft[] }> {
       for (let attempt = 0; attempt < 3; attempt++) {
         const drafts = build();
-        const reply: LuaReply = await store.run('create', now, JSON.stringify(drafts), ...chunk);
-        if (reply[0] !== 'collision') return { results: reply[1] as string[], drafts };
+        const results = await store.create({ now, docs: drafts, chunk });
+        if (results) return { results, drafts };
       }
       throw refusal('code_collision');
     },

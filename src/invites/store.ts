@@ -4,8 +4,10 @@ import type { Redis } from 'ioredis';
 import type { InviteDoc } from './invite.js';
 
 /*
- * The only module that knows Redis keys. Every state change is one Lua script (src/invites/lua),
- * so concurrent API calls, workers and sweeps can never interleave half a change.
+ * The only module that knows the invites' Redis keys. Every state change is one Lua script
+ * (src/invites/lua) with one typed method below, so concurrent API calls, workers and sweeps can
+ * never interleave half a change, and no caller knows a script's arguments or reply shape.
+ * P is the hash-tagged prefix from src/keys.ts (`{herald}`): every key below shares its slot.
  *
  *   P:inv:ID          status letter + invite JSON       P:ev:ID   audit events (list)
  *   P:code:DIGEST     id by code digest    P:uniq:…       the pending invite per (email, scope)
@@ -43,7 +45,7 @@ const sources = Object.fromEntries(
   SCRIPTS.map((s) => [s, `${lib}\n${readFileSync(new URL(`./lua/${s}.lua`, import.meta.url), 'utf8')}`]),
 ) as Record<Script, string>;
 
-export type LuaReply = [string, ...unknown[]];
+type LuaReply = [string, ...unknown[]];
 
 /**
  * What a state-changing script answered (every one replies {'ok', outcome, invite JSON} or
@@ -130,7 +132,23 @@ export function createStore(redis: Redis, prefix: string) {
 
   return {
     prefix,
-    run,
+    /**
+     * Stores new invites, all or none: 'ok:ID' or 'dup:EXISTING_ID' per doc, or null when a code
+     * clashed (draw new salts and call again). A bulk `chunk` is stored once however often this
+     * runs: a repeat gets the first run's 'ok:ID's back.
+     */
+    async create(a: { now: number; docs: object[]; chunk?: { batchId: string; n: number } }) {
+      const c = a.chunk;
+      const chunkArgs = c
+        ? [
+            key('batch', c.batchId, 'chunk', String(c.n)),
+            key('batch', c.batchId, 'res', String(c.n)),
+            c.batchId,
+          ]
+        : ['', '', ''];
+      const reply = await run('create', a.now, JSON.stringify(a.docs), ...chunkArgs);
+      return reply[0] === 'collision' ? null : (reply[1] as string[]);
+    },
     /** One use of an invite; the same user (or, anonymously, the invited address) counts once. */
     accept: (a: By & { userId?: string; email?: string }) =>
       run(
@@ -326,10 +344,6 @@ export function createStore(redis: Redis, prefix: string) {
     async chunkEmails(batchId: string, n: number): Promise<string[]> {
       return redis.lrange(key('batch', batchId, 'chunk', String(n)), 0, -1);
     },
-    chunkKeys: (batchId: string, n: number) => ({
-      chunk: key('batch', batchId, 'chunk', String(n)),
-      result: key('batch', batchId, 'res', String(n)),
-    }),
     async stats(): Promise<Record<string, number>> {
       const h = await redis.hgetall(key('stats'));
       return Object.fromEntries(Object.entries(h).map(([k, v]) => [k, Number(v)]));
