@@ -38,6 +38,7 @@ const schema = z.object({
       })),
     )
     .optional(),
+  REDIS_PARTITIONS: z.coerce.number().int().min(1).max(256).optional(),
   SMTP_URL: url(['smtp:', 'smtps:']).optional(),
   OUTBOX_DIR: z.string().min(1).default('./outbox'),
   MAIL_FROM: z
@@ -107,9 +108,11 @@ type Raw = z.infer<typeof schema>;
 
 export interface Config extends Omit<
   Raw,
-  'PUBLIC_URL' | 'REDIRECT_ALLOWLIST' | 'REDIS_URL' | 'BOUNCE_ADDRESS' | 'DOMAIN_RATES'
+  'PUBLIC_URL' | 'REDIRECT_ALLOWLIST' | 'REDIS_URL' | 'BOUNCE_ADDRESS' | 'DOMAIN_RATES' | 'REDIS_PARTITIONS'
 > {
   REDIS_URL: string;
+  /** How many partitions invites are spread over (16 on a cluster, 1 on one Redis, unless set). */
+  REDIS_PARTITIONS: number;
   /** True when REDIS_URL was not given, so `npm start` may start a private redis-server. */
   REDIS_URL_DEFAULTED: boolean;
   PUBLIC_URL: string;
@@ -158,6 +161,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...raw,
     REDIS_URL: raw.REDIS_URL ?? 'redis://127.0.0.1:6379',
     REDIS_URL_DEFAULTED: raw.REDIS_URL === undefined,
+    // A cluster gets invites spread over 16 partitions unless told otherwise; one Redis, one.
+    REDIS_PARTITIONS: raw.REDIS_PARTITIONS ?? (raw.REDIS_CLUSTER_NODES ? 16 : 1),
     PUBLIC_URL: publicUrl,
     REDIRECT_ALLOWLIST: allow,
     BOUNCE_ADDRESS: bounce,

@@ -23,7 +23,7 @@ import { createLogger, type Logger } from './logger.js';
 import { loadTemplates } from './mail/templates.js';
 import { outboxTransport, smtpTransport, type MailTransport } from './mail/transport.js';
 import { createMetrics } from './metrics.js';
-import { dataPrefix, refuseLegacyLayout } from './keys.js';
+import { checkPartitions, dataPrefix, refuseLegacyLayout } from './keys.js';
 import { apiRedis, workerRedis } from './redis.js';
 
 export interface HeraldOptions {
@@ -103,23 +103,34 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
     connections.push(redis);
     await waitReady(redis);
     await refuseLegacyLayout(redis, prefix);
+    await checkPartitions(redis, prefix, c.REDIS_PARTITIONS);
     const queues = createQueues(redis, queueSettings);
     const webhookQueues = createWebhookQueues(redis, { prefix, attempts: c.WEBHOOK_ATTEMPTS });
     closers.push(
       () => queues.close(),
       () => webhookQueues.close(),
     );
-    const events = createEventStore(redis, data);
+    const events = createEventStore(redis, data, c.REDIS_PARTITIONS);
     const endpointStore = createEndpointStore(redis, data);
     const endpoints = createEndpoints(endpointStore, events, webhookQueues.port, vault, clock, {
       allowPrivate: c.WEBHOOK_ALLOW_PRIVATE,
     });
-    const domain = createDomain(redis, { prefix: data, clock, jobs: queues.port, settings });
+    const domain = createDomain(redis, {
+      prefix: data,
+      partitions: c.REDIS_PARTITIONS,
+      clock,
+      jobs: queues.port,
+      settings,
+    });
     return {
       redis,
       queues,
       webhookQueues,
-      suppressions: createSuppressions(domain.store, createSuppressionStore(redis, data), clock),
+      suppressions: createSuppressions(
+        domain.store,
+        createSuppressionStore(redis, data, c.REDIS_PARTITIONS),
+        clock,
+      ),
       bounces: createBounces(domain.store, verp, clock),
       events,
       feed: createFeed(events, c.PUBLIC_URL),

@@ -14,6 +14,8 @@
  * the masters; on one Redis the tags are just part of the names.
  */
 
+import type { Redis } from 'ioredis';
+
 /** The prefix of Herald's own keys: `{name}`. */
 export const dataPrefix = (name: string) => `{${name}}`;
 
@@ -44,5 +46,30 @@ export async function refuseLegacyLayout(redis: { exists(key: string): Promise<n
           `process and run "npm run migrate-keys" once (REDIS_URL as for Herald), then start again.`,
       );
     }
+  }
+}
+
+/**
+ * The prefixes of the invite partitions. With one partition it is the data prefix itself (the
+ * layout of a single Redis); with more, each is its own hash tag (`{name:0}` … for the data prefix `{name}`), so a cluster
+ * spreads them over its masters while every script still touches one slot. Global records
+ * (webhooks, batches, sessions, rate limits, locks) stay under the data prefix.
+ */
+export const partitionPrefixes = (data: string, n: number): string[] =>
+  n === 1 ? [data] : Array.from({ length: n }, (_, i) => `${data.slice(0, -1)}:${i}}`);
+
+/**
+ * Records the number of partitions with the data the first time, and refuses to start with
+ * another: an address's partition follows from the count, so changing it would hide invites.
+ */
+export async function checkPartitions(redis: Redis, name: string, count: number) {
+  const key = `${dataPrefix(name)}:partitions`;
+  await redis.set(key, String(count), 'NX');
+  const stored = Number(await redis.get(key));
+  if (stored !== count) {
+    throw new Error(
+      `Redis holds Herald data written with REDIS_PARTITIONS=${stored}, and this process has ` +
+        `${count}. The count is fixed for the life of the data: set REDIS_PARTITIONS=${stored}.`,
+    );
   }
 }

@@ -1,11 +1,13 @@
 import { HeraldError } from '../errors.js';
 import {
+  advance,
   compareStreamIds,
   cursorOf,
-  FEED_START,
-  streamIdOfCursor,
-  streamIdOfEvent,
+  feedStart,
+  positionOfCursor,
+  refOfEvent,
   type HeraldEvent,
+  type Position,
 } from './catalog.js';
 import { renderEvent } from './render.js';
 import type { EventStore, StreamEntry } from './store.js';
@@ -28,17 +30,21 @@ export type Feed = ReturnType<typeof createFeed>;
 
 /** GET /v1/events: the whole feed in order, from a cursor, with optional filters. */
 export function createFeed(events: EventStore, publicUrl: string) {
-  async function start(after: string | undefined): Promise<string> {
-    if (after === undefined) return FEED_START;
-    const pos = streamIdOfCursor(after);
+  async function start(after: string | undefined): Promise<Position> {
+    if (after === undefined) return feedStart(events.streams);
+    const pos = positionOfCursor(after, events.streams);
     if (!pos) throw invalidCursor('is not one this feed gave out');
     const { last, floor } = await events.bounds();
-    if (pos !== FEED_START && (last === null || compareStreamIds(pos, last) > 0)) {
-      throw invalidCursor('is not one this feed gave out');
-    }
-    if (floor && compareStreamIds(pos, floor) < 0) {
-      throw invalidCursor('has expired: events after it are past EVENT_RETENTION');
-    }
+    pos.forEach((p, i) => {
+      const l = last[i];
+      if (p !== '0-0' && (l === null || compareStreamIds(p, l) > 0)) {
+        throw invalidCursor('is not one this feed gave out');
+      }
+      const f = floor[i];
+      if (f && compareStreamIds(p, f) < 0) {
+        throw invalidCursor('has expired: events after it are past EVENT_RETENTION');
+      }
+    });
     return pos;
   }
 
@@ -50,6 +56,7 @@ export function createFeed(events: EventStore, publicUrl: string) {
         !e.to && (!types || types.has(e.type)) && (!q.inviteId || e.inviteId === q.inviteId);
       const found: StreamEntry[] = [];
       let pos = from;
+      let atLast = from; // the position just after the last event kept
       let examined = 0;
       let ended = false;
       while (!ended && found.length <= q.limit && examined < SCAN_BUDGET) {
@@ -58,16 +65,17 @@ export function createFeed(events: EventStore, publicUrl: string) {
         ended = page.length < asked;
         for (const e of page) {
           examined += 1;
-          pos = e.streamId;
+          pos = advance(pos, [e.streamId]);
           if (wanted(e)) found.push(e);
           if (found.length > q.limit) break;
+          if (wanted(e)) atLast = pos;
         }
       }
       const data = found.slice(0, q.limit);
       const full = found.length > q.limit;
       // A full page or a finished scan ends at the last event returned (or where it started);
       // a scan cut short by its budget ends where it stopped looking, so the next call moves on.
-      let next = data.length ? data[data.length - 1].streamId : from;
+      let next = atLast;
       if (!full && !ended) next = pos;
       return {
         data: data.map((e) => renderEvent(e, publicUrl)),
@@ -78,8 +86,8 @@ export function createFeed(events: EventStore, publicUrl: string) {
 
     /** One event by id (webhook redelivery), or null when unknown or past retention. */
     async get(id: string) {
-      const streamId = streamIdOfEvent(id);
-      return streamId ? events.get(streamId) : null;
+      const ref = refOfEvent(id);
+      return ref ? events.get(ref) : null;
     },
   };
 }

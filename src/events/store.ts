@@ -1,7 +1,10 @@
 import type { Redis } from 'ioredis';
+import { partitionPrefixes } from '../keys.js';
+import { compareRefs, compareStreamIds, refOf, splitRef, type Position } from './catalog.js';
 
-/** One raw entry of the event stream (fields as lib.lua's publish writes them). */
+/** One raw entry of the event streams (fields as lib.lua's publish writes them). */
 export interface StreamEntry {
+  /** Its reference: stream id, and which stream (catalog.ts). */
   streamId: string;
   type: string;
   at: number;
@@ -24,11 +27,11 @@ redis.call('SET', KEYS[2], last[1][1])
 return redis.call('XTRIM', KEYS[1], 'MINID', ARGV[1])
 `;
 
-function parse([streamId, fields]: [string, string[]]): StreamEntry {
+function parse(stream: number, [streamId, fields]: [string, string[]]): StreamEntry {
   const f: Record<string, string> = {};
   for (let i = 0; i < fields.length; i += 2) f[fields[i]] = fields[i + 1];
   return {
-    streamId,
+    streamId: refOf(stream, streamId),
     type: f.t,
     at: Number(f.at),
     inviteId: f.id ?? null,
@@ -40,45 +43,97 @@ function parse([streamId, fields]: [string, string[]]): StreamEntry {
 
 export type EventStore = ReturnType<typeof createEventStore>;
 
-/** The event stream in Redis: read in order, fetch one, trim by age. Only this file knows its keys. */
-export function createEventStore(redis: Redis, prefix: string) {
-  const stream = `${prefix}:events`;
-  const floorKey = `${prefix}:events:floor`;
+/**
+ * The event streams in Redis: the data prefix's, then one per further partition (scripts publish
+ * into the partition of the invite they change). Reads merge them in the feed's order. Only this
+ * file knows their keys.
+ */
+export function createEventStore(redis: Redis, prefix: string, partitions = 1) {
+  const prefixes = [...new Set([prefix, ...partitionPrefixes(prefix, partitions)])];
+  const streams = prefixes.map((P) => `${P}:events`);
+  const floors = prefixes.map((P) => `${P}:events:floor`);
   redis.defineCommand('herald_trim_events', { numberOfKeys: 2, lua: TRIM });
   type Raw = [string, string[]][];
+
+  /** Up to `count` entries after a position, merged; only as far as every stream was read. */
+  async function after(pos: Position, count: number): Promise<StreamEntry[]> {
+    const reads = await Promise.all(
+      streams.map(async (key, i) =>
+        ((await redis.xrange(key, `(${pos[i]}`, '+', 'COUNT', count)) as Raw).map((r) => parse(i, r)),
+      ),
+    );
+    // A stream that returned `count` may hold more: nothing after its last entry is certain yet.
+    const cut = reads
+      .filter((r) => r.length === count)
+      .map((r) => r[r.length - 1].streamId)
+      .sort(compareRefs)[0];
+    const merged = reads.flat().sort((a, b) => compareRefs(a.streamId, b.streamId));
+    return (cut ? merged.filter((e) => compareRefs(e.streamId, cut) <= 0) : merged).slice(0, count);
+  }
+
   return {
-    /** Up to `count` entries after `streamId` (exclusive), oldest first. */
-    async after(streamId: string, count: number): Promise<StreamEntry[]> {
-      return ((await redis.xrange(stream, `(${streamId}`, '+', 'COUNT', count)) as Raw).map(parse);
+    /** How many streams make up the feed. */
+    streams: streams.length,
+    after,
+    async get(ref: string): Promise<StreamEntry | null> {
+      const { stream, streamId } = splitRef(ref);
+      if (!streams[stream]) return null;
+      const [entry] = (await redis.xrange(streams[stream], streamId, streamId)) as Raw;
+      return entry ? parse(stream, entry) : null;
     },
-    async get(streamId: string): Promise<StreamEntry | null> {
-      const [entry] = (await redis.xrange(stream, streamId, streamId)) as Raw;
-      return entry ? parse(entry) : null;
+    /** Per stream: its newest id and the newest one trimmed away (null when none). */
+    async bounds(): Promise<{ last: (string | null)[]; floor: (string | null)[] }> {
+      const rows = await Promise.all(
+        streams.map(async (key, i) => {
+          const [newest, floor] = await Promise.all([
+            redis.xrevrange(key, '+', '-', 'COUNT', 1) as Promise<Raw>,
+            redis.get(floors[i]),
+          ]);
+          return { last: newest[0]?.[0] ?? null, floor };
+        }),
+      );
+      return { last: rows.map((r) => r.last), floor: rows.map((r) => r.floor) };
     },
-    /** The newest id in the stream and the newest one trimmed away (null when none). */
-    async bounds(): Promise<{ last: string | null; floor: string | null }> {
-      const [[, newest], [, floor]] = (await redis
-        .multi()
-        .xrevrange(stream, '+', '-', 'COUNT', 1)
-        .get(floorKey)
-        .exec()) as [[null, Raw], [null, string | null]];
-      return { last: newest[0]?.[0] ?? null, floor };
+    /** The position after every event recorded so far. */
+    async end(): Promise<Position> {
+      const { last } = await this.bounds();
+      return last.map((l) => l ?? '0-0');
     },
-    /** Adds a webhook.test event meant for one endpoint only; returns its stream id. */
+    /** Adds a webhook.test event meant for one endpoint only; returns its reference. */
     async publishTest(endpointId: string, at: number): Promise<string> {
-      return (await redis.xadd(stream, '*', 't', 'webhook.test', 'at', String(at), 'to', endpointId))!;
+      return refOf(
+        0,
+        (await redis.xadd(streams[0], '*', 't', 'webhook.test', 'at', String(at), 'to', endpointId))!,
+      );
     },
     /** Drops events recorded before `beforeMs` (by Redis' clock, which stamps stream ids). */
     async trim(beforeMs: number): Promise<number> {
       const trim = (redis as unknown as Record<string, (...a: string[]) => Promise<number>>)
         .herald_trim_events;
-      return trim.call(redis, stream, floorKey, `${Math.max(0, Math.floor(beforeMs))}-0`);
+      const floor = `${Math.max(0, Math.floor(beforeMs))}-0`;
+      const n = await Promise.all(streams.map((key, i) => trim.call(redis, key, floors[i], floor)));
+      return n.reduce((a, b) => a + b, 0);
     },
-    /** Reads new entries after `streamId`, waiting up to `blockMs` (needs its own connection). */
-    async waitAfter(conn: Redis, streamId: string, count: number, blockMs: number): Promise<StreamEntry[]> {
-      const res = (await conn.xread('COUNT', count, 'BLOCK', blockMs, 'STREAMS', stream, streamId)) as
+    /**
+     * Reads new entries after a position, waiting up to `blockMs` (needs its own connection). One
+     * stream is watched with a blocking read; several are polled, since a cluster cannot block on
+     * keys of several slots in one read.
+     */
+    async waitAfter(conn: Redis, pos: Position, count: number, blockMs: number): Promise<StreamEntry[]> {
+      if (streams.length > 1) {
+        const found = await after(pos, count);
+        if (found.length === 0) await new Promise((r) => setTimeout(r, Math.min(blockMs, 100)));
+        return found;
+      }
+      const res = (await conn.xread('COUNT', count, 'BLOCK', blockMs, 'STREAMS', streams[0], pos[0])) as
         [string, Raw][] | null;
-      return res ? res[0][1].map(parse) : [];
+      return res ? res[0][1].map((r) => parse(0, r)) : [];
     },
   };
 }
+
+/** Whether a stream id is after a position's entry for its stream. */
+export const isAfter = (pos: Position, ref: string) => {
+  const { stream, streamId } = splitRef(ref);
+  return compareStreamIds(streamId, pos[stream] ?? '0-0') > 0;
+};

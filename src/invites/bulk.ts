@@ -76,14 +76,22 @@ export function createBulk(
       const emails = await store.chunkEmails(batchId, n);
       const now = clock.now();
       const people = emails.map((e): Recipient => (e.startsWith('{') ? JSON.parse(e) : { email: e }));
-      const { results } = await drafts.store(
-        () => people.map(({ email, ...own }) => drafts.draft(shared, email, now, batchId, true, own)),
-        now,
-        { batchId, n },
-      );
+      // Each partition stores its share once; a run after the chunk was marked stored (a retry
+      // after a crash) only queues the sends again, which the job ids fold.
+      let results: string[];
+      if (people.length > 0) {
+        ({ results } = await drafts.store(
+          () => people.map(({ email, ...own }) => drafts.draft(shared, email, now, batchId, true, own)),
+          now,
+          { batchId, n },
+        ));
+        await store.chunkDone(batchId, n, now);
+      } else results = await store.chunkResults(batchId, n);
       const ids = results.filter((r) => r.startsWith('ok:')).map((r) => r.slice(3));
       const delayMs = shared.sendAt === null ? undefined : Math.max(0, shared.sendAt - now);
       await jobs.send(ids.map((inviteId) => ({ inviteId, seq: 1, batchId, delayMs })));
+      // A chunk of duplicates only, or sends that all ended before this chunk was stored.
+      await store.finishBatch(batchId, clock.now());
       return { created: ids.length, duplicates: results.length - ids.length };
     },
 

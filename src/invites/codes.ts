@@ -26,16 +26,21 @@ export function looksLikeCode(s: string): boolean {
 let lastMs = 0;
 let seq = 0;
 
-/** Time-ordered ids: within one process, lexical order is creation order. */
-export function newId(prefix: 'inv' | 'bat', now = Date.now()): string {
+/**
+ * Time-ordered ids: within one process, lexical order is creation order. `tail` replaces the six
+ * random characters at the end (an invite's carry its partition, src/invites/partitions.ts).
+ */
+export function newId(prefix: 'inv' | 'bat', now = Date.now(), tail?: string): string {
   if (now === lastMs) seq += 1;
   else {
     lastMs = now;
     seq = 0;
   }
-  const rand = randomInt(0, 36 ** 6)
-    .toString(36)
-    .padStart(6, '0');
+  const rand =
+    tail ??
+    randomInt(0, 36 ** 6)
+      .toString(36)
+      .padStart(6, '0');
   return `${prefix}_${now.toString(36).padStart(9, '0')}${seq.toString(36).padStart(4, '0')}${rand}`;
 }
 

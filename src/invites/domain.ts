@@ -9,6 +9,8 @@ import { createStore } from './store.js';
 
 export interface DomainOptions {
   prefix: string;
+  /** How many partitions the invites are spread over (REDIS_PARTITIONS; 1 when left out). */
+  partitions?: number;
   clock: Clock;
   jobs: JobPort;
   settings: ServiceSettings & { bulkMax: number };
@@ -18,7 +20,7 @@ export type Domain = ReturnType<typeof createDomain>;
 
 /** The store and every use case over one Redis connection, built once per connection. */
 export function createDomain(redis: Redis, o: DomainOptions) {
-  const store = createStore(redis, o.prefix);
+  const store = createStore(redis, o.prefix, o.partitions);
   const service = createService(store, o.jobs, o.clock, o.settings);
   const bulk = createBulk(store, o.jobs, o.clock, o.settings);
   const queries = createQueries(store, o.clock, o.settings.secret, service.view);

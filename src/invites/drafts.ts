@@ -1,5 +1,6 @@
 import { codeDigest, deriveCode, newId, newSalt } from './codes.js';
 import type { BulkInput, Recipient } from './inputs.js';
+import { randomTail } from './partitions.js';
 import { checkReminders, resolveSendAt } from './schedule.js';
 import type { InviteDoc } from './invite.js';
 import { checkRedirect, refusal, resolveExpiry } from './rules.js';
@@ -24,7 +25,18 @@ export type Drafts = ReturnType<typeof createDrafts>;
 
 /** Builds new invite documents and stores them through the create script. */
 export function createDrafts(store: Store, cfg: DraftSettings) {
+  const parts = store.partitioning;
+  /** A salt whose code's lookup digest lands in the invite's partition (see partitions.ts). */
+  function newCode(id: string): { salt: string; digest: string } {
+    const want = parts.ofId(id);
+    for (;;) {
+      const salt = newSalt();
+      const digest = codeDigest(cfg.secret, deriveCode(cfg.secret, id, salt));
+      if (parts.ofDigest(digest) === want) return { salt, digest };
+    }
+  }
   return {
+    newCode,
     /** Shared fields resolved once (expiry to an absolute time), so chunks built later agree. */
     resolveShared(input: Shared, now: number): Resolved {
       const expiresAt = resolveExpiry(input, now, cfg.inviteTtl) ?? null;
@@ -50,9 +62,13 @@ export function createDrafts(store: Store, cfg: DraftSettings) {
       batchId: string | null,
       queued: boolean,
       person: Omit<Recipient, 'email'> = {},
+      /** For open invites: the partition (one request's open invites share one). */
+      partition?: number,
     ): Draft {
-      const id = newId('inv', now);
-      const salt = newSalt();
+      const emailKey = email?.toLowerCase() ?? null;
+      const where = emailKey === null && partition !== undefined ? partition : parts.ofEmail(emailKey);
+      const id = newId('inv', now, randomTail(where, parts.count));
+      const { salt, digest } = newCode(id);
       const { sendAt, ...fields } = shared;
       const scheduled = queued && sendAt !== null;
       let firstStatus: InviteDoc['delivery']['status'] = 'none';
@@ -60,10 +76,10 @@ export function createDrafts(store: Store, cfg: DraftSettings) {
       return {
         id,
         salt,
-        digest: codeDigest(cfg.secret, deriveCode(cfg.secret, id, salt)),
+        digest,
         status: 'pending',
         email,
-        emailKey: email?.toLowerCase() ?? null,
+        emailKey,
         ...fields,
         name: person.name ?? null,
         role: person.role === undefined ? fields.role : person.role,

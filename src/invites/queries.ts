@@ -94,14 +94,31 @@ export function createQueries(
       expiresMin: eMin,
       expiresMax: eMax,
     };
-    const found: { id: string; score: string }[] = [];
+    // Every partition answers its own first limit+1 matches after the cursor, in the one order
+    // (score, then id) all of them share; merged, the first limit+1 of all are the page.
     const now = clock.now();
-    for (;;) {
-      const page = await store.query({ ...spec, limit: q.limit - found.length }, now);
-      page.ids.forEach((id, i) => found.push({ id, score: page.scores[i] }));
-      if (!page.resume || found.length > q.limit) break;
-      spec.cursor = page.resume;
-    }
+    const shares = await Promise.all(
+      Array.from({ length: store.partitioning.count }, async (_, partition) => {
+        const mine: { id: string; score: string }[] = [];
+        let from = spec.cursor;
+        for (;;) {
+          const page = await store.query(
+            { ...spec, cursor: from, limit: q.limit - mine.length },
+            now,
+            partition,
+          );
+          page.ids.forEach((id, i) => mine.push({ id, score: page.scores[i] }));
+          if (!page.resume || mine.length > q.limit) return mine;
+          from = page.resume;
+        }
+      }),
+    );
+    const num = (score: string) => Number(score.replace('inf', 'Infinity'));
+    const found = shares.flat().sort((a, b) => {
+      const [x, y] = [num(a.score), num(b.score)];
+      if (x !== y) return spec.desc ? y - x : x - y;
+      return a.id < b.id ? -1 : 1;
+    });
     const hasMore = found.length > q.limit;
     const shown = found.slice(0, q.limit);
     const docs = await store.getMany(shown.map((f) => f.id));

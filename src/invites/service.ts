@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import { HeraldError, invalid, notFound } from '../errors.js';
-import { codeDigest, deriveCode, looksLikeCode, looksLikeId, newSalt } from './codes.js';
+import { codeDigest, deriveCode, looksLikeCode, looksLikeId } from './codes.js';
 import { createDrafts } from './drafts.js';
 import type { AcceptInput, CreateInput, PatchInput, ResendInput } from './inputs.js';
 import { toView, type Invite, type InviteDoc } from './invite.js';
@@ -68,10 +68,12 @@ export function createService(store: Store, jobs: JobPort, clock: Clock, cfg: Se
       if (input.count !== undefined) {
         if (input.email) throw invalid('count', 'count makes open invites; leave out email');
         if (input.send) throw invalid('send', 'open invites have no address to send to');
-        const made = await drafts.store(
-          () => Array.from({ length: input.count! }, () => drafts.draft(shared, null, now, null, false)),
-          now,
-        );
+        const made = await drafts.store(() => {
+          const where = store.partitioning.ofEmail(null);
+          return Array.from({ length: input.count! }, () =>
+            drafts.draft(shared, null, now, null, false, {}, where),
+          );
+        }, now);
         return { data: made.drafts.map(view) };
       }
       const email = input.email ?? null;
@@ -120,10 +122,7 @@ export function createService(store: Store, jobs: JobPort, clock: Clock, cfg: Se
       // maxAge 0 means never expire; leaving it out keeps the expiry.
       let expiresAt: number | null | undefined;
       if (input?.maxAge !== undefined) expiresAt = input.maxAge === 0 ? null : now + input.maxAge * 1000;
-      const salt = input?.rotateCode ? newSalt() : null;
-      const rotate = salt
-        ? { salt, digest: codeDigest(cfg.secret, deriveCode(cfg.secret, id, salt)) }
-        : undefined;
+      const rotate = input?.rotateCode ? drafts.newCode(id) : undefined;
       const reply = await store.resend({
         now,
         id,
@@ -183,16 +182,19 @@ export function createService(store: Store, jobs: JobPort, clock: Clock, cfg: Se
       }));
     },
 
-    /** One sweep: flips every due invite, in calls of `batch` so no script runs long. */
+    /** One sweep: flips every due invite, partition by partition, in calls of `batch` so no script runs long. */
     async sweep(batch = 500): Promise<{ flipped: number; calls: number }> {
       let flipped = 0;
       let calls = 0;
-      for (;;) {
-        const { flipped: n, seen } = await store.sweep({ now: clock.now(), limit: batch });
-        flipped += n;
-        calls += 1;
-        if (seen < batch) return { flipped, calls };
+      for (let partition = 0; partition < store.partitioning.count; partition++) {
+        for (;;) {
+          const { flipped: n, seen } = await store.sweep({ now: clock.now(), limit: batch, partition });
+          flipped += n;
+          calls += 1;
+          if (seen < batch) break;
+        }
       }
+      return { flipped, calls };
     },
   };
 }

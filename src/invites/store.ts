@@ -1,22 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
+import { partitionPrefixes } from '../keys.js';
 import type { InviteDoc } from './invite.js';
+import { partitioning } from './partitions.js';
 
 /*
  * The only module that knows the invites' Redis keys. Every state change is one Lua script
  * (src/invites/lua) with one typed method below, so concurrent API calls, workers and sweeps can
  * never interleave half a change, and no caller knows a script's arguments or reply shape.
- * P is the hash-tagged prefix from src/keys.ts (`{herald}`): every key below shares its slot.
+ * P is one partition's hash-tagged prefix (src/keys.ts; `{herald}` when there is one, else
+ * `{herald:0}` …): every key a script touches shares its slot. An invite, its indexes, events and
+ * code look-up live in its partition (partitions.ts says which); lists, counters and the event
+ * feed are read from every partition and merged. D is the data prefix (`{herald}`), which holds
+ * the records that are not per invite (batches, idempotency, locks, workers).
  *
  *   P:inv:ID          status letter + invite JSON       P:ev:ID   audit events (list)
  *   P:code:DIGEST     id by code digest    P:uniq:…       the pending invite per (email, scope)
  *   P:z:created|updated|expires   sort indexes    P:z:due  pending invites by expiry (sweeps)
  *   P:x:status|email|role|inviter|user|batch|stype|sid:VALUE   filter indexes (membership, score 0)
- *   P:batch:ID        batch tallies (hash)  P:batch:ID:chunk:N / :res:N   bulk chunks and results
- *   P:idem:…          idempotency records   P:stats        counters for /metrics
+ *   P:batch:ID        counters of a batch's invites stored in P (hash) and :ended (their first
+ *                     sends that ended)   P:batch:ID:done:N   chunk N's results in P (a day)
+ *   D:batch:ID        the batch record   D:batch:ID:chunk:N   chunk N's addresses until stored
+ *   D:idem:…          idempotency records   P:stats        counters for /metrics
  *   P:z:queued        invites with a send recorded as queued, by when (repair of lost jobs)
- *   P:z:batches       batch ids by creation   P:lastSweep   when the last sweep ran
+ *   D:z:batches       batch ids by creation   D:lastSweep   when the last sweep ran
  *   P:st:HOUR         funnel counters per hour (metric|dimension → n)
  *   P:sup             suppression list (lowercase address → entry)   P:z:sup[:REASON]  its time order
  */
@@ -37,6 +45,8 @@ const SCRIPTS = [
   'decline',
   'opened',
   'claim_reminder',
+  'chunk_done',
+  'finish_batch',
 ] as const;
 type Script = (typeof SCRIPTS)[number];
 
@@ -114,45 +124,81 @@ export interface BatchRecord {
 
 export type Store = ReturnType<typeof createStore>;
 
-/** The invite store over one Redis connection; `prefix` keeps tests and tenants apart. */
-export function createStore(redis: Redis, prefix: string) {
+const BATCH_COUNTERS = ['created', 'duplicates', 'sent', 'failed', 'suppressed'] as const;
+
+/**
+ * The invite store over one Redis connection (or cluster); `prefix` (the data prefix) keeps tests
+ * and tenants apart, `count` partitions spread the invites (fixed for the life of the data).
+ */
+export function createStore(redis: Redis, prefix: string, count = 1) {
   for (const s of SCRIPTS) redis.defineCommand(`herald_${s}`, { numberOfKeys: 1, lua: sources[s] });
+  const parts = partitionPrefixes(prefix, count);
+  const where = partitioning(count);
+  const at = (id: string) => parts[where.ofId(id)];
+  /** Groups items by partition index (keeping their order within each). */
+  const byPart = <T>(items: T[], idOf: (t: T) => string) => {
+    const groups = new Map<number, T[]>();
+    for (const t of items) {
+      const p = where.ofId(idOf(t));
+      groups.set(p, [...(groups.get(p) ?? []), t]);
+    }
+    return groups;
+  };
+  /** Sums the numeric fields of one hash read from every partition. */
+  const sumHashes = async (name: (P: string) => string) => {
+    const all = await Promise.all(parts.map((P) => redis.hgetall(name(P))));
+    const sums: Record<string, number> = {};
+    for (const h of all) for (const [f, v] of Object.entries(h)) sums[f] = (sums[f] ?? 0) + Number(v);
+    return sums;
+  };
   redis.defineCommand('herald_by_digest', {
     numberOfKeys: 1,
     lua: "local id = redis.call('GET', KEYS[1]) if not id then return false end return redis.call('GET', ARGV[1] .. id)",
   });
-  const run = (s: Script, now: number, ...args: (string | number)[]) =>
+  const run = (s: Script, P: string, now: number, ...args: (string | number)[]) =>
     (redis as unknown as Record<string, (...a: unknown[]) => Promise<LuaReply>>)[`herald_${s}`](
-      prefix,
+      P,
       now,
       ...args,
     );
-  const key = (...parts: string[]) => [prefix, ...parts].join(':');
+  /** A key under the data prefix; `pk` one under a partition's. */
+  const key = (...rest: string[]) => [prefix, ...rest].join(':');
+  const pk = (P: string, ...rest: string[]) => [P, ...rest].join(':');
   const parse = (raw: string | null) => (raw ? parseDoc(raw) : null);
+  /**
+   * A change that may have ended the last first send of a batch's share in one partition (see
+   * lib.lua's ended_reply): then the whole batch may be done, which only a read of every partition
+   * can tell. A crash before this runs is mended by the sweep (finishBatches).
+   */
+  const ended = async (r: LuaReply, now: number) => {
+    if (r[0] === 'ok' && typeof r[3] === 'string' && r[3] !== '') await store.finishBatch(r[3], now);
+    return change(r);
+  };
 
-  return {
+  const store = {
     prefix,
+    partitioning: where,
     /**
-     * Stores new invites, all or none: 'ok:ID' or 'dup:EXISTING_ID' per doc, or null when a code
-     * clashed (draw new salts and call again). A bulk `chunk` is stored once however often this
-     * runs: a repeat gets the first run's 'ok:ID's back.
+     * Stores new invites, all or none within each partition: 'ok:ID' or 'dup:EXISTING_ID' per doc,
+     * or null when a code clashed (draw new salts and call again). A bulk `chunk` is stored once
+     * per partition however often this runs: a repeat gets the first run's 'ok:ID's back.
      */
-    async create(a: { now: number; docs: object[]; chunk?: { batchId: string; n: number } }) {
+    async create(a: { now: number; docs: { id: string }[]; chunk?: { batchId: string; n: number } }) {
       const c = a.chunk;
-      const chunkArgs = c
-        ? [
-            key('batch', c.batchId, 'chunk', String(c.n)),
-            key('batch', c.batchId, 'res', String(c.n)),
-            c.batchId,
-          ]
-        : ['', '', ''];
-      const reply = await run('create', a.now, JSON.stringify(a.docs), ...chunkArgs);
-      return reply[0] === 'collision' ? null : (reply[1] as string[]);
+      const chunkArgs = c ? [c.batchId, String(c.n)] : ['', ''];
+      const replies = await Promise.all(
+        [...byPart(a.docs, (d) => d.id)].map(([p, docs]) =>
+          run('create', parts[p], a.now, JSON.stringify(docs), ...chunkArgs),
+        ),
+      );
+      if (replies.some((r) => r[0] === 'collision')) return null;
+      return replies.flatMap((r) => r[1] as string[]);
     },
     /** One use of an invite; the same user (or, anonymously, the invited address) counts once. */
     accept: (a: By & { userId?: string; email?: string }) =>
       run(
         'accept',
+        at(a.id),
         a.now,
         a.id,
         a.userId ?? '',
@@ -160,13 +206,13 @@ export function createStore(redis: Redis, prefix: string) {
         (a.email ?? '').toLowerCase(),
         a.reason ?? '',
       ).then(change),
-    cancel: (a: By) => run('cancel', a.now, a.id, a.reason ?? '').then(change),
-    decline: (a: By) => run('decline', a.now, a.id, a.reason ?? '').then(change),
+    cancel: (a: By) => run('cancel', at(a.id), a.now, a.id, a.reason ?? '').then(change),
+    decline: (a: By) => run('decline', at(a.id), a.now, a.id, a.reason ?? '').then(change),
     /** Removes the invite and its index entries; the audit trail stays 30 days. */
-    delete: (a: By) => run('delete', a.now, a.id, a.reason ?? '').then(change),
+    delete: (a: By) => run('delete', at(a.id), a.now, a.id, a.reason ?? '').then((r) => ended(r, a.now)),
     /** Changes only the fields given (metadata as JSON text). */
     patch: (a: By & { fields: Record<string, unknown> }) =>
-      run('patch', a.now, a.id, JSON.stringify(a.fields), a.reason ?? '').then(change),
+      run('patch', at(a.id), a.now, a.id, JSON.stringify(a.fields), a.reason ?? '').then(change),
     /**
      * Records a resend (outcome: its send number). `rotate` replaces the code; `expiresAt` sets a
      * new expiry (null: never; undefined: keep).
@@ -176,10 +222,12 @@ export function createStore(redis: Redis, prefix: string) {
     ) => {
       const exp = a.expiresAt === undefined ? '' : String(a.expiresAt ?? 'null');
       const { salt, digest } = a.rotate ?? { salt: '', digest: '' };
-      return run('resend', a.now, a.id, a.cooldownMs, salt, digest, exp, a.reason ?? '').then(change);
+      return run('resend', at(a.id), a.now, a.id, a.cooldownMs, salt, digest, exp, a.reason ?? '').then(
+        change,
+      );
     },
     /** The first view of the landing page (outcome opened, already or gone). */
-    opened: (a: Omit<By, 'reason'>) => run('opened', a.now, a.id).then(change),
+    opened: (a: Omit<By, 'reason'>) => run('opened', at(a.id), a.now, a.id).then(change),
     /**
      * Records what one send attempt did (outcome sent, retry, failed, suppressed or skipped);
      * `permanent` marks a failure as the recipient's refusal (SMTP 5xx), which suppresses it.
@@ -196,6 +244,7 @@ export function createStore(redis: Redis, prefix: string) {
     }) =>
       run(
         'delivery',
+        at(a.id),
         a.now,
         a.id,
         a.seq,
@@ -204,10 +253,10 @@ export function createStore(redis: Redis, prefix: string) {
         a.batchId ?? '',
         a.kind,
         a.permanent ? '1' : '0',
-      ).then(change),
+      ).then((r) => ended(r, a.now)),
     /** The send number of one reminder slot, the same on every retry; null when it must not go. */
     async claimReminder(a: { now: number; id: string; slot: number }): Promise<number | null> {
-      const reply = await run('claim_reminder', a.now, a.id, a.slot);
+      const reply = await run('claim_reminder', at(a.id), a.now, a.id, a.slot);
       return reply[1] === 'seq' ? Number(reply[2]) : null;
     },
     /** Adds ('put', or 'add' only when absent) or removes one suppression list entry. */
@@ -219,7 +268,16 @@ export function createStore(redis: Redis, prefix: string) {
       reason: string;
       detail: string;
     }): Promise<{ ok: true; outcome: string; entry: string } | { ok: false; code: string }> {
-      const r = await run('suppression', a.now, a.op, a.email, a.key, a.reason, a.detail);
+      const r = await run(
+        'suppression',
+        parts[where.ofEmail(a.key)],
+        a.now,
+        a.op,
+        a.email,
+        a.key,
+        a.reason,
+        a.detail,
+      );
       return r[0] === 'err'
         ? { ok: false, code: String(r[1]) }
         : { ok: true, outcome: String(r[1]), entry: String(r[2]) };
@@ -233,63 +291,97 @@ export function createStore(redis: Redis, prefix: string) {
       status: string;
       detail: string;
     }): Promise<string> {
-      const r = await run('bounce', a.now, a.id, a.seq, a.permanent ? '1' : '0', a.status, a.detail);
+      const r = await run(
+        'bounce',
+        at(a.id),
+        a.now,
+        a.id,
+        a.seq,
+        a.permanent ? '1' : '0',
+        a.status,
+        a.detail,
+      );
       return String(r[1]);
     },
-    /** Flips up to `limit` due invites to expired; `seen` < limit means none are left. */
-    async sweep(a: { now: number; limit: number }): Promise<{ flipped: number; seen: number }> {
-      const [flipped, seen] = (await run('sweep', a.now, a.limit)) as unknown as [number, number];
+    /**
+     * Flips up to `limit` due invites of one partition to expired; `seen` < limit means none are
+     * left there.
+     */
+    async sweep(a: {
+      now: number;
+      limit: number;
+      partition: number;
+    }): Promise<{ flipped: number; seen: number }> {
+      const [flipped, seen] = (await run('sweep', parts[a.partition], a.now, a.limit)) as unknown as [
+        number,
+        number,
+      ];
       return { flipped, seen };
     },
     async get(id: string): Promise<InviteDoc | null> {
-      return parse(await redis.get(key('inv', id)));
+      return parse(await redis.get(pk(at(id), 'inv', id)));
     },
+    /** Invites by id, in the order asked (one MGET per partition, as a cluster requires). */
     async getMany(ids: string[]): Promise<(InviteDoc | null)[]> {
-      if (ids.length === 0) return [];
-      return (await redis.mget(ids.map((id) => key('inv', id)))).map(parse);
+      const found = new Map<string, string | null>();
+      await Promise.all(
+        [...byPart(ids, (id) => id)].map(async ([p, group]) => {
+          const raws = await redis.mget(group.map((id) => pk(parts[p], 'inv', id)));
+          group.forEach((id, i) => found.set(id, raws[i]));
+        }),
+      );
+      return ids.map((id) => parse(found.get(id) ?? null));
     },
     /** What a send job needs, in one round trip: the invite and whether its address is suppressed. */
     async prepareSend(id: string): Promise<{ doc: InviteDoc | null; suppressed: boolean }> {
-      const [raw, sup] = (await run('prepare_send', 0, id)) as unknown as [string | null, string | null];
+      const [raw, sup] = (await run('prepare_send', at(id), 0, id)) as unknown as [
+        string | null,
+        string | null,
+      ];
       return { doc: parse(raw), suppressed: !!sup };
     },
     async idByDigest(digest: string): Promise<string | null> {
-      return redis.get(key('code', digest));
+      return redis.get(pk(parts[where.ofDigest(digest)], 'code', digest));
     },
     /** The invite a code digest points to, in one round trip. */
     async getByDigest(digest: string): Promise<InviteDoc | null> {
       const byDigest = (redis as unknown as Record<string, (...a: string[]) => Promise<string | null>>)
         .herald_by_digest;
-      return parse(await byDigest.call(redis, key('code', digest), key('inv', '')));
+      const P = parts[where.ofDigest(digest)];
+      return parse(await byDigest.call(redis, pk(P, 'code', digest), pk(P, 'inv', '')));
     },
     async events(id: string): Promise<Record<string, unknown>[] | null> {
+      const P = at(id);
       const [[, exists], [, list]] = (await redis
         .multi()
-        .exists(key('inv', id), key('ev', id))
-        .lrange(key('ev', id), 0, -1)
+        .exists(pk(P, 'inv', id), pk(P, 'ev', id))
+        .lrange(pk(P, 'ev', id), 0, -1)
         .exec()) as [[null, number], [null, string[]]];
       return exists ? list.map((e) => JSON.parse(e)) : null;
     },
-    async query(spec: QuerySpec, now: number) {
+    /** One page of one partition's share of a list (candidate `ids` of other partitions are dropped). */
+    async query(spec: QuerySpec, now: number, partition: number) {
+      const P = parts[partition];
       const wire = {
         ...spec,
-        sort: key('z', spec.sort),
-        all: spec.all.map((a) => key('x', a.kind, a.value)),
+        ids: spec.ids && spec.ids.filter((id) => where.ofId(id) === partition),
+        sort: pk(P, 'z', spec.sort),
+        all: spec.all.map((a) => pk(P, 'x', a.kind, a.value)),
       };
-      const [state, ids, scores, resumeScore, resumeId] = (await run('query', now, JSON.stringify(wire))) as [
-        string,
-        string[],
-        string[],
-        string,
-        string,
-      ];
+      const [state, ids, scores, resumeScore, resumeId] = (await run(
+        'query',
+        P,
+        now,
+        JSON.stringify(wire),
+      )) as [string, string[], string[], string, string];
       return { state, ids, scores, resume: state === 'budget' ? { score: resumeScore, id: resumeId } : null };
     },
     async setSize(kind: string, value: string): Promise<number> {
-      return redis.zcard(key('x', kind, value));
+      const sizes = await Promise.all(parts.map((P) => redis.zcard(pk(P, 'x', kind, value))));
+      return sizes.reduce((a, b) => a + b, 0);
     },
     async setMembers(kind: string, value: string): Promise<string[]> {
-      return redis.zrange(key('x', kind, value), 0, -1);
+      return (await Promise.all(parts.map((P) => redis.zrange(pk(P, 'x', kind, value), 0, -1)))).flat();
     },
     /** Writes a bulk batch and its chunks in one transaction. */
     async createBatch(
@@ -322,31 +414,80 @@ export function createStore(redis: Redis, prefix: string) {
       const v = await redis.get(key('lastSweep'));
       return v ? Number(v) : null;
     },
+    /** The batch record with its counters summed over the partitions. */
     async getBatch(id: string): Promise<BatchRecord | null> {
       const h = await redis.hgetall(key('batch', id));
       if (!h.id) return null;
+      const sums = await store.batchTotals(id);
       const n = (f: string) => Number(h[f] ?? 0);
       return {
         id: h.id,
         status: h.status,
         total: n('total'),
-        created: n('created'),
-        duplicates: n('duplicates'),
-        sent: n('sent'),
-        failed: n('failed'),
-        suppressed: n('suppressed'),
+        ...sums,
         chunks: n('chunks'),
         createdAt: n('createdAt'),
         finishedAt: h.finishedAt ? Number(h.finishedAt) : null,
         fields: h.fields,
       };
     },
+    /** A batch's counters summed over the partitions its invites live in. */
+    async batchTotals(id: string): Promise<Record<(typeof BATCH_COUNTERS)[number], number>> {
+      const rows = await Promise.all(parts.map((P) => redis.hmget(pk(P, 'batch', id), ...BATCH_COUNTERS)));
+      const sum = (i: number) => rows.reduce((a, r) => a + Number(r[i] ?? 0), 0);
+      return {
+        created: sum(0),
+        duplicates: sum(1),
+        sent: sum(2),
+        failed: sum(3),
+        suppressed: sum(4),
+      };
+    },
+    /** Chunk N's addresses; empty once every partition stored its share (chunkDone). */
     async chunkEmails(batchId: string, n: number): Promise<string[]> {
       return redis.lrange(key('batch', batchId, 'chunk', String(n)), 0, -1);
     },
+    /** The 'ok:ID's every partition kept from storing chunk N (for a job retried after chunkDone). */
+    async chunkResults(batchId: string, n: number): Promise<string[]> {
+      const raws = await Promise.all(parts.map((P) => redis.get(pk(P, 'batch', batchId, 'done', String(n)))));
+      return raws.flatMap((r) => (r ? (JSON.parse(r) as string[]) : []));
+    },
+    async chunkDone(batchId: string, n: number, now: number) {
+      await run('chunk_done', prefix, now, batchId, String(n));
+    },
+    /**
+     * Ends the batch if every chunk is stored and every first send ended (publishing
+     * batch.completed once); true when this call ended it. Safe to call any time, from anywhere.
+     */
+    async finishBatch(batchId: string, now: number): Promise<boolean> {
+      const seen = Number((await redis.hget(key('batch', batchId), 'chunksDone')) ?? -1);
+      if (seen < 0) return false;
+      const totals = await store.batchTotals(batchId);
+      const ended = (await run(
+        'finish_batch',
+        prefix,
+        now,
+        batchId,
+        JSON.stringify(totals),
+        seen,
+      )) as unknown;
+      if (ended !== 1) return false;
+      // Each partition's share stops counting; the data prefix's own share was ended by the script.
+      await Promise.all(
+        parts
+          .filter((P) => P !== prefix)
+          .map((P) =>
+            redis
+              .multi()
+              .hset(pk(P, 'batch', batchId), 'finishedAt', now)
+              .del(pk(P, 'batch', batchId, 'ended'))
+              .exec(),
+          ),
+      );
+      return true;
+    },
     async stats(): Promise<Record<string, number>> {
-      const h = await redis.hgetall(key('stats'));
-      return Object.fromEntries(Object.entries(h).map(([k, v]) => [k, Number(v)]));
+      return sumHashes((P) => pk(P, 'stats'));
     },
     async heartbeat(worker: string, now: number) {
       await redis
@@ -408,40 +549,50 @@ export function createStore(redis: Redis, prefix: string) {
     async ping(): Promise<boolean> {
       return (await redis.ping()) === 'PONG';
     },
-    /** Invites whose latest send was recorded as queued at or before `cutoff`, oldest first. */
+    /** Invites whose latest send was recorded as queued at or before `cutoff` (up to `limit` per partition). */
     async queuedBefore(cutoff: number, limit: number) {
-      const flat = await redis.zrange(
-        key('z', 'queued'),
-        '-inf',
-        cutoff,
-        'BYSCORE',
-        'LIMIT',
-        0,
-        limit,
-        'WITHSCORES',
+      const flats = await Promise.all(
+        parts.map((P) =>
+          redis.zrange(pk(P, 'z', 'queued'), '-inf', cutoff, 'BYSCORE', 'LIMIT', 0, limit, 'WITHSCORES'),
+        ),
       );
       const entries = [];
-      for (let i = 0; i < flat.length; i += 2) entries.push({ id: flat[i], score: flat[i + 1] });
-      const docs = await this.getMany(entries.map((e) => e.id));
+      for (const flat of flats) {
+        for (let i = 0; i < flat.length; i += 2) entries.push({ id: flat[i], score: flat[i + 1] });
+      }
+      const docs = await store.getMany(entries.map((e) => e.id));
       return entries.map((e, i) => ({ ...e, doc: docs[i] }));
     },
     /** Drops (nothing to repair) or bumps (looked at, job exists) queued entries still as read. */
     async settleQueued(mode: 'drop' | 'bump', now: number, entries: { id: string; score: string }[]) {
-      if (entries.length === 0) return 0;
-      return Number(await run('unqueue', now, mode, ...entries.flatMap((e) => [e.id, e.score])));
+      const counts = await Promise.all(
+        [...byPart(entries, (e) => e.id)].map(([p, group]) =>
+          run('unqueue', parts[p], now, mode, ...group.flatMap((e) => [e.id, e.score])),
+        ),
+      );
+      return counts.reduce((a, n) => a + Number(n), 0);
+    },
+    /** Ends every recent batch that is done but was not marked so (a crash after its last send). */
+    async finishBatches(now: number, recent = 100) {
+      const ids = await redis.zrevrange(key('z', 'batches'), 0, recent - 1);
+      const states = await Promise.all(ids.map((id) => redis.hget(key('batch', id), 'finishedAt')));
+      let n = 0;
+      for (const [i, id] of ids.entries()) if (states[i] === '' && (await store.finishBatch(id, now))) n += 1;
+      return n;
     },
     /** The funnel counters of each hour (P:st:HOUR, written by lib.lua's tally), for the given fields. */
     async tallies(hours: number[], fields: string[]): Promise<number[][]> {
-      const p = redis.pipeline();
-      for (const h of hours) p.hmget(key('st', String(h)), ...fields);
-      const res = (await p.exec()) ?? [];
-      return res.map(([err, vals]) => {
-        if (err) throw err;
-        return (vals as (string | null)[]).map((v) => Number(v ?? 0));
-      });
+      const perPart = await Promise.all(
+        parts.map((P) => Promise.all(hours.map((h) => redis.hmget(pk(P, 'st', String(h)), ...fields)))),
+      );
+      return hours.map((_, i) =>
+        fields.map((_f, j) => perPart.reduce((a, rows) => a + Number(rows[i][j] ?? 0), 0)),
+      );
     },
     async dueCount(now: number): Promise<number> {
-      return redis.zcount(key('z', 'due'), '-inf', now);
+      const counts = await Promise.all(parts.map((P) => redis.zcount(pk(P, 'z', 'due'), '-inf', now)));
+      return counts.reduce((a, b) => a + b, 0);
     },
   };
+  return store;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { compareStreamIds } from '../events/catalog.js';
-import type { EventStore, StreamEntry } from '../events/store.js';
+import { advance, parsePosition, positionText } from '../events/catalog.js';
+import { isAfter, type EventStore, type StreamEntry } from '../events/store.js';
 import type { Logger } from '../logger.js';
 import type { EndpointRecord, EndpointStore } from '../webhooks/store.js';
 import type { WebhookQueues } from './webhook-queues.js';
@@ -24,7 +24,7 @@ const BATCH = 200;
 
 /** Whether an endpoint should get an entry: made after it, of a type it wants, or a test for it. */
 export function wants(e: EndpointRecord, entry: StreamEntry): boolean {
-  if (compareStreamIds(entry.streamId, e.since) <= 0) return false;
+  if (!isAfter(parsePosition(e.since), entry.streamId)) return false;
   if (entry.to) return entry.to === e.id;
   return e.events === null || e.events.includes(entry.type);
 }
@@ -57,20 +57,28 @@ export function startDispatcher(d: DispatcherDeps) {
       await new Promise((r) => setTimeout(r, 1000));
       return;
     }
-    let from = await d.endpointStore.dispatchedUpTo();
-    if (from === null) {
+    let text = await d.endpointStore.dispatchedUpTo();
+    if (text === null) {
       // No endpoint was ever made: nothing to deliver so far.
-      await d.endpointStore.setDispatchedUpTo(await d.endpointStore.streamEnd());
-      from = await d.endpointStore.dispatchedUpTo();
+      text = positionText(await d.events.end());
+      await d.endpointStore.setDispatchedUpTo(text);
     }
-    const entries = await d.events.waitAfter(d.connection, from!, BATCH, d.blockMs ?? 1000);
+    const from = parsePosition(text);
+    const entries = await d.events.waitAfter(d.connection, from, BATCH, d.blockMs ?? 1000);
     if (entries.length === 0 || !running) return;
     const endpoints = await d.endpointStore.list();
     for (const e of endpoints) {
       const mine = entries.filter((entry) => wants(e, entry)).map((entry) => entry.streamId);
       await d.queues.dispatch(e.id, mine);
     }
-    await d.endpointStore.setDispatchedUpTo(entries[entries.length - 1].streamId);
+    await d.endpointStore.setDispatchedUpTo(
+      positionText(
+        advance(
+          from,
+          entries.map((entry) => entry.streamId),
+        ),
+      ),
+    );
   }
 
   const loop = (async () => {

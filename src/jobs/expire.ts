@@ -11,7 +11,8 @@ export interface MaintenanceDeps {
 
 /**
  * The `expire` job: one sweep, never two at once (a lock in Redis), cost ∝ what expired; then
- * a repair pass that queues again any send whose job was lost, and the event feed's trim.
+ * a repair pass that queues again any send whose job was lost, ends batches whose end a crash
+ * missed, and trims the event feed.
  */
 export function expireProcessor(d: MaintenanceDeps) {
   return async () => {
@@ -24,7 +25,8 @@ export function expireProcessor(d: MaintenanceDeps) {
       d.metrics.lastSweep.setToCurrentTime();
       await d.domain.store.setLastSweep(Date.now());
       const repair = await d.domain.repairDeliveries(d.repairAfterMs);
-      return { ...swept, repair, eventsTrimmed: await d.trimEvents() };
+      const batchesEnded = await d.domain.store.finishBatches(Date.now());
+      return { ...swept, repair, batchesEnded, eventsTrimmed: await d.trimEvents() };
     } finally {
       await release();
     }

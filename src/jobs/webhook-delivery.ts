@@ -10,7 +10,7 @@ import type { Endpoints } from '../webhooks/endpoints.js';
 import { signature } from '../webhooks/sign.js';
 import type { AttemptRecord, EndpointStore } from '../webhooks/store.js';
 
-export const webhookPayload = z.strictObject({ streamId: z.string().regex(/^\d+-\d+$/) });
+export const webhookPayload = z.strictObject({ streamId: z.string().regex(/^\d+-\d+(\.\d+)?$/) });
 
 export interface WebhookDeliveryDeps {
   endpoints: Endpoints;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { HeraldError, notFound } from '../errors.js';
-import { EVENT_TYPES, eventId, streamIdOfEvent } from '../events/catalog.js';
+import { EVENT_TYPES, eventId, positionText, refOfEvent } from '../events/catalog.js';
 import type { EventStore } from '../events/store.js';
 import { newSecret } from './sign.js';
 import { checkWebhookUrl } from './ssrf.js';
@@ -70,7 +70,7 @@ export function createEndpoints(
         enabled: input.enabled ?? true,
         createdAt: now,
         updatedAt: now,
-        since: await store.streamEnd(),
+        since: positionText(await events.end()),
         secrets: [{ sealed: vault.seal(secret), until: null }],
       };
       await store.create(e);
@@ -147,8 +147,8 @@ export function createEndpoints(
 
     async redeliver(id: string, evtId: string) {
       await mustGet(id);
-      const streamId = streamIdOfEvent(evtId);
-      const entry = streamId ? await events.get(streamId) : null;
+      const ref = refOfEvent(evtId);
+      const entry = ref ? await events.get(ref) : null;
       if (!entry || (entry.to && entry.to !== id)) {
         throw new HeraldError(
           'event_not_found',

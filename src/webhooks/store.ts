@@ -44,15 +44,9 @@ export function createEndpointStore(redis: Redis, prefix: string) {
   const all = `${prefix}:whk`;
   const log = (id: string) => `${prefix}:whk:${id}:log`;
   const dispatched = `${prefix}:events:dispatched`;
-  const events = `${prefix}:events`;
   const parse = (raw: string | null | undefined) => (raw ? (JSON.parse(raw) as EndpointRecord) : null);
 
   return {
-    /** The newest event stream id ("0-0" when empty): where a new endpoint starts. */
-    async streamEnd(): Promise<string> {
-      const [last] = (await redis.xrevrange(events, '+', '-', 'COUNT', 1)) as [string, string[]][];
-      return last?.[0] ?? '0-0';
-    },
     /** Stores a new endpoint; the dispatcher starts from here if it never ran. */
     async create(e: EndpointRecord) {
       await redis.multi().hset(all, e.id, JSON.stringify(e)).set(dispatched, e.since, 'NX').exec();
@@ -98,8 +92,9 @@ export function createEndpointStore(redis: Redis, prefix: string) {
     async dispatchedUpTo(): Promise<string | null> {
       return redis.get(dispatched);
     },
-    async setDispatchedUpTo(streamId: string) {
-      await redis.set(dispatched, streamId);
+    /** Where the dispatcher got to: a feed position as text (src/events/catalog.ts). */
+    async setDispatchedUpTo(position: string) {
+      await redis.set(dispatched, position);
     },
   };
 }

@@ -1,11 +1,14 @@
 -- KEYS[1] the key prefix and ARGV[1] the time, as in every script (see lib.lua).
--- Stores new invites. ARGV: 2 docs (JSON array, each with a `digest`), 3 chunk key or '',
--- 4 result key or '', 5 batch id or ''. A chunk is processed once: its email list is deleted in
--- the same script, and a retry gets the first run's results back.
+-- Stores new invites, all in this partition. ARGV: 2 docs (JSON array, each with a `digest`),
+-- 3 batch id or '', 4 chunk number or ''. A bulk chunk's share in this partition is stored once:
+-- its results are kept a day under P:batch:ID:done:N, and a retry gets them back.
+-- Reply: {'new', results} ('ok:ID' or 'dup:EXISTING_ID' per doc), {'done', the first run's
+-- 'ok:ID's}, or {'collision', id} when a code digest is taken (draw new salts).
 local docs = cjson.decode(ARGV[2])
-local chunkKey, resKey, batchId = ARGV[3], ARGV[4], ARGV[5]
-if chunkKey ~= '' and redis.call('EXISTS', chunkKey) == 0 then
-  return {'done', redis.call('LRANGE', resKey, 0, -1)}
+local batchId, chunk = ARGV[3], ARGV[4]
+local doneKey = chunk ~= '' and k('batch', batchId, 'done', chunk)
+if doneKey and redis.call('EXISTS', doneKey) == 1 then
+  return {'done', cjson.decode(redis.call('GET', doneKey))}
 end
 -- Codes are 72 random bits, so a clash is next to impossible; checking first keeps the script
 -- all-or-nothing if one ever happens (the caller draws new salts and calls again).
@@ -45,19 +48,13 @@ for _, doc in ipairs(docs) do
   end
 end
 stat('created', created)
-if chunkKey ~= '' then
-  redis.call('DEL', chunkKey)
+if doneKey then
   local ok = {}
   for _, r in ipairs(out) do if string.sub(r, 1, 3) == 'ok:' then ok[#ok + 1] = r end end
-  if #ok > 0 then
-    redis.call('RPUSH', resKey, unpack(ok))
-    redis.call('EXPIRE', resKey, 86400)
-  end
+  -- An empty Lua table encodes as {}: kept as a string that decodes to an empty list.
+  redis.call('SET', doneKey, #ok > 0 and cjson.encode(ok) or '[]', 'EX', 86400)
   local bk = k('batch', batchId)
   redis.call('HINCRBY', bk, 'created', created)
   redis.call('HINCRBY', bk, 'duplicates', dups)
-  redis.call('HINCRBY', bk, 'chunksDone', 1)
-  redis.call('HSET', bk, 'status', 'running')
-  batch_check_done(batchId)
 end
 return {'new', out}

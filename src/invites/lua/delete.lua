@@ -1,6 +1,6 @@
 -- KEYS[1] the key prefix and ARGV[1] the time, as in every script (see lib.lua).
 -- ARGV: 2 id, 3 reason or ''. Removes the invite and every index entry; its audit trail is kept
--- for 30 days so the deletion itself stays visible.
+-- for 30 days so the deletion itself stays visible. Reply as delivery.lua's.
 local doc = load(ARGV[2])
 if not doc then return {'err', 'invite_not_found'} end
 if doc.status == 'accepted' then return {'err', 'invite_accepted'} end
@@ -16,7 +16,8 @@ if ARGV[3] ~= '' then ev.reason = ARGV[3] end
 event(doc.id, ev)
 redis.call('EXPIRE', k('ev', doc.id), 30 * 86400)
 publish('invite.deleted', doc.id, encode(doc), with_reason(ARGV[3]))
+local shareDone = false
 if doc.delivery.sentSeq == 0 and (doc.delivery.status == 'queued' or doc.delivery.status == 'scheduled') then
-  batch_count_end(doc.batchId, doc.id, 'failed')
+  shareDone = batch_count_end(doc.batchId, doc.id, 'failed')
 end
-return {'ok', 'deleted'}
+return ended_reply('deleted', nil, doc.batchId, shareDone)

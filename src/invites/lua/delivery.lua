@@ -4,17 +4,17 @@
 -- suppressed | skipped), 5 message id or error text, 6 batch id or '', 7 kind of mail (invite |
 -- resend | reminder), 8 '1' when a failure is the recipient's permanent refusal (SMTP 5xx): the
 -- address is then suppressed in the same step. A send at or below sentSeq was already recorded.
--- Reply: {'ok', outcome} ('gone' when the invite no longer exists, 'already' for a repeat).
+-- Reply: lib.lua's ended_reply (outcome 'gone' when the invite no longer exists, 'already' for
+-- a repeat).
 local id, seq, outcome, info, batchId, kind = ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5], ARGV[6], ARGV[7]
 local permanent = ARGV[8] == '1'
 local doc = load(id)
 if not doc then
   queued_done(id)
-  if seq == 1 then batch_count_end(batchId, id, 'failed') end
-  return {'ok', 'gone'}
+  return ended_reply('gone', nil, batchId, seq == 1 and batch_count_end(batchId, id, 'failed'))
 end
 local d = doc.delivery
-if seq <= d.sentSeq then return {'ok', 'already'} end
+if seq <= d.sentSeq then return ended_reply('already') end
 local published
 if outcome == 'sent' then
   d.sentSeq = seq
@@ -58,10 +58,10 @@ if outcome ~= 'retry' and seq >= d.queuedSeq then queued_done(id) end
 touch(doc)
 local raw = save(doc)
 if published then publish(published[1], id, raw, published[2]) end
--- Counted after the invite's own event, so batch.completed comes after the last invite.sent.
+local shareDone = false
 if seq == 1 and outcome ~= 'retry' then
   local tally = 'failed'
   if outcome == 'sent' or outcome == 'suppressed' then tally = outcome end
-  batch_count_end(doc.batchId, id, tally)
+  shareDone = batch_count_end(doc.batchId, id, tally)
 end
-return {'ok', outcome}
+return ended_reply(outcome, nil, doc.batchId, shareDone)

@@ -268,33 +268,24 @@ local function expire_if_due(doc)
   return false
 end
 
--- A batch is done when every chunk was created and every first send has ended.
-local function batch_check_done(batchId)
+-- Counts the end (sent, failed or suppressed) of an invite's first send in its batch, exactly
+-- once, in this partition's share of the batch: P:batch:ID holds the counters of the batch's
+-- invites stored here (a batch may span partitions; its record is under the data prefix).
+-- Returns true when every invite of this share has ended; the caller then checks the whole batch
+-- (store.finishBatch), which no single script can see on a cluster.
+local function batch_count_end(batchId, id, field)
+  if isnull(batchId) or batchId == '' then return false end
   local bk = k('batch', batchId)
-  local h = redis.call('HMGET', bk, 'chunks', 'chunksDone', 'created', 'sent', 'failed', 'finishedAt', 'suppressed')
-  if h[6] and h[6] ~= '' then return end
-  local chunks, done = tonumber(h[1] or 0), tonumber(h[2] or 0)
-  local created, sent, failed = tonumber(h[3] or 0), tonumber(h[4] or 0), tonumber(h[5] or 0)
-  local suppressed = tonumber(h[7] or 0)
-  if done >= chunks and sent + failed + suppressed >= created then
-    redis.call('HSET', bk, 'status', 'done', 'finishedAt', NOW)
-    redis.call('DEL', bk .. ':ended')
-    local b = redis.call('HMGET', bk, 'id', 'total', 'created', 'duplicates', 'sent', 'failed', 'createdAt', 'suppressed')
-    publish('batch.completed', nil, nil, {batch = {
-      id = b[1], status = 'done', total = tonumber(b[2]), created = tonumber(b[3]),
-      duplicates = tonumber(b[4]), sent = tonumber(b[5]), failed = tonumber(b[6]),
-      suppressed = tonumber(b[8] or 0), createdAt = tonumber(b[7]), finishedAt = NOW,
-    }})
-  end
+  local fin = redis.call('HGET', bk, 'finishedAt')
+  if (fin and fin ~= '') or redis.call('EXISTS', bk) == 0 then return false end
+  if redis.call('SADD', bk .. ':ended', id) == 0 then return false end
+  redis.call('HINCRBY', bk, field, 1)
+  return redis.call('SCARD', bk .. ':ended') >= tonumber(redis.call('HGET', bk, 'created') or 0)
 end
 
--- Counts the end (sent or failed) of an invite's first send in its batch, exactly once.
-local function batch_count_end(batchId, id, field)
-  if isnull(batchId) or batchId == '' then return end
-  local fin = redis.call('HGET', k('batch', batchId), 'finishedAt')
-  if fin == false or fin ~= '' then return end -- unknown batch, or already done
-  if redis.call('SADD', k('batch', batchId, 'ended'), id) == 1 then
-    redis.call('HINCRBY', k('batch', batchId), field, 1)
-    batch_check_done(batchId)
-  end
+-- The reply of a change that may end a batch's share: {'ok', outcome, invite or false, the batch
+-- id when batch_count_end said its share here has ended, else ''}.
+local function ended_reply(outcome, raw, batchId, shareDone)
+  if shareDone then return {'ok', outcome, raw or false, batchId} end
+  return {'ok', outcome, raw or false, ''}
 end
