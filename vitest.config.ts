@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// The store, list, concurrency, delivery and expiry tests run twice: on one Redis and on a local
-// three-master Redis Cluster (DESIGN §14; test/global-setup.ts starts it).
+// The store, list, concurrency, delivery, expiry and event tests run three times: on one Redis
+// with one partition (the default), on one Redis with three partitions (so merging across
+// partitions is tested without a cluster), and on a local three-master Redis Cluster with the
+// cluster default of 16 (DESIGN §14; test/global-setup.ts starts it).
 const onCluster = [
   'test/integration/invites.test.ts',
   'test/integration/list.test.ts',
@@ -30,6 +32,15 @@ export default defineConfig({
           name: 'redis',
           include: ['test/**/*.test.ts'],
           exclude: ['test/integration/cluster.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'partitions',
+          include: onCluster,
+          exclude: ['test/integration/cluster.test.ts'],
+          env: { HERALD_TEST_PARTITIONS: '3' },
         },
       },
       { extends: true, test: { name: 'cluster', include: onCluster } },

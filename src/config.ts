@@ -38,7 +38,7 @@ const schema = z.object({
       })),
     )
     .optional(),
-  REDIS_PARTITIONS: z.coerce.number().int().min(1).max(256).optional(),
+  REDIS_PARTITIONS: z.coerce.number().int().min(1).max(64).optional(),
   SMTP_URL: url(['smtp:', 'smtps:']).optional(),
   OUTBOX_DIR: z.string().min(1).default('./outbox'),
   MAIL_FROM: z

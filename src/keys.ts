@@ -64,7 +64,9 @@ export const partitionPrefixes = (data: string, n: number): string[] =>
  */
 export async function checkPartitions(redis: Redis, name: string, count: number) {
   const key = `${dataPrefix(name)}:partitions`;
-  await redis.set(key, String(count), 'NX');
+  // Data from before this record was written with one partition, the data prefix itself.
+  const older = (await redis.exists(`${dataPrefix(name)}:z:created`, `${dataPrefix(name)}:events`)) > 0;
+  await redis.set(key, older ? '1' : String(count), 'NX');
   const stored = Number(await redis.get(key));
   if (stored !== count) {
     throw new Error(

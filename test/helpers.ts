@@ -126,6 +126,8 @@ export interface TestHerald extends Herald {
   prefix: string;
   /** The prefix of Herald's own keys (`{prefix}`, src/keys.ts). */
   data: string;
+  /** REDIS_PARTITIONS of this Herald (src/keys.ts). */
+  partitions: number;
   redis: Redis;
   inject: NonNullable<Herald['app']>['inject'];
   /** Closes everything and deletes every key the test made. */
@@ -153,6 +155,7 @@ export async function startHerald(
     LOG_LEVEL: 'silent',
     OUTBOX_DIR: `/tmp/herald-outbox-${prefix}`,
     ...(redisCluster() ? { REDIS_CLUSTER_NODES: redisCluster() } : {}),
+    ...(process.env.HERALD_TEST_PARTITIONS ? { REDIS_PARTITIONS: process.env.HERALD_TEST_PARTITIONS } : {}),
     ...(o.sink ? { SMTP_URL: o.sink.url } : {}),
     ...o.env,
   });
@@ -171,6 +174,7 @@ export async function startHerald(
     ...herald,
     prefix,
     data: dataPrefix(prefix),
+    partitions: config.REDIS_PARTITIONS,
     redis,
     inject:
       inject ??

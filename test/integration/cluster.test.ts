@@ -25,27 +25,33 @@ afterAll(async () => {
 });
 
 describe('on a Redis Cluster', () => {
-  it('keeps every Herald key in one slot, and the delivery queue keys in another', async () => {
+  it('spreads the invites over partitions on every master; each partition and each queue is one slot', async () => {
     expect(redisCluster()).not.toBe('');
+    expect(h.partitions).toBe(16);
     const a = api(h);
-    const bulk = (await a.post('/v1/invites/send', { emails: ['a@c.test', 'b@c.test', 'c@c.test'] })).json();
+    const emails = Array.from({ length: 60 }, (_, i) => `p${i}@c.test`);
+    const bulk = (await a.post('/v1/invites/send', { emails })).json();
     await waitForBatch(a, bulk.batchId);
-    await sink.waitFor(3);
+    await sink.waitFor(60);
 
     const cluster = h.redis as unknown as Cluster;
-    const slotsByKey = new Map<string, number>();
+    const tagOf = (k: string) => k.slice(0, k.indexOf('}') + 1);
+    const slots = new Map<string, Set<number>>(); // hash tag -> slots its keys are in
+    const invitesPerMaster: number[] = [];
     for (const node of cluster.nodes('master')) {
       const keys = await node.keys(`*${h.prefix}*`);
+      invitesPerMaster.push(keys.filter((k) => k.includes(':inv:')).length);
       for (const k of keys) {
-        slotsByKey.set(k, Number(await node.cluster('KEYSLOT', k)));
+        const tag = tagOf(k);
+        slots.set(tag, (slots.get(tag) ?? new Set()).add(Number(await node.cluster('KEYSLOT', k))));
       }
     }
-    const data = [...slotsByKey].filter(([k]) => k.startsWith(`${h.data}:`));
-    const queue = [...slotsByKey].filter(([k]) => k.startsWith(`{${h.prefix}:d}:`));
-    expect(data.length).toBeGreaterThan(10);
-    expect(queue.length).toBeGreaterThan(0);
-    expect(new Set(data.map(([, s]) => s)).size).toBe(1);
-    expect(new Set(queue.map(([, s]) => s)).size).toBe(1);
-    expect(data[0][1]).not.toBe(queue[0][1]);
+    for (const [, s] of slots) expect(s.size).toBe(1);
+    const partitionTags = [...slots.keys()].filter((t) => /^\{[^}]+:\d+\}$/.test(t));
+    expect(partitionTags.length).toBeGreaterThan(8); // 60 addresses over 16 partitions
+    expect(invitesPerMaster.reduce((x, y) => x + y, 0)).toBe(60);
+    // Every master holds invites: none carries them all.
+    expect(invitesPerMaster.every((n) => n > 0 && n < 60)).toBe(true);
+    expect(slots.has(`{${h.prefix}:d}`)).toBe(true);
   });
 });

@@ -14,7 +14,7 @@ let store: Store;
 beforeAll(async () => {
   h = await startHerald({ clock, roles: { api: true, worker: true }, env: { EXPIRY_SWEEP_EVERY: '200' } });
   a = api(h);
-  store = createStore(h.redis, h.data);
+  store = createStore(h.redis, h.data, h.partitions);
 });
 afterAll(() => h.cleanup());
 
@@ -101,7 +101,7 @@ describe('expiry sweeps', () => {
       Array.from({ length: 300 }, () => a.post('/v1/invites', { maxAge: 5 }).then((r) => r.json())),
     );
     clock.advance(6000);
-    const s1 = createService(createStore(h.redis, h.data), noJobs, clock, settings);
+    const s1 = createService(createStore(h.redis, h.data, h.partitions), noJobs, clock, settings);
     const s2 = createService(store, noJobs, clock, settings);
     const [r1, r2] = await Promise.all([s1.sweep(50), s2.sweep(50)]);
     // the scheduled sweep may take some too: together they never flip one invite twice

@@ -28,7 +28,7 @@ const scopes = [
 
 beforeAll(async () => {
   h = await startHerald({ clock });
-  const store = createStore(h.redis, h.data);
+  const store = createStore(h.redis, h.data, h.partitions);
   service = createService(store, noJobs, clock, {
     secret: TEST_SECRET,
     publicUrl: 'http://localhost:3000',

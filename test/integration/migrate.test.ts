@@ -32,3 +32,34 @@ describe('a Redis in the layout before hash tags', () => {
     await redis.quit();
   });
 });
+
+describe('the number of partitions', () => {
+  it('is fixed with the data: another count is refused at start, naming the one to set', async () => {
+    const prefix = uniquePrefix();
+    const first = await startHerald({ prefix, env: { REDIS_PARTITIONS: '2' } });
+    const inv = (await api(first).post('/v1/invites', { email: 'fixed@parts.test' })).json();
+    await first.close();
+    await first.redis.quit();
+    await expect(startHerald({ prefix, env: { REDIS_PARTITIONS: '3' } })).rejects.toThrow(
+      /REDIS_PARTITIONS=2/,
+    );
+    const second = await startHerald({ prefix, env: { REDIS_PARTITIONS: '2' } });
+    expect((await api(second).get(`/v1/invites/${inv.id}`)).json()).toMatchObject({ status: 'pending' });
+    await second.cleanup();
+  });
+
+  it('counts data from before the record as one partition', async () => {
+    const prefix = uniquePrefix();
+    const first = await startHerald({ prefix, env: { REDIS_PARTITIONS: '1' } });
+    await api(first).post('/v1/invites', { email: 'older@parts.test' });
+    await first.close();
+    await first.redis.del(`{${prefix}}:partitions`);
+    await first.redis.quit();
+    await expect(startHerald({ prefix, env: { REDIS_PARTITIONS: '4' } })).rejects.toThrow(
+      /REDIS_PARTITIONS=1/,
+    );
+    const redis = rawRedis();
+    for (const k of await scanKeys(redis, `*${prefix}*`)) await redis.del(k);
+    await redis.quit();
+  });
+});

@@ -37,6 +37,15 @@ describe('config', () => {
       expect(() => loadConfig({ REDIS_CLUSTER_NODES: bad })).toThrow(/REDIS_CLUSTER_NODES/);
   });
 
+  it('spreads invites over 16 partitions on a cluster and 1 on one Redis, unless REDIS_PARTITIONS says', () => {
+    expect(loadConfig({}).REDIS_PARTITIONS).toBe(1);
+    expect(loadConfig({ REDIS_CLUSTER_NODES: 'a:7000' }).REDIS_PARTITIONS).toBe(16);
+    expect(loadConfig({ REDIS_CLUSTER_NODES: 'a:7000', REDIS_PARTITIONS: '4' }).REDIS_PARTITIONS).toBe(4);
+    expect(loadConfig({ REDIS_PARTITIONS: '3' }).REDIS_PARTITIONS).toBe(3);
+    for (const bad of ['0', '65', '2.5', 'many'])
+      expect(() => loadConfig({ REDIS_PARTITIONS: bad })).toThrow(/REDIS_PARTITIONS/);
+  });
+
   it('parses lists and normalises origins', () => {
     const c = loadConfig({
       API_KEYS: 'a, b,,c',

@@ -11,7 +11,8 @@ const eventSchema = z.object({
   data: z.record(z.string(), z.unknown()),
 });
 export const feedQuery = z.strictObject({
-  after: z.string().max(100).optional(),
+  // One position per event stream (src/events/catalog.ts): up to 65 of them.
+  after: z.string().max(2000).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   type: z
     .string()
