@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 // The store, list, concurrency, delivery, expiry and event tests run three times: on one Redis
-// with one partition (the default), on one Redis with three partitions (so merging across
+// with one partition (the default), on one Redis with three partitions and two delivery shards (so merging across
 // partitions is tested without a cluster), and on a local three-master Redis Cluster with the
 // cluster default of 16 (DESIGN §14; test/global-setup.ts starts it).
 const onCluster = [
@@ -40,7 +40,7 @@ export default defineConfig({
           name: 'partitions',
           include: onCluster,
           exclude: ['test/integration/cluster.test.ts'],
-          env: { HERALD_TEST_PARTITIONS: '3' },
+          env: { HERALD_TEST_PARTITIONS: '3', HERALD_TEST_SHARDS: '2' },
         },
       },
       { extends: true, test: { name: 'cluster', include: onCluster } },

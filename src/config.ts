@@ -39,6 +39,7 @@ const schema = z.object({
     )
     .optional(),
   REDIS_PARTITIONS: z.coerce.number().int().min(1).max(64).optional(),
+  DELIVERY_SHARDS: z.coerce.number().int().min(1).max(16).optional(),
   SMTP_URL: url(['smtp:', 'smtps:']).optional(),
   OUTBOX_DIR: z.string().min(1).default('./outbox'),
   MAIL_FROM: z
@@ -108,11 +109,19 @@ type Raw = z.infer<typeof schema>;
 
 export interface Config extends Omit<
   Raw,
-  'PUBLIC_URL' | 'REDIRECT_ALLOWLIST' | 'REDIS_URL' | 'BOUNCE_ADDRESS' | 'DOMAIN_RATES' | 'REDIS_PARTITIONS'
+  | 'PUBLIC_URL'
+  | 'REDIRECT_ALLOWLIST'
+  | 'REDIS_URL'
+  | 'BOUNCE_ADDRESS'
+  | 'DOMAIN_RATES'
+  | 'REDIS_PARTITIONS'
+  | 'DELIVERY_SHARDS'
 > {
   REDIS_URL: string;
   /** How many partitions invites are spread over (16 on a cluster, 1 on one Redis, unless set). */
   REDIS_PARTITIONS: number;
+  /** How many delivery queues share the jobs, each its own hash tag (4 on a cluster, else 1). */
+  DELIVERY_SHARDS: number;
   /** True when REDIS_URL was not given, so `npm start` may start a private redis-server. */
   REDIS_URL_DEFAULTED: boolean;
   PUBLIC_URL: string;
@@ -163,6 +172,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     REDIS_URL_DEFAULTED: raw.REDIS_URL === undefined,
     // A cluster gets invites spread over 16 partitions unless told otherwise; one Redis, one.
     REDIS_PARTITIONS: raw.REDIS_PARTITIONS ?? (raw.REDIS_CLUSTER_NODES ? 16 : 1),
+    // Likewise the delivery queue: one on one Redis, four shards on a cluster.
+    DELIVERY_SHARDS: raw.DELIVERY_SHARDS ?? (raw.REDIS_CLUSTER_NODES ? 4 : 1),
     PUBLIC_URL: publicUrl,
     REDIRECT_ALLOWLIST: allow,
     BOUNCE_ADDRESS: bounce,

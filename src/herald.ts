@@ -90,7 +90,12 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
   const vault = createVault(o.secret);
   const verp = createVerp(o.secret, c.BOUNCE_ADDRESS);
   const unsubscribe = createUnsubscribeTokens(o.secret, c.PUBLIC_URL);
-  const queueSettings = { prefix, sendAttempts: c.SEND_ATTEMPTS, sendBackoff: c.SEND_BACKOFF };
+  const queueSettings = {
+    prefix,
+    shards: c.DELIVERY_SHARDS,
+    sendAttempts: c.SEND_ATTEMPTS,
+    sendBackoff: c.SEND_BACKOFF,
+  };
   const connections: Redis[] = [];
   const closers: (() => Promise<void> | void)[] = [];
   let app: FastifyInstance | null = null;
@@ -154,6 +159,7 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
         logger,
         prefix,
         concurrency: c.WORKER_CONCURRENCY,
+        shards: c.DELIVERY_SHARDS,
         store: w.store,
         service: w.service,
         bulk: w.bulk,
@@ -223,7 +229,7 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
         endpoints: a.endpoints,
         suppressions: a.suppressions,
         bounces: a.bounces,
-        queues: [a.queues.delivery, a.queues.maintenance],
+        queues: [...a.queues.deliveries, a.queues.maintenance],
         unsubscribe,
         jobs: a.queues.port,
         metrics,
@@ -236,7 +242,7 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
         heartbeatMs: o.heartbeatMs ?? HEARTBEAT_MS,
         trustProxy: c.TRUST_PROXY,
         queueCounts: async () => ({
-          delivery: await a.queues.delivery.getJobCounts('waiting', 'active', 'delayed', 'failed'),
+          delivery: await a.queues.deliveryCounts('waiting', 'active', 'delayed', 'failed'),
           maintenance: await a.queues.maintenance.getJobCounts('waiting', 'active', 'delayed', 'failed'),
         }),
       });

@@ -3,10 +3,12 @@
  * run its own). On a Redis Cluster a Lua script or a MULTI may only touch keys of one hash slot,
  * and BullMQ keeps each queue's keys in one slot, so each prefix carries a hash tag ({…}):
  *
- *   {NAME}:…              Herald's own keys (invites, indexes, events, stats, suppressions,
- *                         webhooks, sessions, rate limits, idempotency): one slot, so every
- *                         script and transaction over them is legal on a cluster
- *   {NAME:d}:delivery:…   BullMQ's delivery queue (create, send, resend, reminder jobs)
+ *   {NAME}:…              Herald's own records (webhooks, batches, sessions, rate limits,
+ *                         idempotency, locks) and, with one partition, the invites too
+ *   {NAME:N}:…            invite partition N when REDIS_PARTITIONS > 1: invites, their indexes,
+ *                         events, counters and suppressions; each script touches one partition
+ *   {NAME:d}:delivery:…   BullMQ's delivery queue (create, send, resend, reminder jobs); with
+ *                         DELIVERY_SHARDS > 1, shard N is {NAME:dN} (N ≥ 1), each its own tag
  *   {NAME:m}:maintenance:…  BullMQ's maintenance queue (expiry sweeps)
  *   {NAME:w:ID}:webhook.ID:…  one webhook queue per endpoint, each its own tag
  *
@@ -19,9 +21,15 @@ import type { Redis } from 'ioredis';
 /** The prefix of Herald's own keys: `{name}`. */
 export const dataPrefix = (name: string) => `{${name}}`;
 
-/** BullMQ's prefix for one queue family; webhook queues get one tag per endpoint. */
-export const queuePrefix = (name: string, family: 'delivery' | 'maintenance' | 'webhook', id?: string) =>
-  family === 'webhook' ? `{${name}:w:${id}}` : `{${name}:${family[0]}}`;
+/**
+ * BullMQ's prefix for one queue family; webhook queues get one tag per endpoint, and the delivery
+ * queue one per shard (`id`, the shard's number; the first keeps the plain `{name:d}`).
+ */
+export function queuePrefix(name: string, family: 'delivery' | 'maintenance' | 'webhook', id?: string) {
+  if (family === 'webhook') return `{${name}:w:${id}}`;
+  if (family === 'delivery' && id && id !== '0') return `{${name}:d${id}}`;
+  return `{${name}:${family[0]}}`;
+}
 
 /** Where a key of the layout before hash tags ("herald:…") lives now; null for keys not Herald's. */
 export function migratedKey(name: string, key: string): string | null {

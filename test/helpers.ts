@@ -126,8 +126,9 @@ export interface TestHerald extends Herald {
   prefix: string;
   /** The prefix of Herald's own keys (`{prefix}`, src/keys.ts). */
   data: string;
-  /** REDIS_PARTITIONS of this Herald (src/keys.ts). */
+  /** REDIS_PARTITIONS and DELIVERY_SHARDS of this Herald (src/keys.ts). */
   partitions: number;
+  deliveryShards: number;
   redis: Redis;
   inject: NonNullable<Herald['app']>['inject'];
   /** Closes everything and deletes every key the test made. */
@@ -156,6 +157,7 @@ export async function startHerald(
     OUTBOX_DIR: `/tmp/herald-outbox-${prefix}`,
     ...(redisCluster() ? { REDIS_CLUSTER_NODES: redisCluster() } : {}),
     ...(process.env.HERALD_TEST_PARTITIONS ? { REDIS_PARTITIONS: process.env.HERALD_TEST_PARTITIONS } : {}),
+    ...(process.env.HERALD_TEST_SHARDS ? { DELIVERY_SHARDS: process.env.HERALD_TEST_SHARDS } : {}),
     ...(o.sink ? { SMTP_URL: o.sink.url } : {}),
     ...o.env,
   });
@@ -175,6 +177,7 @@ export async function startHerald(
     prefix,
     data: dataPrefix(prefix),
     partitions: config.REDIS_PARTITIONS,
+    deliveryShards: config.DELIVERY_SHARDS,
     redis,
     inject:
       inject ??

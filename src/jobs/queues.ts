@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { partitioning } from '../invites/partitions.js';
 import type { JobPort, SendItem } from '../invites/ports.js';
 import { queuePrefix } from '../keys.js';
 
@@ -24,24 +25,37 @@ export const expirePayload = z.strictObject({});
 
 export interface QueueSettings {
   prefix: string;
+  /** How many delivery queues share the jobs (DELIVERY_SHARDS; 1 when left out). */
+  shards?: number;
   sendAttempts: number;
   sendBackoff: number;
 }
 
 export type Queues = ReturnType<typeof createQueues>;
 
-/** The two queues, and the JobPort the domain uses to fill them. */
+/**
+ * The delivery queue (in `shards` shards, each its own hash tag, so a cluster spreads the queue
+ * traffic over its masters), the maintenance queue, and the JobPort the domain uses to fill them.
+ * An invite's jobs always go to the same shard (by its id), so a job id still names one job.
+ */
 export function createQueues(connection: Redis, s: QueueSettings) {
-  const delivery = new Queue(DELIVERY, {
-    connection,
-    prefix: queuePrefix(s.prefix, 'delivery'),
-    defaultJobOptions: {
-      attempts: s.sendAttempts,
-      backoff: { type: 'exponential', delay: s.sendBackoff, jitter: 0.5 },
-      removeOnComplete: true,
-      removeOnFail: { count: 1000 },
-    },
-  });
+  const shards = s.shards ?? 1;
+  const deliveries = Array.from(
+    { length: shards },
+    (_, i) =>
+      new Queue(DELIVERY, {
+        connection,
+        prefix: queuePrefix(s.prefix, 'delivery', String(i)),
+        defaultJobOptions: {
+          attempts: s.sendAttempts,
+          backoff: { type: 'exponential', delay: s.sendBackoff, jitter: 0.5 },
+          removeOnComplete: true,
+          removeOnFail: { count: 1000 },
+        },
+      }),
+  );
+  const shardOf = partitioning(shards).ofId;
+  const forInvite = (inviteId: string) => deliveries[shardOf(inviteId)];
   const maintenance = new Queue(MAINTENANCE, {
     connection,
     prefix: queuePrefix(s.prefix, 'maintenance'),
@@ -57,20 +71,28 @@ export function createQueues(connection: Redis, s: QueueSettings) {
   // invite), so adding the same send twice is a no-op while its job exists.
   const sendJobId = (item: SendItem) => `send.${item.inviteId}.${item.seq}`;
   const addSends = async (items: SendItem[], kind: 'send' | 'resend') => {
-    if (items.length === 0) return;
-    await delivery.addBulk(
-      items.map(({ delayMs, ...data }) => ({
-        name: kind,
-        data: sendPayload.parse(data),
-        opts: { jobId: sendJobId(data), ...(delayMs ? { delay: delayMs } : {}) },
-      })),
+    const byShard = new Map<Queue, SendItem[]>();
+    for (const item of items) {
+      const q = forInvite(item.inviteId);
+      byShard.set(q, [...(byShard.get(q) ?? []), item]);
+    }
+    await Promise.all(
+      [...byShard].map(([q, mine]) =>
+        q.addBulk(
+          mine.map(({ delayMs, ...data }) => ({
+            name: kind,
+            data: sendPayload.parse(data),
+            opts: { jobId: sendJobId(data), ...(delayMs ? { delay: delayMs } : {}) },
+          })),
+        ),
+      ),
     );
   };
 
   const port: JobPort = {
     send: (items, kind = 'send') => addSends(items, kind),
     async requeueMissing(items) {
-      const states = await Promise.all(items.map((i) => delivery.getJobState(sendJobId(i))));
+      const states = await Promise.all(items.map((i) => forInvite(i.inviteId).getJobState(sendJobId(i))));
       const missing = items.filter((_, n) => states[n] === 'unknown');
       for (const kind of ['send', 'resend'] as const) {
         await addSends(
@@ -82,7 +104,7 @@ export function createQueues(connection: Redis, s: QueueSettings) {
     },
     async remind(inviteId, delays, sentAt, now) {
       // One job per slot, its id naming the slot: queued twice, it still runs once.
-      await delivery.addBulk(
+      await forInvite(inviteId).addBulk(
         delays.map((seconds, slot) => ({
           name: 'reminder',
           data: reminderPayload.parse({ inviteId, slot }),
@@ -91,16 +113,15 @@ export function createQueues(connection: Redis, s: QueueSettings) {
       );
     },
     async createChunks(batchId, chunks) {
-      await delivery.addBulk(
-        Array.from({ length: chunks }, (_, chunk) => ({
-          name: 'create',
-          data: createPayload.parse({ batchId, chunk }),
-          opts: {
+      // Chunk N goes to shard N mod shards: a batch's chunks spread, and a retry finds its job.
+      await Promise.all(
+        Array.from({ length: chunks }, (_, chunk) =>
+          deliveries[chunk % shards].add('create', createPayload.parse({ batchId, chunk }), {
             jobId: `create.${batchId}.${chunk}`,
             attempts: 10,
             backoff: { type: 'exponential', delay: 500 },
-          },
-        })),
+          }),
+        ),
       );
     },
     async sweep() {
@@ -110,15 +131,22 @@ export function createQueues(connection: Redis, s: QueueSettings) {
   };
 
   return {
-    delivery,
+    deliveries,
     maintenance,
     port,
+    /** Job counts of the delivery shards, summed. */
+    async deliveryCounts(...states: ('waiting' | 'active' | 'delayed' | 'failed')[]) {
+      const all = await Promise.all(deliveries.map((q) => q.getJobCounts(...states)));
+      const sum: Record<string, number> = {};
+      for (const c of all) for (const [k, v] of Object.entries(c)) sum[k] = (sum[k] ?? 0) + v;
+      return sum;
+    },
     /** Makes the expiry scheduler exist exactly once, whatever the number of workers. */
     async scheduleSweeps(every: number) {
       await maintenance.upsertJobScheduler(SWEEP_SCHEDULER, { every }, { name: 'expire', data: {} });
     },
     async close() {
-      await Promise.all([delivery.close(), maintenance.close()]);
+      await Promise.all([...deliveries.map((q) => q.close()), maintenance.close()]);
     },
   };
 }

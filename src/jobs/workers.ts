@@ -15,7 +15,10 @@ export interface WorkerDeps extends SendDeps {
   connection: Redis;
   logger: Logger;
   prefix: string;
+  /** Sends in flight per process, shared by the delivery shards. */
   concurrency: number;
+  /** How many delivery queues to consume (DELIVERY_SHARDS). */
+  shards?: number;
   bulk: Bulk;
   repairDeliveries: Domain['repairDeliveries'];
   /** How long a send may stay queued without a job before a sweep queues it again (ms). */
@@ -47,30 +50,35 @@ export async function startWorkers(d: WorkerDeps) {
   await checkEvictionPolicy(d.connection);
   const send = sendProcessor(d);
   const create = createProcessor(d.bulk);
-  const delivery = new Worker(
-    DELIVERY,
-    async (job: Job, token?: string) => {
-      switch (job.name) {
-        case 'create':
-          return create(job);
-        case 'send':
-        case 'resend':
-        case 'reminder':
-          return send(job, token);
-        default:
-          throw new UnrecoverableError(`unknown job ${job.name}`);
-      }
-    },
-    // Locks are renewed while a job runs, so a short lock only shortens how long the jobs of a
-    // killed worker wait before another worker takes them over.
-    {
-      connection: d.connection,
-      prefix: queuePrefix(d.prefix, 'delivery'),
-      concurrency: d.concurrency,
-      lockDuration: 15_000,
-      stalledInterval: 5_000,
-      maxStalledCount: 5,
-    },
+  const shards = d.shards ?? 1;
+  const deliveries = Array.from(
+    { length: shards },
+    (_, shard) =>
+      new Worker(
+        DELIVERY,
+        async (job: Job, token?: string) => {
+          switch (job.name) {
+            case 'create':
+              return create(job);
+            case 'send':
+            case 'resend':
+            case 'reminder':
+              return send(job, token);
+            default:
+              throw new UnrecoverableError(`unknown job ${job.name}`);
+          }
+        },
+        // Locks are renewed while a job runs, so a short lock only shortens how long the jobs of a
+        // killed worker wait before another worker takes them over.
+        {
+          connection: d.connection,
+          prefix: queuePrefix(d.prefix, 'delivery', String(shard)),
+          concurrency: Math.max(1, Math.ceil(d.concurrency / shards)),
+          lockDuration: 15_000,
+          stalledInterval: 5_000,
+          maxStalledCount: 5,
+        },
+      ),
   );
   const expire = expireProcessor({
     domain: d,
@@ -86,7 +94,7 @@ export async function startWorkers(d: WorkerDeps) {
     },
     { connection: d.connection, prefix: queuePrefix(d.prefix, 'maintenance'), concurrency: 1 },
   );
-  for (const w of [delivery, maintenance]) {
+  for (const w of [...deliveries, maintenance]) {
     w.on('failed', (job, err) =>
       d.logger.warn({ job: job?.name, id: job?.id, err: err.message }, 'job failed'),
     );
@@ -95,17 +103,25 @@ export async function startWorkers(d: WorkerDeps) {
   // Readiness asks for a recent beat, so a worker that stopped consuming stops counting.
   const me = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const beat = async () => {
-    if (delivery.isRunning() && !delivery.isPaused()) await d.store.heartbeat(me, Date.now()).catch(() => {});
+    if (deliveries.every((w) => w.isRunning() && !w.isPaused()))
+      await d.store.heartbeat(me, Date.now()).catch(() => {});
   };
   const timer = setInterval(() => void beat(), d.heartbeatMs ?? HEARTBEAT_MS);
   await beat();
   return {
-    delivery,
+    deliveries,
     maintenance,
+    /** Stops (and starts again) taking delivery jobs, on every shard. */
+    async pause() {
+      await Promise.all(deliveries.map((w) => w.pause()));
+    },
+    resume() {
+      for (const w of deliveries) w.resume();
+    },
     /** Stops taking jobs, lets active ones finish, closes the SMTP pool. */
     async close() {
       clearInterval(timer);
-      await Promise.all([delivery.close(), maintenance.close()]);
+      await Promise.all([...deliveries.map((w) => w.close()), maintenance.close()]);
       d.transport.close();
     },
   };

@@ -232,7 +232,7 @@ describe('code secrecy', () => {
     const listed = (await a.get(`/v1/invites?batchId=${batchId}`)).json().data;
     codes.push(...listed.map((x: { code: string }) => x.code));
     // a pending job (worker paused) must not hold a code either
-    await h.workers!.delivery.pause();
+    await h.workers!.pause();
     const rotated = (await a.post('/v1/invites', { email: 'rot@secrecy.test', send: false })).json();
     codes.push(
       (await a.post(`/v1/invites/${rotated.id}/resend`, { rotateCode: true })).json().code,
@@ -254,7 +254,7 @@ describe('code secrecy', () => {
         if (type === 'stream') dump.push(JSON.stringify(await h.redis.xrange(key, '-', '+')));
       }
     } while (cursor !== '0');
-    h.workers!.delivery.resume();
+    h.workers!.resume();
     const text = dump.join('\n');
     expect(text).toContain(rotated.id); // the dump is real
     expect(text).toContain('resend'); // and holds the queued job

@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 describe('on a Redis Cluster', () => {
-  it('spreads the invites over partitions on every master; each partition and each queue is one slot', async () => {
+  it('spreads invites and delivery queue shards over every master; each partition and each shard is one slot', async () => {
     expect(redisCluster()).not.toBe('');
     expect(h.partitions).toBe(16);
     const a = api(h);
@@ -52,6 +52,9 @@ describe('on a Redis Cluster', () => {
     expect(invitesPerMaster.reduce((x, y) => x + y, 0)).toBe(60);
     // Every master holds invites: none carries them all.
     expect(invitesPerMaster.every((n) => n > 0 && n < 60)).toBe(true);
-    expect(slots.has(`{${h.prefix}:d}`)).toBe(true);
+    // The delivery queue's four shards each got jobs, each shard its own tag.
+    expect(h.deliveryShards).toBe(4);
+    for (const tag of [`{${h.prefix}:d}`, `{${h.prefix}:d1}`, `{${h.prefix}:d2}`, `{${h.prefix}:d3}`])
+      expect(slots.has(tag)).toBe(true);
   });
 });

@@ -175,11 +175,11 @@ describe('one message', () => {
   });
 
   it('does not send an invite canceled before its job ran, and counts it as ended', async () => {
-    await h.workers!.delivery.pause();
+    await h.workers!.pause();
     const r = await a.post('/v1/invites/send', { emails: ['late1@example.com', 'late2@example.com'] });
     const batchId = r.json().batchId;
     // let the create job run alone, then cancel one invite before its send
-    h.workers!.delivery.resume();
+    h.workers!.resume();
     const listed = await waitFor(async () => {
       const l = (await a.get(`/v1/invites?batchId=${batchId}`)).json();
       return l.data.length === 2 ? l.data : null;

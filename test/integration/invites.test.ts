@@ -1,3 +1,4 @@
+import { partitioning } from '../../src/invites/partitions.js';
 import { queuePrefix } from '../../src/keys.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../../src/clock.js';
@@ -61,7 +62,8 @@ describe('create', () => {
       scheduledFor: null,
     });
     expect(Date.parse(inv.expiresAt) - Date.parse(inv.createdAt)).toBe(604800 * 1000);
-    const job = await h.redis.exists(`${queuePrefix(h.prefix, 'delivery')}:delivery:send.${inv.id}.1`);
+    const shard = String(partitioning(h.deliveryShards).ofId(inv.id));
+    const job = await h.redis.exists(`${queuePrefix(h.prefix, 'delivery', shard)}:delivery:send.${inv.id}.1`);
     expect(job).toBe(1);
   });
 

@@ -14,12 +14,12 @@ describe('readiness', () => {
     await waitFor(async () => (await ready()) === 200, 5000, 'ready');
     const ok = (await h.inject({ method: 'GET', url: '/readyz' })).json();
     expect(ok).toMatchObject({ status: 'ready', redis: 'ok', workers: 1 });
-    await h.workers!.delivery.pause(); // still connected to Redis, but taking no jobs
+    await h.workers!.pause(); // still connected to Redis, but taking no jobs
     await waitFor(async () => (await ready()) === 503, 5000, 'not ready after the pause');
     const body = (await h.inject({ method: 'GET', url: '/readyz' })).json();
     expect(body.error.code).toBe('not_ready');
     expect(body.error.details[0]).toMatchObject({ redis: 'ok', workers: 0 });
-    h.workers!.delivery.resume();
+    h.workers!.resume();
     await waitFor(async () => (await ready()) === 200, 5000, 'ready again');
   });
 });

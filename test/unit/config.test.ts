@@ -37,13 +37,18 @@ describe('config', () => {
       expect(() => loadConfig({ REDIS_CLUSTER_NODES: bad })).toThrow(/REDIS_CLUSTER_NODES/);
   });
 
-  it('spreads invites over 16 partitions on a cluster and 1 on one Redis, unless REDIS_PARTITIONS says', () => {
+  it('spreads invites over 16 partitions and the delivery queue over 4 shards on a cluster, 1 each on one Redis, unless told', () => {
     expect(loadConfig({}).REDIS_PARTITIONS).toBe(1);
     expect(loadConfig({ REDIS_CLUSTER_NODES: 'a:7000' }).REDIS_PARTITIONS).toBe(16);
     expect(loadConfig({ REDIS_CLUSTER_NODES: 'a:7000', REDIS_PARTITIONS: '4' }).REDIS_PARTITIONS).toBe(4);
     expect(loadConfig({ REDIS_PARTITIONS: '3' }).REDIS_PARTITIONS).toBe(3);
     for (const bad of ['0', '65', '2.5', 'many'])
       expect(() => loadConfig({ REDIS_PARTITIONS: bad })).toThrow(/REDIS_PARTITIONS/);
+    expect(loadConfig({}).DELIVERY_SHARDS).toBe(1);
+    expect(loadConfig({ REDIS_CLUSTER_NODES: 'a:7000' }).DELIVERY_SHARDS).toBe(4);
+    expect(loadConfig({ DELIVERY_SHARDS: '2' }).DELIVERY_SHARDS).toBe(2);
+    for (const bad of ['0', '17'])
+      expect(() => loadConfig({ DELIVERY_SHARDS: bad })).toThrow(/DELIVERY_SHARDS/);
   });
 
   it('parses lists and normalises origins', () => {
