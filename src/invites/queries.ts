@@ -4,6 +4,7 @@ import { invalid, notFound } from '../errors.js';
 import { codeDigest, looksLikeCode } from './codes.js';
 import type { ListQuery } from './inputs.js';
 import { effectiveStatus, type Invite, type InviteDoc } from './invite.js';
+import { LAYOUT } from './layout.js';
 import type { QuerySpec, Store } from './store.js';
 
 // A filter set at most this large is read whole and sorted; a larger one is checked per id
@@ -48,23 +49,22 @@ export function createQueries(
     const sort = ({ createdAt: 'created', expiresAt: 'expires', updatedAt: 'updated' } as const)[sortKey];
     const cursor = q.after ? decodeCursor(q.after, q.sort) : null;
     const all: { kind: string; value: string }[] = [];
-    const add = (kind: string, value?: string) => value !== undefined && all.push({ kind, value });
+    const add = (kind: keyof typeof LAYOUT.indexed, value?: string) =>
+      value !== undefined && all.push({ kind, value });
+    // The indexed filters (LAYOUT.indexed); role, scope type and status are checked per invite.
     add('email', q.email?.toLowerCase());
-    add('role', q.role);
     add('inviter', q.inviterId);
     add('user', q.acceptedBy);
-    add('stype', q.scopeType);
     add('sid', q.scopeId);
     add('batch', q.batchId);
     const statuses = q.status ? [...new Set(q.status.split(','))] : null;
-    const exact = statuses?.length === 1 && (statuses[0] === 'accepted' || statuses[0] === 'canceled');
 
     let ids: string[] | null = null;
     if (q.code !== undefined) {
       const doc = await byCode(q.code);
       ids = doc ? [doc.id] : [];
     } else {
-      const candidates = exact ? [...all, { kind: 'status', value: statuses![0] }] : all;
+      const candidates = all;
       const sizes = await Promise.all(candidates.map((c) => store.setSize(c.kind, c.value)));
       const smallest = sizes.indexOf(Math.min(...sizes));
       if (smallest >= 0 && sizes[smallest] <= tuning.smallSet) {
@@ -89,6 +89,8 @@ export function createQueries(
       ids,
       all,
       statuses,
+      role: q.role ?? null,
+      stype: q.scopeType ?? null,
       createdMin: cMin,
       createdMax: cMax,
       expiresMin: eMin,

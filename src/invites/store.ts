@@ -3,6 +3,9 @@ import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { partitionPrefixes } from '../keys.js';
 import type { InviteDoc } from './invite.js';
+import { LAYOUT, parseDoc } from './layout.js';
+
+export { parseDoc };
 import { partitioning } from './partitions.js';
 
 /*
@@ -18,7 +21,7 @@ import { partitioning } from './partitions.js';
  *   P:inv:ID          status letter + invite JSON       P:ev:ID   audit events (list)
  *   P:code:DIGEST     id by code digest    P:uniq:…       the pending invite per (email, scope)
  *   P:z:created|updated|expires   sort indexes    P:z:due  pending invites by expiry (sweeps)
- *   P:x:status|email|role|inviter|user|batch|stype|sid:VALUE   filter indexes (membership, score 0)
+ *   P:x:email|inviter|user|batch|sid:VALUE   filter indexes (LAYOUT.indexed; membership, score 0)
  *   P:batch:ID        counters of a batch's invites stored in P (hash) and :ended (their first
  *                     sends that ended)   P:batch:ID:done:N   chunk N's results in P (a day)
  *   D:batch:ID        the batch record   D:batch:ID:chunk:N   chunk N's addresses until stored
@@ -50,7 +53,10 @@ const SCRIPTS = [
 ] as const;
 type Script = (typeof SCRIPTS)[number];
 
-const lib = readFileSync(new URL('./lua/lib.lua', import.meta.url), 'utf8');
+// Every script starts with LAYOUT (how invites are stored, layout.ts), then lib.lua.
+const lib =
+  `local LAYOUT = cjson.decode([==[${JSON.stringify(LAYOUT)}]==])\n` +
+  readFileSync(new URL('./lua/lib.lua', import.meta.url), 'utf8');
 const sources = Object.fromEntries(
   SCRIPTS.map((s) => [s, `${lib}\n${readFileSync(new URL(`./lua/${s}.lua`, import.meta.url), 'utf8')}`]),
 ) as Record<Script, string>;
@@ -77,19 +83,6 @@ interface By {
   reason?: string;
 }
 
-const STATUS: Record<string, InviteDoc['status']> = {
-  P: 'pending',
-  A: 'accepted',
-  C: 'canceled',
-  E: 'expired',
-  D: 'declined',
-};
-
-/** A stored invite: one status letter, then the rest as JSON (see lua/lib.lua for why). */
-export function parseDoc(raw: string): InviteDoc {
-  return { ...(JSON.parse(raw.slice(1)) as Omit<InviteDoc, 'status'>), status: STATUS[raw[0]] };
-}
-
 export interface QuerySpec {
   sort: 'created' | 'updated' | 'expires';
   desc: boolean;
@@ -101,6 +94,9 @@ export interface QuerySpec {
   ids: string[] | null;
   all: { kind: string; value: string }[];
   statuses: string[] | null;
+  /** Filters checked on each invite (no index): role and scope type. */
+  role: string | null;
+  stype: string | null;
   createdMin: number | null;
   createdMax: number | null;
   expiresMin: number | null;

@@ -1,3 +1,4 @@
+import { parseDoc } from '../../src/invites/layout.js';
 import { partitioning } from '../../src/invites/partitions.js';
 import { queuePrefix } from '../../src/keys.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -321,6 +322,29 @@ describe('accept', () => {
       const r = await a.post(`/v1/invites/${inv.id}/accept`, body);
       expect(r.statusCode).toBe(400);
     }
+  });
+});
+
+describe('storage', () => {
+  it('stores short names without nulls, and still reads and changes an invite stored with full names', async () => {
+    const a = api(h);
+    const inv = (
+      await a.post('/v1/invites', { email: 'Old.Names@Layout.test', role: 'admin', send: false })
+    ).json();
+    const [key] = await scanKeys(h.redis, `*:inv:${inv.id}`);
+    const raw = (await h.redis.get(key))!;
+    expect(raw[0]).toBe('P');
+    expect(JSON.parse(raw.slice(1))).toMatchObject({ i: inv.id, e: 'Old.Names@Layout.test', r: 'admin' });
+    expect(raw).not.toContain('null');
+    // The same invite as an older Herald stored it: every name in full, nulls included.
+    await h.redis.set(key, `P${JSON.stringify(parseDoc(raw))}`);
+    expect((await a.get(`/v1/invites/${inv.id}`)).json()).toEqual(inv);
+    const accepted = await a.post(`/v1/invites/${inv.id}/accept`, {
+      userId: 'u1',
+      email: 'old.names@layout.test',
+    });
+    expect(accepted.json()).toMatchObject({ status: 'accepted', uses: 1, acceptedBy: [{ userId: 'u1' }] });
+    expect(JSON.parse((await h.redis.get(key))!.slice(1))).toMatchObject({ i: inv.id, u: 1 });
   });
 });
 

@@ -10,12 +10,59 @@ local function isnull(v) return v == nil or v == NULL end
 local function k(...) return P .. ':' .. table.concat({...}, ':') end
 
 -- An invite is stored as one status letter followed by the rest as JSON, so that a sweep can
--- flip a status with SETRANGE instead of decoding and re-encoding the document.
+-- flip a status with SETRANGE instead of decoding and re-encoding the document. The JSON uses the
+-- short names of LAYOUT (src/invites/layout.ts, prepended to every script by store.ts) and leaves
+-- out nulls and defaults; invites stored before LAYOUT (full names, "id") still decode.
 local LETTER = {pending = 'P', accepted = 'A', canceled = 'C', expired = 'E', declined = 'D'}
 local STATUS = {P = 'pending', A = 'accepted', C = 'canceled', E = 'expired', D = 'declined'}
 
+local function invert(t)
+  local r = {}
+  for long, short in pairs(t) do r[short] = long end
+  return r
+end
+local TOP_LONG = invert(LAYOUT.top)
+local NESTED_LONG = {}
+for name, n in pairs(LAYOUT.nested) do NESTED_LONG[name] = invert(n.names) end
+local ITEM_LONG = invert(LAYOUT.items.acceptedBy)
+local NO_DEFAULTS = {}
+
+local function is_empty_list(v) return type(v) == 'table' and next(v) == nil end
+
+-- Long names to short, leaving out nulls and values equal to their default.
+local function squeeze(obj, names, defaults)
+  local out = {}
+  for key, v in pairs(obj) do
+    local d = defaults[key]
+    local dropped = v == NULL or (d ~= nil and (v == d or (is_empty_list(d) and is_empty_list(v))))
+    if not dropped then out[names[key] or key] = v end
+  end
+  return out
+end
+
+-- Short names to long, with the defaults filled in (a fresh table for a list).
+local function expand(obj, long, defaults)
+  local out = {}
+  for key, v in pairs(obj) do out[long[key] or key] = v end
+  for key, d in pairs(defaults) do
+    if out[key] == nil then
+      if type(d) == 'table' then out[key] = {} else out[key] = d end
+    end
+  end
+  return out
+end
+
 local function decode(raw)
-  local doc = cjson.decode(string.sub(raw, 2))
+  local stored = cjson.decode(string.sub(raw, 2))
+  local doc = stored
+  if stored.id == nil then
+    doc = expand(stored, TOP_LONG, LAYOUT.defaults)
+    for name, n in pairs(LAYOUT.nested) do
+      if type(doc[name]) == 'table' then doc[name] = expand(doc[name], NESTED_LONG[name], n.defaults) end
+    end
+    for i, a in ipairs(doc.acceptedBy) do doc.acceptedBy[i] = expand(a, ITEM_LONG, {userId = NULL, email = NULL}) end
+    if doc.emailKey == nil then doc.emailKey = doc.email end
+  end
   doc.status = STATUS[string.sub(raw, 1, 1)]
   return doc
 end
@@ -23,9 +70,20 @@ end
 local function encode(doc)
   local status = doc.status
   doc.status = nil
-  local raw = LETTER[status] .. cjson.encode(doc)
+  local out = squeeze(doc, LAYOUT.top, LAYOUT.defaults)
   doc.status = status
-  return raw
+  for name, n in pairs(LAYOUT.nested) do
+    local short = LAYOUT.top[name]
+    if type(out[short]) == 'table' then out[short] = squeeze(out[short], n.names, n.defaults) end
+  end
+  local ab = out[LAYOUT.top.acceptedBy]
+  if ab then
+    local items = {}
+    for i, a in ipairs(ab) do items[i] = squeeze(a, LAYOUT.items.acceptedBy, NO_DEFAULTS) end
+    out[LAYOUT.top.acceptedBy] = items
+  end
+  if doc.emailKey == doc.email then out[LAYOUT.top.emailKey] = nil end
+  return LETTER[status] .. cjson.encode(out)
 end
 
 local function load(id)
@@ -52,9 +110,22 @@ local function queued_done(id) redis.call('ZREM', k('z', 'queued'), id) end
 
 -- The event feed (DESIGN §10): one stream entry per change, added by the same script as the
 -- change, so no change can happen without its event (and no event without its change).
--- Fields: t type, at time (ms), id the invite's id, inv the invite as stored after the change,
+-- Fields: t type, at time (ms), id the invite's id, inv the invite as stored after the change
+-- (without salt and digest),
 -- x further data (JSON). Stream ids give the order; the event id is derived from them.
+-- The invite in an event leaves out its salt and digest: the feed never shows the code, and the
+-- stream keeps a copy per event. (Base64url values, and quotes inside JSON strings are escaped,
+-- so the patterns match only these keys.)
+local function snapshot(raw)
+  local out, n = string.gsub(raw, '"sa":"[^"]*",', '', 1)
+  if n == 0 then out = string.gsub(out, ',"sa":"[^"]*"', '', 1) end
+  out, n = string.gsub(out, '"dg":"[^"]*",', '', 1)
+  if n == 0 then out = string.gsub(out, ',"dg":"[^"]*"', '', 1) end
+  return out
+end
+
 local function publish(type, id, raw, extra)
+  if raw then raw = snapshot(raw) end
   local args = {'XADD', k('events'), '*', 't', type, 'at', string.format('%d', NOW)}
   if id then args[#args + 1] = 'id'; args[#args + 1] = id end
   if raw then args[#args + 1] = 'inv'; args[#args + 1] = raw end
@@ -111,11 +182,12 @@ end
 -- and the batch id (or nil): a cheap signature that sweeps use to reuse decoded dimensions.
 local function dims_text(raw)
   -- Plain finds and anchored matches: an unanchored pattern would be tried at every position.
-  local b = string.find(raw, '"batchId":"', 1, true)
-  local batch = b and string.match(raw, '^bat_[%w_]+', b + 11)
-  local start = string.find(raw, '"scope":{', 1, true)
+  -- LAYOUT's names: "bt" is batchId, "sc" the scope ({"t": type, "i": id}).
+  local b = string.find(raw, '"bt":"', 1, true)
+  local batch = b and string.match(raw, '^bat_[%w_]+', b + 6)
+  local start = string.find(raw, '"sc":{', 1, true)
   if not start then return '', batch end
-  local i, quoted = start + 9, false
+  local i, quoted = start + 6, false
   while true do
     i = string.find(raw, '[\\"}]', i)
     if not i then return '', batch end
@@ -123,7 +195,7 @@ local function dims_text(raw)
     if c == 92 then i = i + 2 -- a backslash escapes the next character
     else
       if c == 34 then quoted = not quoted
-      elseif not quoted then return string.sub(raw, start + 8, i), batch end
+      elseif not quoted then return string.sub(raw, start + 5, i), batch end
       i = i + 1
     end
   end
@@ -137,6 +209,9 @@ local function tally_batch()
     count = function(metric, doc) tally_fields(metric, doc, add) end,
     -- Counts a stored invite by its raw text; invites of one scope and batch share the work.
     count_raw = function(metric, raw)
+      if string.find(raw, '"id":"inv_', 1, true) then -- stored before LAYOUT: decode it
+        return tally_fields(metric, decode(raw), function(f) sums[f] = (sums[f] or 0) + 1 end)
+      end
       local scope, batch = dims_text(raw)
       local byBatch = known[scope]
       if not byBatch then
@@ -147,7 +222,10 @@ local function tally_batch()
       if not fields then
         fields = {}
         local dims = {scope = NULL, batchId = batch or NULL}
-        if scope ~= '' then dims.scope = cjson.decode(scope) end
+        if scope ~= '' then
+          local sc = cjson.decode(scope)
+          dims.scope = {type = sc.t, id = sc.i}
+        end
         tally_fields(metric, dims, function(f) fields[#fields + 1] = f end)
         byBatch[batch or ''] = fields
       end
@@ -168,22 +246,32 @@ local function uniq_key(doc)
   return k('uniq', doc.emailKey .. '|' .. #st .. '|' .. st .. '|' .. si)
 end
 
--- Per-value indexes that the list filters use: membership only (score 0), since every list is
--- ordered by one of the z: sort indexes.
+-- Per-value indexes that the list filters use (LAYOUT.indexed: kind -> field path, where a list
+-- on the way means each of its items): membership only (score 0), since every list is ordered
+-- by one of the z: sort indexes.
+local function values_at(v, path, i, out)
+  if isnull(v) then return end
+  if i > #path then
+    out[#out + 1] = v
+  elseif v[1] ~= nil then
+    for _, item in ipairs(v) do values_at(item, path, i, out) end
+  else
+    values_at(v[path[i]], path, i + 1, out)
+  end
+end
+local INDEXED = {}
+for kind, path in pairs(LAYOUT.indexed) do
+  local parts = {}
+  for p in string.gmatch(path, '[^.]+') do parts[#parts + 1] = p end
+  INDEXED[kind] = parts
+end
+
 local function attr_keys(doc)
   local t = {}
-  if not isnull(doc.emailKey) then t[#t + 1] = k('x', 'email', doc.emailKey) end
-  if not isnull(doc.role) then t[#t + 1] = k('x', 'role', doc.role) end
-  if not isnull(doc.inviter.id) then t[#t + 1] = k('x', 'inviter', doc.inviter.id) end
-  if not isnull(doc.batchId) then t[#t + 1] = k('x', 'batch', doc.batchId) end
-  if not isnull(doc.scope) then
-    t[#t + 1] = k('x', 'stype', doc.scope.type)
-    t[#t + 1] = k('x', 'sid', doc.scope.id)
-  end
-  if type(doc.acceptedBy) == 'table' then
-    for _, a in ipairs(doc.acceptedBy) do
-      if not isnull(a.userId) then t[#t + 1] = k('x', 'user', a.userId) end
-    end
+  for kind, path in pairs(INDEXED) do
+    local vals = {}
+    values_at(doc, path, 1, vals)
+    for _, v in ipairs(vals) do t[#t + 1] = k('x', kind, v) end
   end
   return t
 end
@@ -198,7 +286,6 @@ local function index_all(doc)
   redis.call('ZADD', k('z', 'created'), doc.createdAt, id)
   redis.call('ZADD', k('z', 'updated'), doc.updatedAt, id)
   redis.call('ZADD', k('z', 'expires'), expiry_score(doc), id)
-  redis.call('ZADD', k('x', 'status', doc.status), 0, id)
   if doc.status == 'pending' and not isnull(doc.expiresAt) then
     redis.call('ZADD', k('z', 'due'), doc.expiresAt, id)
   end
@@ -208,7 +295,6 @@ end
 local function unindex_all(doc)
   local id = doc.id
   for _, name in ipairs({'created', 'updated', 'expires', 'due'}) do redis.call('ZREM', k('z', name), id) end
-  redis.call('ZREM', k('x', 'status', doc.status), id)
   for _, key in ipairs(attr_keys(doc)) do redis.call('ZREM', key, id) end
 end
 
@@ -238,11 +324,10 @@ local function set_expiry(doc, expiresAt)
   if u and doc.status == 'pending' and redis.call('GET', u) == doc.id then uniq_claim(doc) end
 end
 
--- Moves an invite to another status in every index. Expiry is not a change anyone made, so it
--- leaves updatedAt alone (the sweep flips without reading the document at all).
+-- Moves an invite to another status (the status has no index: a list reads the invite's first
+-- letter). Expiry is not a change anyone made, so it leaves updatedAt alone (the sweep flips
+-- without reading the document at all).
 local function set_status(doc, status)
-  redis.call('ZREM', k('x', 'status', doc.status), doc.id)
-  redis.call('ZADD', k('x', 'status', status), 0, doc.id)
   if doc.status == 'pending' and status ~= 'pending' then
     local u = uniq_key(doc)
     if u and redis.call('GET', u) == doc.id then redis.call('DEL', u) end

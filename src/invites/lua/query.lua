@@ -3,7 +3,8 @@
 --   sort: sorted set whose score is the sort key; desc: boolean; lo/hi: score bounds for it;
 --   limit, budget: most matches to return (limit+1 tells "has more") and most ids to examine;
 --   cursor: {score, id} or null; ids: a small candidate list, or null to walk `sort` in order;
---   all: sets an id must be in; statuses: allowed (effective) statuses or null;
+--   all: sets an id must be in; statuses: allowed (effective) statuses or null, read from each
+--   invite's first letter; role, stype: values checked on the invite itself (no index), or null;
 --   createdMin/Max, expiresMin/Max: exclusive bounds or null.
 -- Order: by score in the asked direction, ties always in ascending id (= creation) order.
 -- Returns {state, ids, scores, resumeScore, resumeId}; state 'budget' means call again from resume.
@@ -16,15 +17,22 @@ local function score(key, id)
   return tonumber(v)
 end
 
-local function in_status(id, st)
-  if st == 'pending' or st == 'expired' then
-    if not redis.call('ZSCORE', k('x', 'status', 'pending'), id) then
-      return st == 'expired' and redis.call('ZSCORE', k('x', 'status', 'expired'), id) ~= false
-    end
-    local due = score(k('z', 'expires'), id) <= NOW
-    return (st == 'expired') == due
-  end
-  return redis.call('ZSCORE', k('x', 'status', st), id) ~= false
+-- The effective status: a pending invite past its expiry reads as expired.
+local function status_of(id)
+  local letter = redis.call('GETRANGE', k('inv', id), 0, 0)
+  local e = letter == 'P' and score(k('z', 'expires'), id)
+  if e and e <= NOW then return 'expired' end
+  return STATUS[letter]
+end
+
+-- Filters without an index of their own (LAYOUT.indexed): checked on the decoded invite.
+local function doc_matches(id)
+  if isnull(s.role) and isnull(s.stype) then return true end
+  local doc = load(id)
+  if not doc then return false end
+  if not isnull(s.role) and doc.role ~= s.role then return false end
+  if not isnull(s.stype) and (isnull(doc.scope) or doc.scope.type ~= s.stype) then return false end
+  return true
 end
 
 local function matches(id)
@@ -32,9 +40,9 @@ local function matches(id)
     if not redis.call('ZSCORE', key, id) then return false end
   end
   if not isnull(s.statuses) then
-    local any = false
-    for _, st in ipairs(s.statuses) do
-      if in_status(id, st) then any = true break end
+    local st, any = status_of(id), false
+    for _, want in ipairs(s.statuses) do
+      if st == want then any = true break end
     end
     if not any then return false end
   end
@@ -50,7 +58,7 @@ local function matches(id)
     if not isnull(s.expiresMin) and e <= s.expiresMin then return false end
     if not isnull(s.expiresMax) and e >= s.expiresMax then return false end
   end
-  return true
+  return doc_matches(id)
 end
 
 -- (a before b) in the page order

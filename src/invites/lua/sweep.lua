@@ -13,8 +13,6 @@ for _, id in ipairs(ids) do
   local raw = redis.call('GET', key)
   if raw and string.sub(raw, 1, 1) == 'P' then
     redis.call('SETRANGE', key, 0, 'E')
-    redis.call('ZREM', k('x', 'status', 'pending'), id)
-    redis.call('ZADD', k('x', 'status', 'expired'), 0, id)
     redis.call('RPUSH', k('ev', id), EXPIRED_EVENT)
     publish('invite.expired', id, 'E' .. string.sub(raw, 2))
     tallies.count_raw('expired', raw)
