@@ -1,5 +1,6 @@
 import { codeDigest, deriveCode, newId, newSalt } from './codes.js';
 import type { BulkInput, Recipient } from './inputs.js';
+import { LAYOUT } from './layout.js';
 import { randomTail } from './partitions.js';
 import { checkReminders, resolveSendAt } from './schedule.js';
 import type { InviteDoc } from './invite.js';
@@ -89,13 +90,8 @@ export function createDrafts(store: Store, cfg: DraftSettings) {
         uses: 0,
         acceptedBy: [],
         delivery: {
+          ...LAYOUT.nested.delivery.defaults,
           status: firstStatus,
-          attempts: 0,
-          sends: 0,
-          lastSentAt: null,
-          lastError: null,
-          messageId: null,
-          sentSeq: 0,
           queuedSeq: queued ? 1 : 0,
           lastQueuedAt: queued ? now : null,
           scheduledFor: scheduled ? sendAt : null,
