@@ -71,9 +71,10 @@ export const partitionPrefixes = (data: string, n: number): string[] =>
  * another: an address's partition follows from the count, so changing it would hide invites.
  */
 export async function checkPartitions(redis: Redis, name: string, count: number) {
-  const key = `${dataPrefix(name)}:partitions`;
+  const key = dataKeys(dataPrefix(name)).partitions;
   // Data from before this record was written with one partition, the data prefix itself.
-  const older = (await redis.exists(`${dataPrefix(name)}:z:created`, `${dataPrefix(name)}:events`)) > 0;
+  const p0 = partitionKeys(dataPrefix(name));
+  const older = (await redis.exists(p0.sorted('created'), p0.events)) > 0;
   await redis.set(key, older ? '1' : String(count), 'NX');
   const stored = Number(await redis.get(key));
   if (stored !== count) {
@@ -83,3 +84,48 @@ export async function checkPartitions(redis: Redis, name: string, count: number)
     );
   }
 }
+
+/**
+ * The names of the records under the data prefix D (not per invite). With one partition D is
+ * also partition 0, so a batch's record and its share of counters are one hash.
+ */
+export const dataKeys = (D: string) => ({
+  /** Prefix of @fastify/rate-limit's counters. */
+  rateLimits: `${D}:rl:`,
+  /** SEND_RATE ('all') and DOMAIN_RATES ('domain:NAME') buckets. */
+  sendRate: (scope: string) => `${D}:rate:${scope}`,
+  consoleSession: (digest: string) => `${D}:console:${digest}`,
+  webhooks: `${D}:whk`,
+  webhookLog: (id: string) => `${D}:whk:${id}:log`,
+  /** How far the webhook dispatcher got (a feed position). */
+  dispatched: `${D}:events:dispatched`,
+  lock: (name: string) => `${D}:lock:${name}`,
+  idempotency: (scope: string, key: string) => `${D}:idem:${scope}:${key}`,
+  workers: `${D}:workers`,
+  lastSweep: `${D}:lastSweep`,
+  partitions: `${D}:partitions`,
+  batch: (id: string) => `${D}:batch:${id}`,
+  batchChunk: (id: string, n: number) => `${D}:batch:${id}:chunk:${n}`,
+  batches: `${D}:z:batches`,
+});
+
+/**
+ * The names of one partition's keys, for the TypeScript that reads them; the Lua scripts build
+ * the same names from KEYS[1] (lib.lua's k(), invites/store.ts lists what each holds).
+ */
+export const partitionKeys = (P: string) => ({
+  invite: (id: string) => `${P}:inv:${id}`,
+  audit: (id: string) => `${P}:ev:${id}`,
+  code: (digest: string) => `${P}:code:${digest}`,
+  index: (kind: string, value: string) => `${P}:x:${kind}:${value}`,
+  sorted: (name: 'created' | 'updated' | 'expires' | 'due' | 'queued') => `${P}:z:${name}`,
+  batchShare: (id: string) => `${P}:batch:${id}`,
+  batchEnded: (id: string) => `${P}:batch:${id}:ended`,
+  chunkDone: (id: string, n: number) => `${P}:batch:${id}:done:${n}`,
+  stats: `${P}:stats`,
+  hourly: (hour: number) => `${P}:st:${hour}`,
+  events: `${P}:events`,
+  eventsFloor: `${P}:events:floor`,
+  suppressions: `${P}:sup`,
+  suppressionOrder: (reason?: string) => (reason ? `${P}:z:sup:${reason}` : `${P}:z:sup`),
+});

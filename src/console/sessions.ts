@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { dataKeys } from '../keys.js';
 
 export const SESSION_MS = 12 * 3600_000;
 
@@ -12,7 +13,7 @@ export type Sessions = ReturnType<typeof createSessions>;
  * only its digest, for 12 hours at most; signing out deletes it, so a copied cookie stops working.
  */
 export function createSessions(redis: Redis, prefix: string) {
-  const key = (token: string) => `${prefix}:console:${digest(token)}`;
+  const key = (token: string) => dataKeys(prefix).consoleSession(digest(token));
   return {
     async create(keyId: string): Promise<string> {
       const token = randomBytes(32).toString('base64url');

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { partitionPrefixes } from '../keys.js';
+import { partitionKeys, partitionPrefixes } from '../keys.js';
 import { compareRefs, compareStreamIds, refOf, splitRef, type Position } from './catalog.js';
 
 /** One raw entry of the event streams (fields as lib.lua's publish writes them). */
@@ -50,8 +50,8 @@ export type EventStore = ReturnType<typeof createEventStore>;
  */
 export function createEventStore(redis: Redis, prefix: string, partitions = 1) {
   const prefixes = [...new Set([prefix, ...partitionPrefixes(prefix, partitions)])];
-  const streams = prefixes.map((P) => `${P}:events`);
-  const floors = prefixes.map((P) => `${P}:events:floor`);
+  const streams = prefixes.map((P) => partitionKeys(P).events);
+  const floors = prefixes.map((P) => partitionKeys(P).eventsFloor);
   redis.defineCommand('herald_trim_events', { numberOfKeys: 2, lua: TRIM });
   type Raw = [string, string[]][];
 

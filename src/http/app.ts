@@ -6,6 +6,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
+import { dataKeys } from '../keys.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../clock.js';
 import type { Domain } from '../invites/domain.js';
@@ -160,7 +161,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
     transform: documentTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  const limits = batchedRedisStore(d.redis, `${d.domain.store.prefix}:rl:`);
+  const limits = batchedRedisStore(d.redis, dataKeys(d.domain.store.prefix).rateLimits);
   app.addHook('onClose', async () => limits.close());
   await app.register(rateLimit, {
     global: false,

@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
-import { partitionPrefixes } from '../keys.js';
+import { dataKeys, partitionKeys, partitionPrefixes } from '../keys.js';
 import type { InviteDoc } from './invite.js';
 import { LAYOUT, parseDoc } from './layout.js';
-
-export { parseDoc };
 import { partitioning } from './partitions.js';
 
+export { parseDoc };
+
 /*
- * The only module that knows the invites' Redis keys. Every state change is one Lua script
+ * The invites in Redis (key names from src/keys.ts, which the Lua builds alike from KEYS[1];
+ * what each key holds is listed below). Every state change is one Lua script
  * (src/invites/lua) with one typed method below, so concurrent API calls, workers and sweeps can
  * never interleave half a change, and no caller knows a script's arguments or reply shape.
  * P is one partition's hash-tagged prefix (src/keys.ts; `{herald}` when there is one, else
@@ -157,9 +158,8 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
       now,
       ...args,
     );
-  /** A key under the data prefix; `pk` one under a partition's. */
-  const key = (...rest: string[]) => [prefix, ...rest].join(':');
-  const pk = (P: string, ...rest: string[]) => [P, ...rest].join(':');
+  const D = dataKeys(prefix);
+  const pk = partitionKeys;
   const parse = (raw: string | null) => (raw ? parseDoc(raw) : null);
   /**
    * A change that may have ended the last first send of a batch's share in one partition (see
@@ -315,14 +315,14 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
       return { flipped, seen };
     },
     async get(id: string): Promise<InviteDoc | null> {
-      return parse(await redis.get(pk(at(id), 'inv', id)));
+      return parse(await redis.get(pk(at(id)).invite(id)));
     },
     /** Invites by id, in the order asked (one MGET per partition, as a cluster requires). */
     async getMany(ids: string[]): Promise<(InviteDoc | null)[]> {
       const found = new Map<string, string | null>();
       await Promise.all(
         [...byPart(ids, (id) => id)].map(async ([p, group]) => {
-          const raws = await redis.mget(group.map((id) => pk(parts[p], 'inv', id)));
+          const raws = await redis.mget(group.map((id) => pk(parts[p]).invite(id)));
           group.forEach((id, i) => found.set(id, raws[i]));
         }),
       );
@@ -337,21 +337,21 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
       return { doc: parse(raw), suppressed: !!sup };
     },
     async idByDigest(digest: string): Promise<string | null> {
-      return redis.get(pk(parts[where.ofDigest(digest)], 'code', digest));
+      return redis.get(pk(parts[where.ofDigest(digest)]).code(digest));
     },
     /** The invite a code digest points to, in one round trip. */
     async getByDigest(digest: string): Promise<InviteDoc | null> {
       const byDigest = (redis as unknown as Record<string, (...a: string[]) => Promise<string | null>>)
         .herald_by_digest;
       const P = parts[where.ofDigest(digest)];
-      return parse(await byDigest.call(redis, pk(P, 'code', digest), pk(P, 'inv', '')));
+      return parse(await byDigest.call(redis, pk(P).code(digest), pk(P).invite('')));
     },
     async events(id: string): Promise<Record<string, unknown>[] | null> {
       const P = at(id);
       const [[, exists], [, list]] = (await redis
         .multi()
-        .exists(pk(P, 'inv', id), pk(P, 'ev', id))
-        .lrange(pk(P, 'ev', id), 0, -1)
+        .exists(pk(P).invite(id), pk(P).audit(id))
+        .lrange(pk(P).audit(id), 0, -1)
         .exec()) as [[null, number], [null, string[]]];
       return exists ? list.map((e) => JSON.parse(e)) : null;
     },
@@ -361,8 +361,8 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
       const wire = {
         ...spec,
         ids: spec.ids && spec.ids.filter((id) => where.ofId(id) === partition),
-        sort: pk(P, 'z', spec.sort),
-        all: spec.all.map((a) => pk(P, 'x', a.kind, a.value)),
+        sort: pk(P).sorted(spec.sort),
+        all: spec.all.map((a) => pk(P).index(a.kind, a.value)),
       };
       const [state, ids, scores, resumeScore, resumeId] = (await run(
         'query',
@@ -373,11 +373,11 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
       return { state, ids, scores, resume: state === 'budget' ? { score: resumeScore, id: resumeId } : null };
     },
     async setSize(kind: string, value: string): Promise<number> {
-      const sizes = await Promise.all(parts.map((P) => redis.zcard(pk(P, 'x', kind, value))));
+      const sizes = await Promise.all(parts.map((P) => redis.zcard(pk(P).index(kind, value))));
       return sizes.reduce((a, b) => a + b, 0);
     },
     async setMembers(kind: string, value: string): Promise<string[]> {
-      return (await Promise.all(parts.map((P) => redis.zrange(pk(P, 'x', kind, value), 0, -1)))).flat();
+      return (await Promise.all(parts.map((P) => redis.zrange(pk(P).index(kind, value), 0, -1)))).flat();
     },
     /** Writes a bulk batch and its chunks in one transaction. */
     async createBatch(
@@ -385,8 +385,8 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
       chunks: string[][],
     ) {
       const m = redis.multi();
-      chunks.forEach((c, i) => m.rpush(key('batch', b.id, 'chunk', String(i)), ...c));
-      m.hset(key('batch', b.id), {
+      chunks.forEach((c, i) => m.rpush(D.batchChunk(b.id, i), ...c));
+      m.hset(D.batch(b.id), {
         ...b,
         created: 0,
         duplicates: 0,
@@ -396,23 +396,23 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
         chunksDone: 0,
         finishedAt: '',
       });
-      m.zadd(key('z', 'batches'), b.createdAt, b.id);
+      m.zadd(D.batches, b.createdAt, b.id);
       await m.exec();
     },
     /** The newest batch ids (the console lists them). */
     async recentBatches(count: number): Promise<string[]> {
-      return redis.zrevrange(key('z', 'batches'), 0, count - 1);
+      return redis.zrevrange(D.batches, 0, count - 1);
     },
     async setLastSweep(at: number) {
-      await redis.set(key('lastSweep'), String(at));
+      await redis.set(D.lastSweep, String(at));
     },
     async lastSweep(): Promise<number | null> {
-      const v = await redis.get(key('lastSweep'));
+      const v = await redis.get(D.lastSweep);
       return v ? Number(v) : null;
     },
     /** The batch record with its counters summed over the partitions. */
     async getBatch(id: string): Promise<BatchRecord | null> {
-      const h = await redis.hgetall(key('batch', id));
+      const h = await redis.hgetall(D.batch(id));
       if (!h.id) return null;
       const sums = await store.batchTotals(id);
       const n = (f: string) => Number(h[f] ?? 0);
@@ -429,7 +429,7 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
     },
     /** A batch's counters summed over the partitions its invites live in. */
     async batchTotals(id: string): Promise<Record<(typeof BATCH_COUNTERS)[number], number>> {
-      const rows = await Promise.all(parts.map((P) => redis.hmget(pk(P, 'batch', id), ...BATCH_COUNTERS)));
+      const rows = await Promise.all(parts.map((P) => redis.hmget(pk(P).batchShare(id), ...BATCH_COUNTERS)));
       const sum = (i: number) => rows.reduce((a, r) => a + Number(r[i] ?? 0), 0);
       return {
         created: sum(0),
@@ -441,11 +441,11 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
     },
     /** Chunk N's addresses; empty once every partition stored its share (chunkDone). */
     async chunkEmails(batchId: string, n: number): Promise<string[]> {
-      return redis.lrange(key('batch', batchId, 'chunk', String(n)), 0, -1);
+      return redis.lrange(D.batchChunk(batchId, n), 0, -1);
     },
     /** The 'ok:ID's every partition kept from storing chunk N (for a job retried after chunkDone). */
     async chunkResults(batchId: string, n: number): Promise<string[]> {
-      const raws = await Promise.all(parts.map((P) => redis.get(pk(P, 'batch', batchId, 'done', String(n)))));
+      const raws = await Promise.all(parts.map((P) => redis.get(pk(P).chunkDone(batchId, n))));
       return raws.flatMap((r) => (r ? (JSON.parse(r) as string[]) : []));
     },
     async chunkDone(batchId: string, n: number, now: number) {
@@ -456,7 +456,7 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
      * batch.completed once); true when this call ended it. Safe to call any time, from anywhere.
      */
     async finishBatch(batchId: string, now: number): Promise<boolean> {
-      const seen = Number((await redis.hget(key('batch', batchId), 'chunksDone')) ?? -1);
+      const seen = Number((await redis.hget(D.batch(batchId), 'chunksDone')) ?? -1);
       if (seen < 0) return false;
       const totals = await store.batchTotals(batchId);
       const ended = (await run(
@@ -475,36 +475,36 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
           .map((P) =>
             redis
               .multi()
-              .hset(pk(P, 'batch', batchId), 'finishedAt', now)
-              .del(pk(P, 'batch', batchId, 'ended'))
+              .hset(pk(P).batchShare(batchId), 'finishedAt', now)
+              .del(pk(P).batchEnded(batchId))
               .exec(),
           ),
       );
       return true;
     },
     async stats(): Promise<Record<string, number>> {
-      return sumHashes((P) => pk(P, 'stats'));
+      return sumHashes((P) => pk(P).stats);
     },
     async heartbeat(worker: string, now: number) {
       await redis
         .multi()
-        .zadd(key('workers'), now, worker)
-        .zremrangebyscore(key('workers'), '-inf', now - 60_000)
+        .zadd(D.workers, now, worker)
+        .zremrangebyscore(D.workers, '-inf', now - 60_000)
         .exec();
     },
     async workersAlive(now: number, windowMs: number): Promise<number> {
-      return redis.zcount(key('workers'), now - windowMs, '+inf');
+      return redis.zcount(D.workers, now - windowMs, '+inf');
     },
     /** A lock with a token, released only by its holder; null when someone else holds it. */
     async lock(name: string, ttlMs: number): Promise<(() => Promise<void>) | null> {
       const token = randomUUID();
-      const got = await redis.set(key('lock', name), token, 'PX', ttlMs, 'NX');
+      const got = await redis.set(D.lock(name), token, 'PX', ttlMs, 'NX');
       if (!got) return null;
       return async () => {
         await redis.eval(
           "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
           1,
-          key('lock', name),
+          D.lock(name),
           token,
         );
       };
@@ -514,7 +514,7 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
      * first request is still running), 'mismatch' (same key, other body) or the stored answer.
      */
     async idemClaim(scope: string, idemKey: string, fingerprint: string) {
-      const k = key('idem', scope, idemKey);
+      const k = D.idempotency(scope, idemKey);
       const claimed = await redis.set(k, JSON.stringify({ f: fingerprint }), 'PX', 60_000, 'NX');
       if (claimed) return { state: 'new' as const };
       const raw = await redis.get(k);
@@ -533,14 +533,14 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
       ttlSec: number,
     ) {
       await redis.set(
-        key('idem', scope, idemKey),
+        D.idempotency(scope, idemKey),
         JSON.stringify({ f: fingerprint, status, body }),
         'EX',
         ttlSec,
       );
     },
     async idemRelease(scope: string, idemKey: string) {
-      await redis.del(key('idem', scope, idemKey));
+      await redis.del(D.idempotency(scope, idemKey));
     },
     async ping(): Promise<boolean> {
       return (await redis.ping()) === 'PONG';
@@ -549,7 +549,7 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
     async queuedBefore(cutoff: number, limit: number) {
       const flats = await Promise.all(
         parts.map((P) =>
-          redis.zrange(pk(P, 'z', 'queued'), '-inf', cutoff, 'BYSCORE', 'LIMIT', 0, limit, 'WITHSCORES'),
+          redis.zrange(pk(P).sorted('queued'), '-inf', cutoff, 'BYSCORE', 'LIMIT', 0, limit, 'WITHSCORES'),
         ),
       );
       const entries = [];
@@ -570,8 +570,8 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
     },
     /** Ends every recent batch that is done but was not marked so (a crash after its last send). */
     async finishBatches(now: number, recent = 100) {
-      const ids = await redis.zrevrange(key('z', 'batches'), 0, recent - 1);
-      const states = await Promise.all(ids.map((id) => redis.hget(key('batch', id), 'finishedAt')));
+      const ids = await redis.zrevrange(D.batches, 0, recent - 1);
+      const states = await Promise.all(ids.map((id) => redis.hget(D.batch(id), 'finishedAt')));
       let n = 0;
       for (const [i, id] of ids.entries()) if (states[i] === '' && (await store.finishBatch(id, now))) n += 1;
       return n;
@@ -579,14 +579,14 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
     /** The funnel counters of each hour (P:st:HOUR, written by lib.lua's tally), for the given fields. */
     async tallies(hours: number[], fields: string[]): Promise<number[][]> {
       const perPart = await Promise.all(
-        parts.map((P) => Promise.all(hours.map((h) => redis.hmget(pk(P, 'st', String(h)), ...fields)))),
+        parts.map((P) => Promise.all(hours.map((h) => redis.hmget(pk(P).hourly(h), ...fields)))),
       );
       return hours.map((_, i) =>
         fields.map((_f, j) => perPart.reduce((a, rows) => a + Number(rows[i][j] ?? 0), 0)),
       );
     },
     async dueCount(now: number): Promise<number> {
-      const counts = await Promise.all(parts.map((P) => redis.zcount(pk(P, 'z', 'due'), '-inf', now)));
+      const counts = await Promise.all(parts.map((P) => redis.zcount(pk(P).sorted('due'), '-inf', now)));
       return counts.reduce((a, b) => a + b, 0);
     },
   };

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { dataKeys } from '../keys.js';
 import { advance, parsePosition, positionText } from '../events/catalog.js';
 import { isAfter, type EventStore, type StreamEntry } from '../events/store.js';
 import type { Logger } from '../logger.js';
@@ -36,7 +37,7 @@ export function wants(e: EndpointRecord, entry: StreamEntry): boolean {
  * a crash in between adds them again, and the job ids fold the repeats (at least once).
  */
 export function startDispatcher(d: DispatcherDeps) {
-  const lockKey = `${d.prefix}:lock:dispatch`;
+  const lockKey = dataKeys(d.prefix).lock('dispatch');
   const token = randomUUID();
   let running = true;
 

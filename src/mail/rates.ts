@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { dataKeys } from '../keys.js';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 
 /** A limiter for `perSecond` messages, counted in Redis so it holds across worker processes. */
@@ -25,9 +26,10 @@ export function createSendLimits(
   sendRate: number,
   domainRates: Record<string, number>,
 ) {
-  const global = sendRate > 0 ? limiter(redis, `${prefix}:rate:all`, sendRate) : null;
+  const { sendRate: key } = dataKeys(prefix);
+  const global = sendRate > 0 ? limiter(redis, key('all'), sendRate) : null;
   const domains = new Map(
-    Object.entries(domainRates).map(([d, r]) => [d, limiter(redis, `${prefix}:rate:domain:${d}`, r)]),
+    Object.entries(domainRates).map(([d, r]) => [d, limiter(redis, key(`domain:${d}`), r)]),
   );
   const over = (err: unknown) => {
     if (err instanceof RateLimiterRes) return Math.max(1, err.msBeforeNext);

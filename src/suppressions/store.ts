@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { partitioning } from '../invites/partitions.js';
-import { partitionPrefixes } from '../keys.js';
+import { partitionKeys, partitionPrefixes } from '../keys.js';
 
 export interface SuppressionRecord {
   email: string;
@@ -19,8 +19,8 @@ export type SuppressionStore = ReturnType<typeof createSuppressionStore>;
 export function createSuppressionStore(redis: Redis, prefix: string, partitions = 1) {
   const parts = partitionPrefixes(prefix, partitions);
   const where = partitioning(partitions);
-  const all = (P: string) => `${P}:sup`;
-  const order = (P: string, reason?: string) => (reason ? `${P}:z:sup:${reason}` : `${P}:z:sup`);
+  const all = (P: string) => partitionKeys(P).suppressions;
+  const order = (P: string, reason?: string) => partitionKeys(P).suppressionOrder(reason);
   return {
     async get(emailKey: string): Promise<SuppressionRecord | null> {
       const raw = await redis.hget(all(parts[where.ofEmail(emailKey)]), emailKey);

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { dataKeys } from '../keys.js';
 
 /** A webhook endpoint as stored (secrets sealed by the vault). */
 export interface EndpointRecord {
@@ -41,9 +42,7 @@ export type EndpointStore = ReturnType<typeof createEndpointStore>;
 
 /** Webhook endpoints, their deliveries logs and the dispatch position. Only this file knows their keys. */
 export function createEndpointStore(redis: Redis, prefix: string) {
-  const all = `${prefix}:whk`;
-  const log = (id: string) => `${prefix}:whk:${id}:log`;
-  const dispatched = `${prefix}:events:dispatched`;
+  const { webhooks: all, webhookLog: log, dispatched } = dataKeys(prefix);
   const parse = (raw: string | null | undefined) => (raw ? (JSON.parse(raw) as EndpointRecord) : null);
 
   return {

@@ -1,6 +1,6 @@
 import { parseDoc } from '../../src/invites/layout.js';
 import { partitioning } from '../../src/invites/partitions.js';
-import { queuePrefix } from '../../src/keys.js';
+import { partitionKeys, partitionPrefixes, queuePrefix } from '../../src/keys.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../../src/clock.js';
 import { api, scanKeys, startHerald, type TestHerald } from '../helpers.js';
@@ -326,6 +326,36 @@ describe('accept', () => {
 });
 
 describe('storage', () => {
+  it('keeps an invite under the names src/keys.ts gives (the Lua builds the same ones)', async () => {
+    const a = api(h);
+    const inv = (
+      await a.post('/v1/invites', {
+        email: 'names@keys.test',
+        scope: { type: 'team', id: 't-names' },
+        inviter: { id: 'u-names' },
+        send: false,
+      })
+    ).json();
+    const P = partitionPrefixes(h.data, h.partitions)[partitioning(h.partitions).ofId(inv.id)];
+    const k = partitionKeys(P);
+    const doc = parseDoc((await h.redis.get(k.invite(inv.id)))!) as ReturnType<typeof parseDoc> & {
+      digest: string;
+    };
+    expect(doc.id).toBe(inv.id);
+    expect(await h.redis.get(k.code(doc.digest))).toBe(inv.id);
+    expect(await h.redis.llen(k.audit(inv.id))).toBe(1);
+    for (const [kind, value] of [
+      ['email', 'names@keys.test'],
+      ['inviter', 'u-names'],
+      ['sid', 't-names'],
+    ])
+      expect(await h.redis.zscore(k.index(kind, value), inv.id)).toBe('0');
+    for (const name of ['created', 'updated', 'expires', 'due'] as const)
+      expect(await h.redis.zscore(k.sorted(name), inv.id)).not.toBeNull();
+    expect(Number(await h.redis.hget(k.stats, 'created'))).toBeGreaterThan(0);
+    expect(await h.redis.xlen(k.events)).toBeGreaterThan(0);
+  });
+
   it('stores short names without nulls, and still reads and changes an invite stored with full names', async () => {
     const a = api(h);
     const inv = (
