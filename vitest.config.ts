@@ -13,6 +13,7 @@ const onCluster = [
   'test/integration/expiry.test.ts',
   'test/integration/events.test.ts',
   'test/integration/webhooks.test.ts',
+  'test/integration/batches.test.ts',
   'test/integration/cluster.test.ts',
 ];
 
@@ -38,7 +39,14 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'partitions',
-          include: onCluster,
+          // Also the files whose reads merge partitions beyond lists and the feed: suppression
+          // pages, stats, batches of campaigns.
+          include: [
+            ...onCluster,
+            'test/integration/deliverability.test.ts',
+            'test/integration/stats.test.ts',
+            'test/integration/campaigns.test.ts',
+          ],
           exclude: ['test/integration/cluster.test.ts'],
           env: { HERALD_TEST_PARTITIONS: '3', HERALD_TEST_SHARDS: '2' },
         },

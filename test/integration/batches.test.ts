@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { manualClock } from '../../src/clock.js';
+import { createDomain } from '../../src/invites/domain.js';
+import { partitioning } from '../../src/invites/partitions.js';
+import { noJobs } from '../../src/invites/ports.js';
+import { partitionPrefixes } from '../../src/keys.js';
+import { api, startHerald, TEST_SECRET, type TestHerald } from '../helpers.js';
+
+// A batch may span partitions, so its end is a check over all of them after the last send's
+// script (store.finishBatch). These tests stop short of that check, as a worker killed between
+// the two would, and see the sweep's repair end the batch once.
+const clock = manualClock();
+let h: TestHerald;
+let domain: ReturnType<typeof createDomain>;
+
+beforeAll(async () => {
+  h = await startHerald({ clock });
+  domain = createDomain(h.redis, {
+    prefix: h.data,
+    partitions: h.partitions,
+    clock,
+    jobs: noJobs,
+    settings: {
+      secret: TEST_SECRET,
+      publicUrl: 'http://localhost:3000',
+      inviteTtl: 3600,
+      redirectAllowlist: [],
+      resendCooldown: 0,
+      reminders: [],
+      bulkMax: 100,
+    },
+  });
+});
+afterAll(() => h.cleanup());
+
+/** Records a sent first message with the delivery script alone, skipping the batch check after it. */
+async function sentWithoutCheck(id: string, batchId: string) {
+  const P = partitionPrefixes(h.data, h.partitions)[partitioning(h.partitions).ofId(id)];
+  const script = (h.redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)
+    .herald_delivery;
+  await script.call(h.redis, P, clock.now(), id, 1, 'sent', `<${id}@t>`, batchId, 'invite', '0');
+}
+
+describe('a batch whose last send was recorded by a worker that died before the batch check', () => {
+  it('stays running until the sweep repair, which ends it once with batch.completed', async () => {
+    const emails = Array.from({ length: 12 }, (_, i) => `b${i}@batches.test`);
+    const { batchId } = await domain.bulk.intake({ emails: [...emails, 'B0@batches.test'] });
+    await domain.bulk.processChunk(batchId, 0);
+    const ids = await domain.store.setMembers('batch', batchId);
+    expect(ids).toHaveLength(12);
+    for (const id of ids) await sentWithoutCheck(id, batchId);
+    expect(await domain.bulk.batch(batchId)).toMatchObject({ status: 'running', created: 12, sent: 12 });
+    const completed = async () =>
+      (await api(h).get('/v1/events?type=batch.completed&limit=100'))
+        .json()
+        .data.filter((e: { data: { batch: { id: string } } }) => e.data.batch.id === batchId);
+    expect(await completed()).toHaveLength(0);
+
+    expect(await domain.store.finishBatches(clock.now())).toBe(1);
+    expect(await domain.store.finishBatches(clock.now())).toBe(0);
+    expect(await domain.bulk.batch(batchId)).toMatchObject({ status: 'done', created: 12, sent: 12 });
+    const [event] = await completed();
+    expect(event.data.batch).toMatchObject({ status: 'done', total: 12, created: 12, sent: 12, failed: 0 });
+    expect(await completed()).toHaveLength(1);
+  });
+
+  it('is not ended early: a chunk not yet stored keeps it open whatever the sends say', async () => {
+    const emails = Array.from({ length: 3 }, (_, i) => `c${i}@batches.test`);
+    const { batchId } = await domain.bulk.intake({ emails });
+    expect(await domain.store.finishBatches(clock.now())).toBe(0);
+    expect(await domain.bulk.batch(batchId)).toMatchObject({ status: 'queued', created: 0 });
+    await domain.bulk.processChunk(batchId, 0);
+    const ids = await domain.store.setMembers('batch', batchId);
+    for (const id of ids.slice(0, 2)) await sentWithoutCheck(id, batchId);
+    expect(await domain.store.finishBatches(clock.now())).toBe(0);
+    await domain.store.delivery({
+      now: clock.now(),
+      id: ids[2],
+      seq: 1,
+      outcome: 'failed',
+      info: '550 no',
+      batchId,
+      kind: 'invite',
+    });
+    // The store's own check after the last send ended it; the repair finds nothing to do.
+    expect(await domain.bulk.batch(batchId)).toMatchObject({ status: 'done', sent: 2, failed: 1 });
+    expect(await domain.store.finishBatches(clock.now())).toBe(0);
+  });
+});
