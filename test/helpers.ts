@@ -11,6 +11,18 @@ import { contractChecker } from './contract.js';
 
 export const TEST_KEY = 'test-key-0123456789abcdef';
 export const TEST_SECRET = 'test-secret-0123456789abcdef';
+
+/** The domain's settings for tests that build the service or domain themselves, with `over` on top. */
+export const domainSettings = (over: { inviteTtl?: number; resendCooldown?: number } = {}) => ({
+  secret: TEST_SECRET,
+  publicUrl: 'http://localhost:3000',
+  inviteTtl: 3600,
+  redirectAllowlist: [],
+  resendCooldown: 0,
+  reminders: [],
+  bulkMax: 100,
+  ...over,
+});
 export const PUBLIC_URL = 'http://localhost:3000';
 export const auth = { authorization: `Bearer ${TEST_KEY}` };
 

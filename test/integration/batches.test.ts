@@ -4,7 +4,7 @@ import { createDomain } from '../../src/invites/domain.js';
 import { partitioning } from '../../src/invites/partitions.js';
 import { noJobs } from '../../src/invites/ports.js';
 import { partitionPrefixes } from '../../src/keys.js';
-import { api, startHerald, TEST_SECRET, type TestHerald } from '../helpers.js';
+import { api, domainSettings, startHerald, type TestHerald } from '../helpers.js';
 
 // A batch may span partitions, so its end is a check over all of them after the last send's
 // script (store.finishBatch). These tests stop short of that check, as a worker killed between
@@ -20,15 +20,7 @@ beforeAll(async () => {
     partitions: h.partitions,
     clock,
     jobs: noJobs,
-    settings: {
-      secret: TEST_SECRET,
-      publicUrl: 'http://localhost:3000',
-      inviteTtl: 3600,
-      redirectAllowlist: [],
-      resendCooldown: 0,
-      reminders: [],
-      bulkMax: 100,
-    },
+    settings: domainSettings(),
   });
 });
 afterAll(() => h.cleanup());

@@ -4,7 +4,7 @@ import { manualClock } from '../../src/clock.js';
 import { noJobs } from '../../src/invites/ports.js';
 import { createService } from '../../src/invites/service.js';
 import { createStore, type Store } from '../../src/invites/store.js';
-import { api, startHerald, TEST_SECRET, waitFor, type TestHerald } from '../helpers.js';
+import { api, domainSettings, startHerald, waitFor, type TestHerald } from '../helpers.js';
 
 const clock = manualClock();
 let h: TestHerald;
@@ -18,14 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => h.cleanup());
 
-const settings = {
-  secret: TEST_SECRET,
-  publicUrl: 'http://localhost:3000',
-  inviteTtl: 0,
-  redirectAllowlist: [],
-  resendCooldown: 60,
-  reminders: [],
-};
+const settings = domainSettings({ inviteTtl: 0, resendCooldown: 60 });
 const eventsOf = async (id: string) =>
   (await a.get(`/v1/invites/${id}/events`)).json().data.map((e: { type: string }) => e.type) as string[];
 

@@ -7,7 +7,7 @@ import { createQueries, type Queries } from '../../src/invites/queries.js';
 import { noJobs } from '../../src/invites/ports.js';
 import { createService } from '../../src/invites/service.js';
 import { createStore } from '../../src/invites/store.js';
-import { startHerald, TEST_SECRET, type TestHerald } from '../helpers.js';
+import { domainSettings, startHerald, TEST_SECRET, type TestHerald } from '../helpers.js';
 
 // The list is checked against a model: every invite read one by one, filtered and sorted in
 // memory. Two query engines are compared with it: the default one (reads small filter sets
@@ -29,14 +29,7 @@ const scopes = [
 beforeAll(async () => {
   h = await startHerald({ clock });
   const store = createStore(h.redis, h.data, h.partitions);
-  service = createService(store, noJobs, clock, {
-    secret: TEST_SECRET,
-    publicUrl: 'http://localhost:3000',
-    inviteTtl: 3600,
-    redirectAllowlist: [],
-    resendCooldown: 0,
-    reminders: [],
-  });
+  service = createService(store, noJobs, clock, domainSettings());
   engines = [
     createQueries(store, clock, TEST_SECRET, service.view),
     createQueries(store, clock, TEST_SECRET, service.view, { smallSet: 0, scanBudget: 3 }),
