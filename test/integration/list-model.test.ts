@@ -19,11 +19,12 @@ let service: ReturnType<typeof createService>;
 let engines: Queries[];
 const made: Invite[] = [];
 
-const roles = ['admin', 'member', 'guest'];
+// Quotes, a slash and non-ASCII letters: role and scope type are matched in the stored JSON text.
+const roles = ['admin', 'member', 'gu"e/st ü'];
 const scopes = [
   { type: 'guild', id: 'a' },
   { type: 'guild', id: 'b' },
-  { type: 'org', id: 'a' },
+  { type: 'o"r/g ß', id: 'a' },
 ];
 
 beforeAll(async () => {
@@ -114,8 +115,8 @@ const filters = {
   status: fc
     .subarray(['pending', 'accepted', 'canceled', 'expired'], { minLength: 1 })
     .map((s) => s.join(',')),
-  role: fc.constantFrom('admin', 'member', 'guest', 'owner', 'nobody'),
-  scopeType: fc.constantFrom('guild', 'org'),
+  role: fc.constantFrom('admin', 'member', 'gu"e/st ü', 'owner', 'nobody'),
+  scopeType: fc.constantFrom('guild', 'o"r/g ß'),
   scopeId: fc.constantFrom('a', 'b'),
   inviterId: fc.constantFrom('u0', 'u1', 'u4'),
   acceptedBy: fc.constantFrom('x', 'y'),
