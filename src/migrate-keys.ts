@@ -16,7 +16,7 @@ async function* scan(redis: Redis, pattern: string) {
  * Moves a single Redis from the layout before hash tags ("herald:…") to the current one
  * ("{herald}:…", src/keys.ts) by renaming every key; run once with every Herald process stopped.
  * A key whose new name is taken is left in place and reported, so nothing is overwritten. Then
- * drops the status, role and scope-type indexes that lists no longer use (src/invites/layout.ts).
+ * drops the status indexes that lists no longer use (src/invites/layout.ts).
  */
 export async function migrateKeys(redis: Redis, name = 'herald') {
   let moved = 0;
@@ -28,10 +28,7 @@ export async function migrateKeys(redis: Redis, name = 'herald') {
     if (await redis.renamenx(key, to)) moved++;
     else kept.push(key);
   }
-  for (const kind of ['status', 'role', 'stype']) {
-    for await (const key of scan(redis, `${dataPrefix(name)}:x:${kind}:*`))
-      dropped += await redis.unlink(key);
-  }
+  for await (const key of scan(redis, `${dataPrefix(name)}:x:status:*`)) dropped += await redis.unlink(key);
   return { moved, kept, dropped };
 }
 

@@ -90,15 +90,17 @@ export const LAYOUT = {
   /** Lists of objects: the names inside each item (nulls left out). */
   items: { acceptedBy: { userId: 'u', email: 'e', at: 'a' } },
   /**
-   * The list filters that have an index of their own (P:x:NAME:VALUE), because a value picks few
-   * invites among many. Role, scope type and status are checked on the invite itself while a list
-   * walks its sort index: they take few values, so an index would hold nearly every invite.
+   * The list filters with an index of their own (P:x:KIND:VALUE → the invite's field; a list on
+   * the way means each of its items). The status has none: a list reads it from the invite's
+   * first letter while it walks a sort index, which costs nothing for the common pending filter.
    */
   indexed: {
     email: 'emailKey',
+    role: 'role',
     inviter: 'inviter.id',
     user: 'acceptedBy.userId',
     batch: 'batchId',
+    stype: 'scope.type',
     sid: 'scope.id',
   },
 } as const;

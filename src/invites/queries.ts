@@ -51,10 +51,12 @@ export function createQueries(
     const all: { kind: string; value: string }[] = [];
     const add = (kind: keyof typeof LAYOUT.indexed, value?: string) =>
       value !== undefined && all.push({ kind, value });
-    // The indexed filters (LAYOUT.indexed); role, scope type and status are checked per invite.
+    // Every filter but the status has an index (LAYOUT.indexed).
     add('email', q.email?.toLowerCase());
+    add('role', q.role);
     add('inviter', q.inviterId);
     add('user', q.acceptedBy);
+    add('stype', q.scopeType);
     add('sid', q.scopeId);
     add('batch', q.batchId);
     const statuses = q.status ? [...new Set(q.status.split(','))] : null;
@@ -89,8 +91,6 @@ export function createQueries(
       ids,
       all,
       statuses,
-      role: q.role ?? null,
-      stype: q.scopeType ?? null,
       createdMin: cMin,
       createdMax: cMax,
       expiresMin: eMin,

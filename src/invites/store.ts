@@ -22,7 +22,7 @@ export { parseDoc };
  *   P:inv:ID          status letter + invite JSON       P:ev:ID   audit events (list)
  *   P:code:DIGEST     id by code digest    P:uniq:…       the pending invite per (email, scope)
  *   P:z:created|updated|expires   sort indexes    P:z:due  pending invites by expiry (sweeps)
- *   P:x:email|inviter|user|batch|sid:VALUE   filter indexes (LAYOUT.indexed; membership, score 0)
+ *   P:x:email|role|inviter|user|batch|stype|sid:VALUE   filter indexes (LAYOUT.indexed; score 0)
  *   P:batch:ID        counters of a batch's invites stored in P (hash) and :ended (their first
  *                     sends that ended)   P:batch:ID:done:N   chunk N's results in P (a day)
  *   D:batch:ID        the batch record   D:batch:ID:chunk:N   chunk N's addresses until stored
@@ -95,9 +95,6 @@ export interface QuerySpec {
   ids: string[] | null;
   all: { kind: string; value: string }[];
   statuses: string[] | null;
-  /** Filters checked on each invite (no index): role and scope type. */
-  role: string | null;
-  stype: string | null;
   createdMin: number | null;
   createdMax: number | null;
   expiresMin: number | null;

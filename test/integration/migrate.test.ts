@@ -23,9 +23,9 @@ describe('a Redis in the layout before hash tags', () => {
     await expect(startHerald({ prefix })).rejects.toThrow(/npm run migrate-keys/);
 
     // An index of the older layout that lists no longer use goes.
-    await redis.zadd(`${prefix}:x:role:admin`, 0, inv.id);
+    await redis.zadd(`${prefix}:x:status:pending`, 0, inv.id);
     expect(await migrateKeys(redis, prefix)).toEqual({ moved: keys.length + 1, kept: [], dropped: 1 });
-    expect(await redis.exists(`{${prefix}}:x:role:admin`)).toBe(0);
+    expect(await redis.exists(`{${prefix}}:x:status:pending`)).toBe(0);
     expect((await scanKeys(redis, `*${prefix}*`)).sort()).toEqual(keys.sort());
 
     const second = await startHerald({ prefix });

@@ -9,7 +9,9 @@ if patch.maxUses ~= nil and patch.maxUses > 0 and patch.maxUses <= doc.uses then
 end
 local changed = {}
 if patch.role ~= nil then
-  doc.role = patch.role -- not indexed (LAYOUT.indexed): lists check it on the invite
+  if not isnull(doc.role) then redis.call('ZREM', k('x', 'role', doc.role), doc.id) end
+  doc.role = patch.role
+  if not isnull(doc.role) then redis.call('ZADD', k('x', 'role', doc.role), 0, doc.id) end
   changed[#changed + 1] = 'role'
 end
 if patch.expiresAt ~= nil then

@@ -4,7 +4,7 @@
 --   limit, budget: most matches to return (limit+1 tells "has more") and most ids to examine;
 --   cursor: {score, id} or null; ids: a small candidate list, or null to walk `sort` in order;
 --   all: sets an id must be in; statuses: allowed (effective) statuses or null, read from each
---   invite's first letter; role, stype: values checked on the invite itself (no index), or null;
+--   invite's first letter;
 --   createdMin/Max, expiresMin/Max: exclusive bounds or null.
 -- Order: by score in the asked direction, ties always in ascending id (= creation) order.
 -- Returns {state, ids, scores, resumeScore, resumeId}; state 'budget' means call again from resume.
@@ -17,55 +17,24 @@ local function score(key, id)
   return tonumber(v)
 end
 
--- The effective status: a pending invite past its expiry reads as expired.
-local function status_of(id)
-  local letter = redis.call('GETRANGE', k('inv', id), 0, 0)
-  local e = letter == 'P' and score(k('z', 'expires'), id)
-  if e and e <= NOW then return 'expired' end
-  return STATUS[letter]
-end
-
--- Whether the stored JSON holds `"name":value` as a member. Quotes inside JSON strings are
--- escaped, so the text can only occur as a key and its value; LAYOUT's names "r" (role) and "t"
--- (the scope's type) are used by no other object in an invite, so a match is that field.
-local function has_member(raw, name, value)
-  local needle = '"' .. name .. '":' .. cjson.encode(value)
-  local from = 1
-  while true do
-    local a, b = string.find(raw, needle, from, true)
-    if not a then return false end
-    local after = string.sub(raw, b + 1, b + 1)
-    if after == ',' or after == '}' then return true end
-    from = a + 1
-  end
-end
-
--- Filters without an index of their own (LAYOUT.indexed): checked on the stored invite, by its
--- text (a few times cheaper than decoding it), or decoded when stored before LAYOUT.
-local function doc_matches(id)
-  if isnull(s.role) and isnull(s.stype) then return true end
-  local raw = redis.call('GET', k('inv', id))
-  if not raw then return false end
-  if string.find(raw, '"id":"inv_', 1, true) then
-    local doc = decode(raw)
-    if not isnull(s.role) and doc.role ~= s.role then return false end
-    return isnull(s.stype) or (not isnull(doc.scope) and doc.scope.type == s.stype)
-  end
-  if not isnull(s.role) and not has_member(raw, LAYOUT.top.role, s.role) then return false end
-  return isnull(s.stype) or has_member(raw, LAYOUT.nested.scope.names.type, s.stype)
+-- Whether an invite's effective status is one asked for, from its first letter: a pending invite
+-- past its expiry reads as expired, which needs its expiry only when one of the two is asked for.
+local WANTED = {}
+if not isnull(s.statuses) then for _, st in ipairs(s.statuses) do WANTED[st] = true end end
+local INV, EXPIRES = k('inv', ''), k('z', 'expires')
+local function status_wanted(id)
+  local letter = redis.call('GETRANGE', INV .. id, 0, 0)
+  if letter ~= 'P' then return WANTED[STATUS[letter]] == true end
+  if WANTED.pending == WANTED.expired then return WANTED.pending == true end
+  local e = score(EXPIRES, id)
+  return WANTED[(e and e <= NOW) and 'expired' or 'pending'] == true
 end
 
 local function matches(id)
   for _, key in ipairs(s.all) do
     if not redis.call('ZSCORE', key, id) then return false end
   end
-  if not isnull(s.statuses) then
-    local st, any = status_of(id), false
-    for _, want in ipairs(s.statuses) do
-      if st == want then any = true break end
-    end
-    if not any then return false end
-  end
+  if not isnull(s.statuses) and not status_wanted(id) then return false end
   if not isnull(s.createdMin) or not isnull(s.createdMax) then
     local c = score(k('z', 'created'), id)
     if c == nil then return false end
@@ -78,7 +47,7 @@ local function matches(id)
     if not isnull(s.expiresMin) and e <= s.expiresMin then return false end
     if not isnull(s.expiresMax) and e >= s.expiresMax then return false end
   end
-  return doc_matches(id)
+  return true
 end
 
 -- (a before b) in the page order
