@@ -453,9 +453,17 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
      * batch.completed once); true when this call ended it. Safe to call any time, from anywhere.
      */
     async finishBatch(batchId: string, now: number): Promise<boolean> {
-      const seen = Number((await redis.hget(D.batch(batchId), 'chunksDone')) ?? -1);
-      if (seen < 0) return false;
+      const [done, chunks, finishedAt] = await redis.hmget(
+        D.batch(batchId),
+        'chunksDone',
+        'chunks',
+        'finishedAt',
+      );
+      const seen = Number(done ?? -1);
+      // Chunks still to store, or ended already: no need to read every partition.
+      if (seen < 0 || seen < Number(chunks) || finishedAt) return false;
       const totals = await store.batchTotals(batchId);
+      if (totals.sent + totals.failed + totals.suppressed < totals.created) return false;
       const ended = (await run(
         'finish_batch',
         prefix,
