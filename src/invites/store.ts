@@ -1,12 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
-import { dataKeys, partitionKeys, partitionPrefixes } from '../keys.js';
+import { partitionKeys, partitionPrefixes } from '../keys.js';
 import type { InviteDoc } from './invite.js';
 import { LAYOUT, parseDoc } from './layout.js';
+import { createBatchStore } from './batch-store.js';
 import { partitioning } from './partitions.js';
+import { createServiceRecords } from './service-records.js';
 
 export { parseDoc };
+export type { BatchRecord } from './batch-store.js';
 
 /*
  * The invites in Redis (key names from src/keys.ts, which the Lua builds alike from KEYS[1];
@@ -101,24 +103,7 @@ export interface QuerySpec {
   expiresMax: number | null;
 }
 
-export interface BatchRecord {
-  id: string;
-  status: string;
-  total: number;
-  created: number;
-  duplicates: number;
-  sent: number;
-  failed: number;
-  suppressed: number;
-  chunks: number;
-  createdAt: number;
-  finishedAt: number | null;
-  fields: string;
-}
-
 export type Store = ReturnType<typeof createStore>;
-
-const BATCH_COUNTERS = ['created', 'duplicates', 'sent', 'failed', 'suppressed'] as const;
 
 /**
  * The invite store over one Redis connection (or cluster); `prefix` (the data prefix) keeps tests
@@ -155,20 +140,22 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
       now,
       ...args,
     );
-  const D = dataKeys(prefix);
   const pk = partitionKeys;
   const parse = (raw: string | null) => (raw ? parseDoc(raw) : null);
+  const batches = createBatchStore(redis, prefix, parts, run);
   /**
    * A change that may have ended the last first send of a batch's share in one partition (see
    * lib.lua's ended_reply): then the whole batch may be done, which only a read of every partition
    * can tell. A crash before this runs is mended by the sweep (finishBatches).
    */
   const ended = async (r: LuaReply, now: number) => {
-    if (r[0] === 'ok' && typeof r[3] === 'string' && r[3] !== '') await store.finishBatch(r[3], now);
+    if (r[0] === 'ok' && typeof r[3] === 'string' && r[3] !== '') await batches.finishBatch(r[3], now);
     return change(r);
   };
 
   const store = {
+    ...batches,
+    ...createServiceRecords(redis, prefix),
     prefix,
     partitioning: where,
     /**
@@ -376,179 +363,8 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
     async setMembers(kind: string, value: string): Promise<string[]> {
       return (await Promise.all(parts.map((P) => redis.zrange(pk(P).index(kind, value), 0, -1)))).flat();
     },
-    /** Writes a bulk batch and its chunks in one transaction. */
-    async createBatch(
-      b: Omit<BatchRecord, 'created' | 'duplicates' | 'sent' | 'failed' | 'suppressed' | 'finishedAt'>,
-      chunks: string[][],
-    ) {
-      const m = redis.multi();
-      chunks.forEach((c, i) => m.rpush(D.batchChunk(b.id, i), ...c));
-      m.hset(D.batch(b.id), {
-        ...b,
-        created: 0,
-        duplicates: 0,
-        sent: 0,
-        failed: 0,
-        suppressed: 0,
-        chunksDone: 0,
-        finishedAt: '',
-      });
-      m.zadd(D.batches, b.createdAt, b.id);
-      await m.exec();
-    },
-    /** The newest batch ids (the console lists them). */
-    async recentBatches(count: number): Promise<string[]> {
-      return redis.zrevrange(D.batches, 0, count - 1);
-    },
-    async setLastSweep(at: number) {
-      await redis.set(D.lastSweep, String(at));
-    },
-    async lastSweep(): Promise<number | null> {
-      const v = await redis.get(D.lastSweep);
-      return v ? Number(v) : null;
-    },
-    /** The batch record with its counters summed over the partitions. */
-    async getBatch(id: string): Promise<BatchRecord | null> {
-      const h = await redis.hgetall(D.batch(id));
-      if (!h.id) return null;
-      const sums = await store.batchTotals(id);
-      const n = (f: string) => Number(h[f] ?? 0);
-      return {
-        id: h.id,
-        status: h.status,
-        total: n('total'),
-        ...sums,
-        chunks: n('chunks'),
-        createdAt: n('createdAt'),
-        finishedAt: h.finishedAt ? Number(h.finishedAt) : null,
-        fields: h.fields,
-      };
-    },
-    /** A batch's counters summed over the partitions its invites live in. */
-    async batchTotals(id: string): Promise<Record<(typeof BATCH_COUNTERS)[number], number>> {
-      const rows = await Promise.all(parts.map((P) => redis.hmget(pk(P).batchShare(id), ...BATCH_COUNTERS)));
-      const sum = (i: number) => rows.reduce((a, r) => a + Number(r[i] ?? 0), 0);
-      return {
-        created: sum(0),
-        duplicates: sum(1),
-        sent: sum(2),
-        failed: sum(3),
-        suppressed: sum(4),
-      };
-    },
-    /** Chunk N's addresses; empty once every partition stored its share (chunkDone). */
-    async chunkEmails(batchId: string, n: number): Promise<string[]> {
-      return redis.lrange(D.batchChunk(batchId, n), 0, -1);
-    },
-    /** The 'ok:ID's every partition kept from storing chunk N (for a job retried after chunkDone). */
-    async chunkResults(batchId: string, n: number): Promise<string[]> {
-      const raws = await Promise.all(parts.map((P) => redis.get(pk(P).chunkDone(batchId, n))));
-      return raws.flatMap((r) => (r ? (JSON.parse(r) as string[]) : []));
-    },
-    async chunkDone(batchId: string, n: number, now: number) {
-      await run('chunk_done', prefix, now, batchId, String(n));
-    },
-    /**
-     * Ends the batch if every chunk is stored and every first send ended (publishing
-     * batch.completed once); true when this call ended it. Safe to call any time, from anywhere.
-     */
-    async finishBatch(batchId: string, now: number): Promise<boolean> {
-      const [done, chunks, finishedAt] = await redis.hmget(
-        D.batch(batchId),
-        'chunksDone',
-        'chunks',
-        'finishedAt',
-      );
-      const seen = Number(done ?? -1);
-      // Chunks still to store, or ended already: no need to read every partition.
-      if (seen < 0 || seen < Number(chunks) || finishedAt) return false;
-      const totals = await store.batchTotals(batchId);
-      if (totals.sent + totals.failed + totals.suppressed < totals.created) return false;
-      const ended = (await run(
-        'finish_batch',
-        prefix,
-        now,
-        batchId,
-        JSON.stringify(totals),
-        seen,
-      )) as unknown;
-      if (ended !== 1) return false;
-      // Each partition's share stops counting; the data prefix's own share was ended by the script.
-      await Promise.all(
-        parts
-          .filter((P) => P !== prefix)
-          .map((P) =>
-            redis
-              .multi()
-              .hset(pk(P).batchShare(batchId), 'finishedAt', now)
-              .del(pk(P).batchEnded(batchId))
-              .exec(),
-          ),
-      );
-      return true;
-    },
     async stats(): Promise<Record<string, number>> {
       return sumHashes((P) => pk(P).stats);
-    },
-    async heartbeat(worker: string, now: number) {
-      await redis
-        .multi()
-        .zadd(D.workers, now, worker)
-        .zremrangebyscore(D.workers, '-inf', now - 60_000)
-        .exec();
-    },
-    async workersAlive(now: number, windowMs: number): Promise<number> {
-      return redis.zcount(D.workers, now - windowMs, '+inf');
-    },
-    /** A lock with a token, released only by its holder; null when someone else holds it. */
-    async lock(name: string, ttlMs: number): Promise<(() => Promise<void>) | null> {
-      const token = randomUUID();
-      const got = await redis.set(D.lock(name), token, 'PX', ttlMs, 'NX');
-      if (!got) return null;
-      return async () => {
-        await redis.eval(
-          "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
-          1,
-          D.lock(name),
-          token,
-        );
-      };
-    },
-    /**
-     * Claims an idempotency key for a request fingerprint: 'new' (go ahead), 'pending' (the
-     * first request is still running), 'mismatch' (same key, other body) or the stored answer.
-     */
-    async idemClaim(scope: string, idemKey: string, fingerprint: string) {
-      const k = D.idempotency(scope, idemKey);
-      const claimed = await redis.set(k, JSON.stringify({ f: fingerprint }), 'PX', 60_000, 'NX');
-      if (claimed) return { state: 'new' as const };
-      const raw = await redis.get(k);
-      if (!raw) return { state: 'pending' as const };
-      const rec = JSON.parse(raw) as { f: string; status?: number; body?: unknown };
-      if (rec.f !== fingerprint) return { state: 'mismatch' as const };
-      if (rec.status === undefined) return { state: 'pending' as const };
-      return { state: 'done' as const, status: rec.status, body: rec.body };
-    },
-    async idemStore(
-      scope: string,
-      idemKey: string,
-      fingerprint: string,
-      status: number,
-      body: unknown,
-      ttlSec: number,
-    ) {
-      await redis.set(
-        D.idempotency(scope, idemKey),
-        JSON.stringify({ f: fingerprint, status, body }),
-        'EX',
-        ttlSec,
-      );
-    },
-    async idemRelease(scope: string, idemKey: string) {
-      await redis.del(D.idempotency(scope, idemKey));
-    },
-    async ping(): Promise<boolean> {
-      return (await redis.ping()) === 'PONG';
     },
     /** Invites whose latest send was recorded as queued at or before `cutoff` (up to `limit` per partition). */
     async queuedBefore(cutoff: number, limit: number) {
@@ -572,14 +388,6 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
         ),
       );
       return counts.reduce((a, n) => a + Number(n), 0);
-    },
-    /** Ends every recent batch that is done but was not marked so (a crash after its last send). */
-    async finishBatches(now: number, recent = 100) {
-      const ids = await redis.zrevrange(D.batches, 0, recent - 1);
-      const states = await Promise.all(ids.map((id) => redis.hget(D.batch(id), 'finishedAt')));
-      let n = 0;
-      for (const [i, id] of ids.entries()) if (states[i] === '' && (await store.finishBatch(id, now))) n += 1;
-      return n;
     },
     /** The funnel counters of each hour (P:st:HOUR, written by lib.lua's tally), for the given fields. */
     async tallies(hours: number[], fields: string[]): Promise<number[][]> {
