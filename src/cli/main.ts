@@ -1,18 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
+import type { paths } from '../client/index.js';
 import { CliError, cliClient, type CliClient } from './client.js';
 
-interface Batch {
-  id: string;
-  status: string;
-  total: number;
-  created: number;
-  duplicates: number;
-  sent: number;
-  failed: number;
-  suppressed: number;
-}
+/** A batch as GET /v1/batches/{id} answers it (the generated API types). */
+type Batch = paths['/v1/batches/{id}']['get']['responses'][200]['content']['application/json'];
 
 const USAGE = `usage: herald send FILE.csv --scope TYPE:ID [--role R] [--send-at ISO]
        herald batch ID
