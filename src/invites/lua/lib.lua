@@ -1,7 +1,9 @@
--- Shared helpers, prepended to every script. KEYS[1] is the key prefix, ARGV[1] the time (ms).
--- The prefix is a hash tag ("{herald}"), and every key a script touches is built from it, so all
--- of them live in one hash slot: on a Redis Cluster the call is routed by KEYS[1] to the master
--- that holds them all. Only src/invites (this folder and store.ts) knows the key layout.
+-- Shared helpers, prepended to every script (after LAYOUT, see store.ts). KEYS[1] is the prefix
+-- of the partition the script works in (a hash tag: "{herald}", or "{herald:3}" with several
+-- partitions; the data prefix for chunk_done and finish_batch), ARGV[1] the time (ms). Every key
+-- a script touches is built from it, so all of them live in one hash slot: on a Redis Cluster the
+-- call is routed by KEYS[1] to the master that holds them all. The names match src/keys.ts's
+-- partitionKeys and dataKeys.
 local P = KEYS[1]
 local NOW = tonumber(ARGV[1])
 local NULL = cjson.null
