@@ -24,6 +24,7 @@ import { loadTemplates } from './mail/templates.js';
 import { outboxTransport, smtpTransport, type MailTransport } from './mail/transport.js';
 import { createMetrics } from './metrics.js';
 import { checkPartitions, dataPrefix, refuseLegacyLayout } from './keys.js';
+import { checkDeliveryShards } from './jobs/shards.js';
 import { apiRedis, workerRedis } from './redis.js';
 
 export interface HeraldOptions {
@@ -109,6 +110,7 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
     await waitReady(redis);
     await refuseLegacyLayout(redis, prefix);
     await checkPartitions(redis, prefix, c.REDIS_PARTITIONS);
+    await checkDeliveryShards(redis, prefix, c.DELIVERY_SHARDS);
     const queues = createQueues(redis, queueSettings);
     const webhookQueues = createWebhookQueues(redis, { prefix, attempts: c.WEBHOOK_ATTEMPTS });
     closers.push(

@@ -104,6 +104,7 @@ export const dataKeys = (D: string) => ({
   workers: `${D}:workers`,
   lastSweep: `${D}:lastSweep`,
   partitions: `${D}:partitions`,
+  deliveryShards: `${D}:deliveryShards`,
   batch: (id: string) => `${D}:batch:${id}`,
   batchChunk: (id: string, n: number) => `${D}:batch:${id}:chunk:${n}`,
   batches: `${D}:z:batches`,

@@ -66,3 +66,22 @@ describe('the number of partitions', () => {
     await redis.quit();
   });
 });
+
+describe('the number of delivery shards', () => {
+  it('changes only while the queues are empty, else start is refused naming the count to set', async () => {
+    const prefix = uniquePrefix();
+    const first = await startHerald({ prefix, env: { DELIVERY_SHARDS: '2' } });
+    // No worker: the send job waits in its shard.
+    await api(first).post('/v1/invites', { email: 'waiting@shards.test' });
+    await first.close();
+    await first.redis.quit();
+    await expect(startHerald({ prefix, env: { DELIVERY_SHARDS: '3' } })).rejects.toThrow(/DELIVERY_SHARDS=2/);
+
+    const redis = rawRedis();
+    for (const k of await scanKeys(redis, `{${prefix}:d*`)) await redis.del(k); // the queues, drained
+    const second = await startHerald({ prefix, env: { DELIVERY_SHARDS: '3' } });
+    expect(await redis.get(`{${prefix}}:deliveryShards`)).toBe('3');
+    await second.cleanup();
+    await redis.quit();
+  });
+});
