@@ -198,7 +198,7 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
         prefix,
         backoffMs: c.WEBHOOK_BACKOFF,
       });
-      const reader = w.redis.duplicate();
+      const reader = watch(w.redis.duplicate(), logger, 'worker');
       connections.push(reader);
       const dispatcher = startDispatcher({
         connection: reader,

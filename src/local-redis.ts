@@ -19,12 +19,15 @@ export interface LocalRedis {
   /** SIGTERM: Redis flushes its AOF and exits. */
   stop(): void;
   kill(): void;
+  /** Settles when this redis-server process has exited (its port is free again). */
+  exited: Promise<void>;
 }
 
 /**
  * Starts a private redis-server from PATH on loopback (AOF on, noeviction; `extra` options
  * override those) — for `npm start` on a machine with none running, and for the tests and
- * benches that need a Redis of their own. Null when there is no redis-server binary.
+ * benches that need a Redis of their own. Null when there is no redis-server binary; throws with
+ * the server's own last log lines when it exits or never answers (a port in use, say).
  */
 export async function startLocalRedis(
   port = 6379,
@@ -50,18 +53,27 @@ export async function startLocalRedis(
       '',
       ...extra,
     ],
-    { stdio: 'ignore' },
+    { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  for (let i = 0; i < 100; i++) {
-    if (await redisAnswers('127.0.0.1', port, 200)) {
+  let log = '';
+  const keep = (b: Buffer) => (log = (log + b.toString()).slice(-2000));
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  let gone = false;
+  const exited = new Promise<void>((r) => child.once('exit', () => ((gone = true), r())));
+  // Only a PONG while our own child still runs counts: a server still shutting down on the
+  // same port may answer for a moment.
+  for (let i = 0; i < 100 && !gone; i++) {
+    if ((await redisAnswers('127.0.0.1', port, 200)) && !gone) {
       return {
         url: `redis://127.0.0.1:${port}`,
         stop: () => child.kill('SIGTERM'),
         kill: () => child.kill('SIGKILL'),
+        exited,
       };
     }
     await new Promise((r) => setTimeout(r, 100));
   }
   child.kill('SIGKILL');
-  return null;
+  throw new Error(`redis-server on 127.0.0.1:${port} ${gone ? 'exited' : 'did not answer'}:\n${log.trim()}`);
 }

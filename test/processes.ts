@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TEST_KEY, TEST_SECRET, sleep, waitFor } from './helpers.js';
-import { redisAnswers, startLocalRedis, type LocalRedis } from '../src/local-redis.js';
+import { startLocalRedis, type LocalRedis } from '../src/local-redis.js';
 
 export async function freePort(): Promise<number> {
   const s = createServer();
@@ -59,10 +59,13 @@ export async function privateRedis(port: number) {
     server = await startLocalRedis(port, dir, ['--appendfsync', 'always']);
     if (!server) throw new Error('these tests need redis-server on PATH');
   };
+  // Waits for the process itself to end: "no PONG" alone may be a busy server still holding
+  // the port, which the next start would then fail to bind.
   const stop = async () => {
-    server?.stop();
-    await waitFor(async () => !(await redisAnswers('127.0.0.1', port, 200)), 10_000, 'redis to stop');
-    await sleep(50);
+    const s = server!;
+    s.stop();
+    const ended = await Promise.race([s.exited.then(() => true), sleep(10_000).then(() => false)]);
+    if (!ended) throw new Error('redis-server did not exit within 10 s of SIGTERM');
   };
   await start();
   return { url: `redis://127.0.0.1:${port}`, start, stop, kill: () => server?.kill() };

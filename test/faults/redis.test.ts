@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { TEST_KEY, startSink, waitFor, type Sink } from '../helpers.js';
 import { freePort, privateRedis, spawnHerald, type HeraldProcess } from '../processes.js';
 
@@ -38,6 +38,8 @@ afterAll(async () => {
 
 describe('Redis stopped and restarted', () => {
   it('answers 503 fast while Redis is away, then carries on and delivers what was queued', async () => {
+    // A CI log then shows what Herald said, not only which wait ran out.
+    onTestFailed(() => console.log(`Herald's output:\n${herald.output().slice(-8000)}`));
     const r = await call('POST', '/v1/invites/send', {
       emails: Array.from({ length: 30 }, (_, i) => `q${i}@redis.test`),
     });
