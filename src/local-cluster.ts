@@ -6,7 +6,11 @@ import { redisAnswers, startLocalRedis, type LocalRedis } from './local-redis.js
 export interface LocalCluster {
   /** `host:port` of every master, as REDIS_CLUSTER_NODES takes them. */
   nodes: string[];
+  /** `host:port` of every replica (none unless asked for). */
+  replicas: string[];
   stop(): void;
+  /** SIGKILL to the node on `port`, as a crashed machine would be. */
+  kill(port: number): void;
 }
 
 /** A free run of `count` ports (and their cluster-bus ports, +10000) near `from`. */
@@ -22,54 +26,71 @@ async function freePorts(from: number, count: number): Promise<number[]> {
 }
 
 /**
- * Starts a Redis Cluster of `masters` redis-servers on loopback with no replicas (for the tests
- * and benches of DESIGN §14): `redis-server --cluster-enabled yes` each, `redis-cli --cluster
- * create`, then waits until every node reports `cluster_state:ok`. Null without redis-server.
+ * Starts a Redis Cluster on loopback (for the tests and benches of DESIGN §14): `masters`
+ * redis-servers with `--cluster-enabled yes` and `replicas` replicas each, `redis-cli --cluster
+ * create`, then waits until every node reports `cluster_state:ok` and every replica is in sync.
+ * Null without redis-server.
  */
 export async function startLocalCluster(
   masters = 3,
   from = 17000,
-  dir = '/tmp/herald-cluster',
+  o: { dir?: string; replicas?: number; nodeTimeoutMs?: number } = {},
 ): Promise<LocalCluster | null> {
-  const ports = await freePorts(from, masters);
-  const servers: LocalRedis[] = [];
+  const { dir = '/tmp/herald-cluster', replicas = 0, nodeTimeoutMs = 15000 } = o;
+  const ports = await freePorts(from, masters * (1 + replicas));
+  const servers = new Map<number, LocalRedis>();
   const stop = () => servers.forEach((s) => s.kill());
-  for (const port of ports) {
-    const home = `${dir}-${process.pid}-${port}`;
-    rmSync(home, { recursive: true, force: true });
-    const s = await startLocalRedis(port, home, [
-      '--cluster-enabled',
-      'yes',
-      '--cluster-config-file',
-      'nodes.conf',
-      '--cluster-announce-ip',
-      '127.0.0.1',
-      '--appendonly',
-      'no',
-    ]);
-    if (!s) return (stop(), null);
-    servers.push(s);
-  }
-  const nodes = ports.map((p) => `127.0.0.1:${p}`);
-  const made = spawnSync(
-    'redis-cli',
-    ['--cluster', 'create', ...nodes, '--cluster-replicas', '0', '--cluster-yes'],
-    {
-      encoding: 'utf8',
-    },
-  );
-  if (made.status !== 0) {
-    stop();
-    throw new Error(`redis-cli --cluster create failed: ${made.stdout}${made.stderr}`);
-  }
-  for (const port of ports) {
-    const r = new Redis(port, '127.0.0.1', { lazyConnect: true });
-    await r.connect();
-    for (let i = 0; !/cluster_state:ok/.test(await r.cluster('INFO')); i++) {
-      if (i > 100) throw (stop(), new Error(`cluster node ${port} did not reach cluster_state:ok`));
-      await new Promise((res) => setTimeout(res, 100));
+  try {
+    for (const port of ports) {
+      const home = `${dir}-${process.pid}-${port}`;
+      rmSync(home, { recursive: true, force: true });
+      const s = await startLocalRedis(port, home, [
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        'nodes.conf',
+        '--cluster-announce-ip',
+        '127.0.0.1',
+        '--cluster-node-timeout',
+        String(nodeTimeoutMs),
+        '--appendonly',
+        'no',
+      ]);
+      if (!s) return (stop(), null);
+      servers.set(port, s);
     }
-    r.disconnect();
+    const all = ports.map((p) => `127.0.0.1:${p}`);
+    const made = spawnSync(
+      'redis-cli',
+      ['--cluster', 'create', ...all, '--cluster-replicas', String(replicas), '--cluster-yes'],
+      { encoding: 'utf8' },
+    );
+    if (made.status !== 0) throw new Error(`redis-cli --cluster create failed: ${made.stdout}${made.stderr}`);
+    const roles = new Map<number, string>();
+    for (const port of ports) {
+      const r = new Redis(port, '127.0.0.1', { lazyConnect: true });
+      await r.connect();
+      for (let i = 0; ; i++) {
+        const info = (await r.cluster('INFO')) + (await r.info('replication'));
+        const role = /role:(\w+)/.exec(info)![1];
+        if (/cluster_state:ok/.test(info) && (role === 'master' || /master_link_status:up/.test(info))) {
+          roles.set(port, role);
+          break;
+        }
+        if (i > 200) throw new Error(`cluster node ${port} did not reach cluster_state:ok`);
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      r.disconnect();
+    }
+    const named = (role: string) => ports.filter((p) => roles.get(p) === role).map((p) => `127.0.0.1:${p}`);
+    return {
+      nodes: named('master'),
+      replicas: named('slave'),
+      stop,
+      kill: (port) => servers.get(port)?.kill(),
+    };
+  } catch (err) {
+    stop();
+    throw err;
   }
-  return { nodes, stop };
 }

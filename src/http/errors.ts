@@ -2,8 +2,15 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { HeraldError } from '../errors.js';
 
-const REDIS_DOWN =
-  /enableOfflineQueue|Connection is closed|Command timed out|ECONNREFUSED|MaxRetriesPerRequest|Reached the max retries|Stream isn't writeable|connect ETIMEDOUT/i;
+// Redis away, or a cluster between two slot maps (a master failing over, slots moving): a
+// moment's 503 with Retry-After, never a 500.
+const REDIS_DOWN = new RegExp(
+  [
+    "enableOfflineQueue|Connection is closed|Command timed out|ECONNREFUSED|MaxRetriesPerRequest|Reached the max retries|Stream isn't writeable|connect ETIMEDOUT",
+    "^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN|LOADING|READONLY|MASTERDOWN) |Too many Cluster redirections|Cluster isn't ready|Failed to refresh slots cache|None of startup nodes",
+  ].join('|'),
+  'i',
+);
 
 const FASTIFY_CODES: Record<string, [number, string, string]> = {
   FST_ERR_CTP_BODY_TOO_LARGE: [413, 'payload_too_large', 'The body is over the 1 MiB limit.'],
@@ -71,6 +78,7 @@ export function toHttpError(err: FastifyError | Error): {
 
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
   const { status, body, headers } = toHttpError(err);
-  if (status >= 500) req.log.error({ err }, 'request failed');
+  if (status === 503) req.log.warn({ err: err.message }, 'store unavailable');
+  else if (status >= 500) req.log.error({ err }, 'request failed');
   return reply.code(status).headers(headers).send(body);
 }
