@@ -16,6 +16,19 @@ const onCluster = [
   'test/integration/batches.test.ts',
   'test/integration/cluster.test.ts',
 ];
+// Reads that merge partitions beyond lists and the feed: suppression pages, stats, campaign batches.
+const merging = [
+  'test/integration/deliverability.test.ts',
+  'test/integration/stats.test.ts',
+  'test/integration/campaigns.test.ts',
+];
+// Records that are not invites (console sessions, idempotency, fleet counters): on a cluster a
+// script or MULTI over two slots would fail, which one Redis does not check.
+const records = [
+  'test/integration/console.test.ts',
+  'test/integration/idempotency.test.ts',
+  'test/integration/metrics.test.ts',
+];
 
 export default defineConfig({
   test: {
@@ -39,19 +52,12 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'partitions',
-          // Also the files whose reads merge partitions beyond lists and the feed: suppression
-          // pages, stats, batches of campaigns.
-          include: [
-            ...onCluster,
-            'test/integration/deliverability.test.ts',
-            'test/integration/stats.test.ts',
-            'test/integration/campaigns.test.ts',
-          ],
+          include: [...onCluster, ...merging],
           exclude: ['test/integration/cluster.test.ts'],
           env: { HERALD_TEST_PARTITIONS: '3', HERALD_TEST_SHARDS: '2' },
         },
       },
-      { extends: true, test: { name: 'cluster', include: onCluster } },
+      { extends: true, test: { name: 'cluster', include: [...onCluster, ...merging, ...records] } },
     ],
   },
 });
