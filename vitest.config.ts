@@ -1,33 +1,35 @@
 import { defineConfig } from 'vitest/config';
 
-// The store, list, concurrency, delivery, expiry and event tests run three times: on one Redis
-// with one partition (the default), on one Redis with three partitions and two delivery shards (so merging across
-// partitions is tested without a cluster), and on a local three-master Redis Cluster with the
-// cluster default of 16 (DESIGN §14; test/global-setup.ts starts it).
-const onCluster = [
+// Every file runs on one Redis with one partition (project `redis`). The files below run again:
+// `partitions` on one Redis with three partitions and two delivery shards (the merging code
+// without a cluster), `cluster` on a local three-master Redis Cluster with the cluster defaults of
+// 16 partitions and four shards (DESIGN §14; test/global-setup.ts starts it).
+// The store, lists, races, expiry, the feed, batches, the repair sweep, and the reads that merge
+// partitions beyond lists and the feed (suppression pages, stats).
+const partitioned = [
   'test/integration/invites.test.ts',
   'test/integration/list.test.ts',
   'test/integration/list-model.test.ts',
   'test/integration/concurrency.test.ts',
-  'test/integration/delivery.test.ts',
   'test/integration/expiry.test.ts',
   'test/integration/events.test.ts',
-  'test/integration/webhooks.test.ts',
   'test/integration/batches.test.ts',
-  'test/integration/cluster.test.ts',
-];
-// Reads that merge partitions beyond lists and the feed: suppression pages, stats, campaign batches.
-const merging = [
+  'test/integration/repair.test.ts',
   'test/integration/deliverability.test.ts',
   'test/integration/stats.test.ts',
-  'test/integration/campaigns.test.ts',
 ];
-// Records that are not invites (console sessions, idempotency, fleet counters): on a cluster a
-// script or MULTI over two slots would fail, which one Redis does not check.
-const records = [
+// On the cluster only (its 16 partitions and four shards cover the merging too): delivery,
+// webhooks and campaigns over queue shards; records that are not invites (console sessions,
+// idempotency, fleet counters), where a script or MULTI over two slots would fail, which one
+// Redis does not check; and where the keys land.
+const clusterOnly = [
+  'test/integration/delivery.test.ts',
+  'test/integration/webhooks.test.ts',
+  'test/integration/campaigns.test.ts',
   'test/integration/console.test.ts',
   'test/integration/idempotency.test.ts',
   'test/integration/metrics.test.ts',
+  'test/integration/cluster.test.ts',
 ];
 
 export default defineConfig({
@@ -52,12 +54,11 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'partitions',
-          include: [...onCluster, ...merging],
-          exclude: ['test/integration/cluster.test.ts'],
+          include: partitioned,
           env: { HERALD_TEST_PARTITIONS: '3', HERALD_TEST_SHARDS: '2' },
         },
       },
-      { extends: true, test: { name: 'cluster', include: [...onCluster, ...merging, ...records] } },
+      { extends: true, test: { name: 'cluster', include: [...partitioned, ...clusterOnly] } },
     ],
   },
 });

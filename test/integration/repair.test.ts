@@ -1,15 +1,15 @@
-import { queuePrefix } from '../../src/keys.js';
+import { partitionKeys, partitionPrefixes, queuePrefix } from '../../src/keys.js';
+import { partitioning } from '../../src/invites/partitions.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDomain } from '../../src/invites/domain.js';
 import { createQueues } from '../../src/jobs/queues.js';
 import { systemClock } from '../../src/clock.js';
 import {
   api,
-  PUBLIC_URL,
+  domainSettings,
   sleep,
   startHerald,
   startSink,
-  TEST_SECRET,
   type Sink,
   type TestHerald,
 } from '../helpers.js';
@@ -32,7 +32,8 @@ afterAll(async () => {
 
 /** Removes a waiting send job the way a lost write would leave it: no hash, not in the list. */
 async function loseJob(id: string) {
-  const q = `${queuePrefix(web.prefix, 'delivery')}:delivery`;
+  const shard = partitioning(web.deliveryShards).ofId(id);
+  const q = `${queuePrefix(web.prefix, 'delivery', String(shard))}:delivery`;
   const jobId = `send.${id}.1`;
   expect(await web.redis.exists(`${q}:${jobId}`)).toBe(1);
   await web.redis.multi().del(`${q}:${jobId}`).lrem(`${q}:wait`, 0, jobId).exec();
@@ -45,20 +46,18 @@ describe('repair of sends whose job was lost', () => {
     const [lost, kept] = [await create('lost@repair.test'), await create('kept@repair.test')];
     await loseJob(lost);
 
-    const queues = createQueues(web.redis, { prefix: web.prefix, sendAttempts: 3, sendBackoff: 50 });
+    const queues = createQueues(web.redis, {
+      prefix: web.prefix,
+      sendAttempts: 3,
+      sendBackoff: 50,
+      shards: web.deliveryShards,
+    });
     const domain = createDomain(web.redis, {
       prefix: web.data,
+      partitions: web.partitions,
       clock: systemClock,
       jobs: queues.port,
-      settings: {
-        secret: TEST_SECRET,
-        publicUrl: PUBLIC_URL,
-        inviteTtl: 0,
-        redirectAllowlist: [],
-        resendCooldown: 60,
-        reminders: [],
-        bulkMax: 10,
-      },
+      settings: domainSettings({ inviteTtl: 0, resendCooldown: 60 }),
     });
     // A grace period longer than their age: nothing is touched yet.
     expect(await domain.repairDeliveries(60_000)).toEqual({ checked: 0, requeued: 0 });
@@ -88,6 +87,7 @@ describe('repair of sends whose job was lost', () => {
       expect((await a.get(`/v1/invites/${id}`)).json().delivery).toMatchObject({ status: 'sent', sends: 1 });
     }
     // Delivered sends leave the queued index, so the next sweep has nothing to look at.
-    expect(await web.redis.zcard(`${web.data}:z:queued`)).toBe(0);
+    const queued = partitionPrefixes(web.data, web.partitions).map((P) => partitionKeys(P).sorted('queued'));
+    for (const key of queued) expect(await web.redis.zcard(key)).toBe(0);
   });
 });
