@@ -105,6 +105,16 @@ export interface QuerySpec {
 
 export type Store = ReturnType<typeof createStore>;
 
+/** One audit entry: a line "<at>:<type>[ <JSON>]" (lib.lua's audit), or JSON in the older layout. */
+function auditEntry(line: string): Record<string, unknown> {
+  if (line.startsWith('{')) return JSON.parse(line);
+  const space = line.indexOf(' ');
+  const head = space < 0 ? line : line.slice(0, space);
+  const colon = head.indexOf(':');
+  const rest = space < 0 ? {} : JSON.parse(line.slice(space + 1));
+  return { type: head.slice(colon + 1), at: Number(head.slice(0, colon)), ...rest };
+}
+
 /**
  * The invite store over one Redis connection (or cluster); `prefix` (the data prefix) keeps tests
  * and tenants apart, `count` partitions spread the invites (fixed for the life of the data).
@@ -332,12 +342,18 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
     },
     async events(id: string): Promise<Record<string, unknown>[] | null> {
       const P = at(id);
-      const [[, exists], [, list]] = (await redis
+      // A trail is a string (lib.lua's audit), or a list in the older layout: one of the two
+      // reads answers WRONGTYPE, which MULTI reports for that command alone.
+      const [[, exists], [, text], [, list]] = (await redis
         .multi()
         .exists(pk(P).invite(id), pk(P).audit(id))
+        .get(pk(P).audit(id))
         .lrange(pk(P).audit(id), 0, -1)
-        .exec()) as [[null, number], [null, string[]]];
-      return exists ? list.map((e) => JSON.parse(e)) : null;
+        .exec()) as [[null, number], [unknown, string | null], [unknown, string[] | null]];
+      if (!exists) return null;
+      return typeof text === 'string'
+        ? text.split('\n').slice(0, -1).map(auditEntry)
+        : (list ?? []).map(auditEntry);
     },
     /** One page of one partition's share of a list (candidate `ids` of other partitions are dropped). */
     async query(spec: QuerySpec, now: number, partition: number) {

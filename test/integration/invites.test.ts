@@ -343,7 +343,7 @@ describe('storage', () => {
     };
     expect(doc.id).toBe(inv.id);
     expect(await h.redis.get(k.code(doc.digest))).toBe(inv.id);
-    expect(await h.redis.llen(k.audit(inv.id))).toBe(1);
+    expect(await h.redis.get(k.audit(inv.id))).toMatch(/^\d{13}:created\n$/);
     for (const [kind, value] of [
       ['email', 'names@keys.test'],
       ['inviter', 'u-names'],
@@ -366,8 +366,13 @@ describe('storage', () => {
     expect(raw[0]).toBe('P');
     expect(JSON.parse(raw.slice(1))).toMatchObject({ i: inv.id, e: 'Old.Names@Layout.test', r: 'admin' });
     expect(raw).not.toContain('null');
-    // The same invite as an older Herald stored it: every name in full, nulls included.
+    // The same invite as an older Herald stored it: every name in full, nulls included, and its
+    // audit trail a list of JSON objects.
     await h.redis.set(key, `P${JSON.stringify(parseDoc(raw))}`);
+    const trail = key.replace(':inv:', ':ev:');
+    const created = (await a.get(`/v1/invites/${inv.id}/events`)).json().data;
+    await h.redis.del(trail);
+    await h.redis.rpush(trail, JSON.stringify({ type: 'created', at: Date.parse(created[0].at) }));
     expect((await a.get(`/v1/invites/${inv.id}`)).json()).toEqual(inv);
     const accepted = await a.post(`/v1/invites/${inv.id}/accept`, {
       userId: 'u1',
@@ -375,6 +380,10 @@ describe('storage', () => {
     });
     expect(accepted.json()).toMatchObject({ status: 'accepted', uses: 1, acceptedBy: [{ userId: 'u1' }] });
     expect(JSON.parse((await h.redis.get(key))!.slice(1))).toMatchObject({ i: inv.id, u: 1 });
+    const events = (await a.get(`/v1/invites/${inv.id}/events`)).json().data;
+    expect(events.map((e: { type: string }) => e.type)).toEqual(['created', 'accepted']);
+    expect(events[0]).toEqual(created[0]);
+    expect(await h.redis.llen(trail)).toBe(2);
   });
 });
 

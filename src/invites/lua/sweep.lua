@@ -13,7 +13,7 @@ for _, id in ipairs(ids) do
   local raw = redis.call('GET', key)
   if raw and string.sub(raw, 1, 1) == 'P' then
     redis.call('SETRANGE', key, 0, 'E')
-    redis.call('RPUSH', k('ev', id), EXPIRED_EVENT)
+    audit(id, EXPIRED_LINE, EXPIRED_EVENT)
     publish('invite.expired', id, 'E' .. string.sub(raw, 2))
     tallies.count_raw('expired', raw)
     flipped = flipped + 1
