@@ -117,6 +117,9 @@ export const dataKeys = (D: string) => ({
 export const partitionKeys = (P: string) => ({
   invite: (id: string) => `${P}:inv:${id}`,
   audit: (id: string) => `${P}:ev:${id}`,
+  /** The hash holding a code digest's look-up (field: the digest, value: the invite id). */
+  codes: (digest: string) => `${P}:codes:${digest.slice(0, 2)}`,
+  /** A code look-up of the older layout, a key per digest: still read and removed. */
   code: (digest: string) => `${P}:code:${digest}`,
   index: (kind: string, value: string) => `${P}:x:${kind}:${value}`,
   sorted: (name: 'created' | 'updated' | 'expires' | 'due' | 'queued') => `${P}:z:${name}`,

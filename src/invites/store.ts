@@ -140,9 +140,12 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
     for (const h of all) for (const [f, v] of Object.entries(h)) sums[f] = (sums[f] ?? 0) + Number(v);
     return sums;
   };
+  // Kept apart from lua/ (no LAYOUT or lib.lua to run first): the public lookup is the hottest call.
+  // KEYS: the digest's hash, the older layout's key for it; ARGV: the digest, the invite key
+  // prefix. Reply: the invite as stored, or false.
   redis.defineCommand('herald_by_digest', {
-    numberOfKeys: 1,
-    lua: "local id = redis.call('GET', KEYS[1]) if not id then return false end return redis.call('GET', ARGV[1] .. id)",
+    numberOfKeys: 2,
+    lua: "local id = redis.call('HGET', KEYS[1], ARGV[1]) or redis.call('GET', KEYS[2]) if not id then return false end return redis.call('GET', ARGV[2] .. id)",
   });
   const run = (s: Script, P: string, now: number, ...args: (string | number)[]) =>
     (redis as unknown as Record<string, (...a: unknown[]) => Promise<LuaReply>>)[`herald_${s}`](
@@ -331,14 +334,16 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
       return { doc: parse(raw), suppressed: !!sup };
     },
     async idByDigest(digest: string): Promise<string | null> {
-      return redis.get(pk(parts[where.ofDigest(digest)]).code(digest));
+      const k = pk(parts[where.ofDigest(digest)]);
+      return (await redis.hget(k.codes(digest), digest)) ?? redis.get(k.code(digest));
     },
     /** The invite a code digest points to, in one round trip. */
     async getByDigest(digest: string): Promise<InviteDoc | null> {
       const byDigest = (redis as unknown as Record<string, (...a: string[]) => Promise<string | null>>)
         .herald_by_digest;
       const P = parts[where.ofDigest(digest)];
-      return parse(await byDigest.call(redis, pk(P).code(digest), pk(P).invite('')));
+      const k = pk(P);
+      return parse(await byDigest.call(redis, k.codes(digest), k.code(digest), digest, k.invite('')));
     },
     async events(id: string): Promise<Record<string, unknown>[] | null> {
       const P = at(id);

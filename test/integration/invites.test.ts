@@ -342,7 +342,7 @@ describe('storage', () => {
       digest: string;
     };
     expect(doc.id).toBe(inv.id);
-    expect(await h.redis.get(k.code(doc.digest))).toBe(inv.id);
+    expect(await h.redis.hget(k.codes(doc.digest), doc.digest)).toBe(inv.id);
     expect(await h.redis.get(k.audit(inv.id))).toMatch(/^\d{13}:created\n$/);
     for (const [kind, value] of [
       ['email', 'names@keys.test'],
@@ -373,6 +373,11 @@ describe('storage', () => {
     const created = (await a.get(`/v1/invites/${inv.id}/events`)).json().data;
     await h.redis.del(trail);
     await h.redis.rpush(trail, JSON.stringify({ type: 'created', at: Date.parse(created[0].at) }));
+    const { digest } = parseDoc(raw) as ReturnType<typeof parseDoc> & { digest: string };
+    const k = partitionKeys(key.slice(0, key.indexOf(':inv:')));
+    await h.redis.hdel(k.codes(digest), digest);
+    await h.redis.set(k.code(digest), inv.id);
+    expect((await a.get(`/v1/invites/${inv.code}`)).json().id).toBe(inv.id);
     expect((await a.get(`/v1/invites/${inv.id}`)).json()).toEqual(inv);
     const accepted = await a.post(`/v1/invites/${inv.id}/accept`, {
       userId: 'u1',

@@ -13,7 +13,7 @@ end
 -- Codes are 72 random bits, so a clash is next to impossible; checking first keeps the script
 -- all-or-nothing if one ever happens (the caller draws new salts and calls again).
 for _, doc in ipairs(docs) do
-  if redis.call('EXISTS', k('code', doc.digest)) == 1 then return {'collision', doc.id} end
+  if code_owner(doc.digest) then return {'collision', doc.id} end
 end
 local out, created, dups = {}, 0, 0
 for _, doc in ipairs(docs) do
@@ -30,7 +30,7 @@ for _, doc in ipairs(docs) do
     out[#out + 1] = 'dup:' .. existing
     dups = dups + 1
   else
-    redis.call('SET', k('code', doc.digest), doc.id)
+    code_set(doc.digest, doc.id)
     uniq_claim(doc)
     local raw = save(doc)
     index_all(doc)

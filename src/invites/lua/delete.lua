@@ -10,7 +10,8 @@ if doc.status == 'pending' then
 end
 unindex_all(doc)
 queued_done(doc.id)
-redis.call('DEL', k('code', doc.digest), k('inv', doc.id))
+code_drop(doc.digest)
+redis.call('DEL', k('inv', doc.id))
 local ev = {type = 'deleted'}
 if ARGV[3] ~= '' then ev.reason = ARGV[3] end
 event(doc.id, ev)

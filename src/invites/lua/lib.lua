@@ -121,6 +121,25 @@ local function event(id, ev)
   end)
 end
 
+-- Code look-ups, digest -> id, in hashes that each hold the digests of one two-character start
+-- (4,096 per partition), so each stays a small listpack: about 50 bytes a code where a key of its
+-- own took 120. The older layout's key per digest is still read and removed.
+local function code_bucket(digest) return k('codes', string.sub(digest, 1, 2)) end
+local function code_owner(digest)
+  return redis.call('HGET', code_bucket(digest), digest) or redis.call('GET', k('code', digest))
+end
+local function code_set(digest, id) redis.call('HSET', code_bucket(digest), digest, id) end
+-- False when the digest leads to an invite already.
+local function code_claim(digest, id)
+  if code_owner(digest) then return false end
+  code_set(digest, id)
+  return true
+end
+local function code_drop(digest)
+  redis.call('HDEL', code_bucket(digest), digest)
+  redis.call('DEL', k('code', digest))
+end
+
 -- Sends recorded as queued, by when: a sweep finds those whose job was lost and queues them again.
 local function queued_add(id) redis.call('ZADD', k('z', 'queued'), NOW, id) end
 local function queued_done(id) redis.call('ZREM', k('z', 'queued'), id) end

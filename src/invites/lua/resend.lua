@@ -13,8 +13,8 @@ if last > 0 and NOW - last < cooldown then
 end
 local rotated = ARGV[4] ~= ''
 if rotated then
-  if redis.call('SET', k('code', ARGV[5]), doc.id, 'NX') == false then return {'err', 'code_collision'} end
-  redis.call('DEL', k('code', doc.digest))
+  if not code_claim(ARGV[5], doc.id) then return {'err', 'code_collision'} end
+  code_drop(doc.digest)
   doc.salt, doc.digest = ARGV[4], ARGV[5]
 end
 if ARGV[6] == 'null' then set_expiry(doc, NULL)
