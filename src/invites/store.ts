@@ -21,8 +21,9 @@ export type { BatchRecord } from './batch-store.js';
  * feed are read from every partition and merged. D is the data prefix (`{herald}`), which holds
  * the records that are not per invite (batches, idempotency, locks, workers).
  *
- *   P:inv:ID          status letter + invite JSON       P:ev:ID   audit events (list)
- *   P:code:DIGEST     id by code digest    P:uniq:…       the pending invite per (email, scope)
+ *   P:inv:ID          status letter + invite JSON    P:ev:ID   audit trail (lines; a list if older)
+ *   P:codes:XX        id by code digest, for digests starting XX (hash; older: P:code:DIGEST)
+ *   P:uniq:…          the pending invite per (email, scope)
  *   P:z:created|updated|expires   sort indexes    P:z:due  pending invites by expiry (sweeps)
  *   P:x:email|role|inviter|user|batch|stype|sid:VALUE   filter indexes (LAYOUT.indexed; score 0)
  *   P:batch:ID        counters of a batch's invites stored in P (hash) and :ended (their first
