@@ -32,3 +32,13 @@ export function randomTail(partition: number, count: number): string {
   const r = randomInt(0, Math.floor(36 ** 6 / count)) * count + partition;
   return r.toString(36).padStart(6, '0');
 }
+
+/** Groups items by the partition of their invite id, keeping their order within each. */
+export function byPartition<T>(p: Partitioning, items: T[], idOf: (t: T) => string): Map<number, T[]> {
+  const groups = new Map<number, T[]>();
+  for (const t of items) {
+    const i = p.ofId(idOf(t));
+    groups.set(i, [...(groups.get(i) ?? []), t]);
+  }
+  return groups;
+}

@@ -4,7 +4,8 @@ import { partitionKeys, partitionPrefixes } from '../keys.js';
 import type { InviteDoc } from './invite.js';
 import { LAYOUT, parseDoc } from './layout.js';
 import { createBatchStore } from './batch-store.js';
-import { partitioning } from './partitions.js';
+import { byPartition, partitioning } from './partitions.js';
+import { createStoreReads } from './store-reads.js';
 import { createServiceRecords } from './service-records.js';
 
 export { parseDoc };
@@ -106,16 +107,6 @@ export interface QuerySpec {
 
 export type Store = ReturnType<typeof createStore>;
 
-/** One audit entry: a line "<at>:<type>[ <JSON>]" (lib.lua's audit), or JSON in the older layout. */
-function auditEntry(line: string): Record<string, unknown> {
-  if (line.startsWith('{')) return JSON.parse(line);
-  const space = line.indexOf(' ');
-  const head = space < 0 ? line : line.slice(0, space);
-  const colon = head.indexOf(':');
-  const rest = space < 0 ? {} : JSON.parse(line.slice(space + 1));
-  return { type: head.slice(colon + 1), at: Number(head.slice(0, colon)), ...rest };
-}
-
 /**
  * The invite store over one Redis connection (or cluster); `prefix` (the data prefix) keeps tests
  * and tenants apart, `count` partitions spread the invites (fixed for the life of the data).
@@ -125,29 +116,6 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
   const parts = partitionPrefixes(prefix, count);
   const where = partitioning(count);
   const at = (id: string) => parts[where.ofId(id)];
-  /** Groups items by partition index (keeping their order within each). */
-  const byPart = <T>(items: T[], idOf: (t: T) => string) => {
-    const groups = new Map<number, T[]>();
-    for (const t of items) {
-      const p = where.ofId(idOf(t));
-      groups.set(p, [...(groups.get(p) ?? []), t]);
-    }
-    return groups;
-  };
-  /** Sums the numeric fields of one hash read from every partition. */
-  const sumHashes = async (name: (P: string) => string) => {
-    const all = await Promise.all(parts.map((P) => redis.hgetall(name(P))));
-    const sums: Record<string, number> = {};
-    for (const h of all) for (const [f, v] of Object.entries(h)) sums[f] = (sums[f] ?? 0) + Number(v);
-    return sums;
-  };
-  // Kept apart from lua/ (no LAYOUT or lib.lua to run first): the public lookup is the hottest call.
-  // KEYS: the digest's hash, the older layout's key for it; ARGV: the digest, the invite key
-  // prefix. Reply: the invite as stored, or false.
-  redis.defineCommand('herald_by_digest', {
-    numberOfKeys: 2,
-    lua: "local id = redis.call('HGET', KEYS[1], ARGV[1]) or redis.call('GET', KEYS[2]) if not id then return false end return redis.call('GET', ARGV[2] .. id)",
-  });
   const run = (s: Script, P: string, now: number, ...args: (string | number)[]) =>
     (redis as unknown as Record<string, (...a: unknown[]) => Promise<LuaReply>>)[`herald_${s}`](
       P,
@@ -157,6 +125,7 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
   const pk = partitionKeys;
   const parse = (raw: string | null) => (raw ? parseDoc(raw) : null);
   const batches = createBatchStore(redis, prefix, parts, run);
+  const reads = createStoreReads(redis, parts, where);
   /**
    * A change that may have ended the last first send of a batch's share in one partition (see
    * lib.lua's ended_reply): then the whole batch may be done, which only a read of every partition
@@ -169,6 +138,7 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
 
   const store = {
     ...batches,
+    ...reads,
     ...createServiceRecords(redis, prefix),
     prefix,
     partitioning: where,
@@ -181,7 +151,7 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
       const c = a.chunk;
       const chunkArgs = c ? [c.batchId, String(c.n)] : ['', ''];
       const replies = await Promise.all(
-        [...byPart(a.docs, (d) => d.id)].map(([p, docs]) =>
+        [...byPartition(where, a.docs, (d) => d.id)].map(([p, docs]) =>
           run('create', parts[p], a.now, JSON.stringify(docs), ...chunkArgs),
         ),
       );
@@ -312,20 +282,6 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
       ];
       return { flipped, seen };
     },
-    async get(id: string): Promise<InviteDoc | null> {
-      return parse(await redis.get(pk(at(id)).invite(id)));
-    },
-    /** Invites by id, in the order asked (one MGET per partition, as a cluster requires). */
-    async getMany(ids: string[]): Promise<(InviteDoc | null)[]> {
-      const found = new Map<string, string | null>();
-      await Promise.all(
-        [...byPart(ids, (id) => id)].map(async ([p, group]) => {
-          const raws = await redis.mget(group.map((id) => pk(parts[p]).invite(id)));
-          group.forEach((id, i) => found.set(id, raws[i]));
-        }),
-      );
-      return ids.map((id) => parse(found.get(id) ?? null));
-    },
     /** What a send job needs, in one round trip: the invite and whether its address is suppressed. */
     async prepareSend(id: string): Promise<{ doc: InviteDoc | null; suppressed: boolean }> {
       const [raw, sup] = (await run('prepare_send', at(id), 0, id)) as unknown as [
@@ -333,33 +289,6 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
         string | null,
       ];
       return { doc: parse(raw), suppressed: !!sup };
-    },
-    async idByDigest(digest: string): Promise<string | null> {
-      const k = pk(parts[where.ofDigest(digest)]);
-      return (await redis.hget(k.codes(digest), digest)) ?? redis.get(k.code(digest));
-    },
-    /** The invite a code digest points to, in one round trip. */
-    async getByDigest(digest: string): Promise<InviteDoc | null> {
-      const byDigest = (redis as unknown as Record<string, (...a: string[]) => Promise<string | null>>)
-        .herald_by_digest;
-      const P = parts[where.ofDigest(digest)];
-      const k = pk(P);
-      return parse(await byDigest.call(redis, k.codes(digest), k.code(digest), digest, k.invite('')));
-    },
-    async events(id: string): Promise<Record<string, unknown>[] | null> {
-      const P = at(id);
-      // A trail is a string (lib.lua's audit), or a list in the older layout: one of the two
-      // reads answers WRONGTYPE, which MULTI reports for that command alone.
-      const [[, exists], [, text], [, list]] = (await redis
-        .multi()
-        .exists(pk(P).invite(id), pk(P).audit(id))
-        .get(pk(P).audit(id))
-        .lrange(pk(P).audit(id), 0, -1)
-        .exec()) as [[null, number], [unknown, string | null], [unknown, string[] | null]];
-      if (!exists) return null;
-      return typeof text === 'string'
-        ? text.split('\n').slice(0, -1).map(auditEntry)
-        : (list ?? []).map(auditEntry);
     },
     /** One page of one partition's share of a list (candidate `ids` of other partitions are dropped). */
     async query(spec: QuerySpec, now: number, partition: number) {
@@ -378,16 +307,6 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
       )) as [string, string[], string[], string, string];
       return { state, ids, scores, resume: state === 'budget' ? { score: resumeScore, id: resumeId } : null };
     },
-    async setSize(kind: string, value: string): Promise<number> {
-      const sizes = await Promise.all(parts.map((P) => redis.zcard(pk(P).index(kind, value))));
-      return sizes.reduce((a, b) => a + b, 0);
-    },
-    async setMembers(kind: string, value: string): Promise<string[]> {
-      return (await Promise.all(parts.map((P) => redis.zrange(pk(P).index(kind, value), 0, -1)))).flat();
-    },
-    async stats(): Promise<Record<string, number>> {
-      return sumHashes((P) => pk(P).stats);
-    },
     /** Invites whose latest send was recorded as queued at or before `cutoff` (up to `limit` per partition). */
     async queuedBefore(cutoff: number, limit: number) {
       const flats = await Promise.all(
@@ -399,30 +318,17 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
       for (const flat of flats) {
         for (let i = 0; i < flat.length; i += 2) entries.push({ id: flat[i], score: flat[i + 1] });
       }
-      const docs = await store.getMany(entries.map((e) => e.id));
+      const docs = await reads.getMany(entries.map((e) => e.id));
       return entries.map((e, i) => ({ ...e, doc: docs[i] }));
     },
     /** Drops (nothing to repair) or bumps (looked at, job exists) queued entries still as read. */
     async settleQueued(mode: 'drop' | 'bump', now: number, entries: { id: string; score: string }[]) {
       const counts = await Promise.all(
-        [...byPart(entries, (e) => e.id)].map(([p, group]) =>
+        [...byPartition(where, entries, (e) => e.id)].map(([p, group]) =>
           run('unqueue', parts[p], now, mode, ...group.flatMap((e) => [e.id, e.score])),
         ),
       );
       return counts.reduce((a, n) => a + Number(n), 0);
-    },
-    /** The funnel counters of each hour (P:st:HOUR, written by lib.lua's tally), for the given fields. */
-    async tallies(hours: number[], fields: string[]): Promise<number[][]> {
-      const perPart = await Promise.all(
-        parts.map((P) => Promise.all(hours.map((h) => redis.hmget(pk(P).hourly(h), ...fields)))),
-      );
-      return hours.map((_, i) =>
-        fields.map((_f, j) => perPart.reduce((a, rows) => a + Number(rows[i][j] ?? 0), 0)),
-      );
-    },
-    async dueCount(now: number): Promise<number> {
-      const counts = await Promise.all(parts.map((P) => redis.zcount(pk(P).sorted('due'), '-inf', now)));
-      return counts.reduce((a, b) => a + b, 0);
     },
   };
   return store;

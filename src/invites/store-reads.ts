@@ -1,0 +1,100 @@
+import type { Redis } from 'ioredis';
+import { partitionKeys as pk } from '../keys.js';
+import type { InviteDoc } from './invite.js';
+import { parseDoc } from './layout.js';
+import { byPartition, type Partitioning } from './partitions.js';
+
+/** One audit entry: a line "<at>:<type>[ <JSON>]" (lib.lua's audit), or JSON in the older layout. */
+function auditEntry(line: string): Record<string, unknown> {
+  if (line.startsWith('{')) return JSON.parse(line);
+  const space = line.indexOf(' ');
+  const head = space < 0 ? line : line.slice(0, space);
+  const colon = head.indexOf(':');
+  const rest = space < 0 ? {} : JSON.parse(line.slice(space + 1));
+  return { type: head.slice(colon + 1), at: Number(head.slice(0, colon)), ...rest };
+}
+
+/**
+ * The store's plain reads (no script but the code lookup): invites by id or code, audit trails,
+ * filter index sizes, and counters summed over the partitions (`parts`, placed by `where`).
+ */
+export function createStoreReads(redis: Redis, parts: string[], where: Partitioning) {
+  const at = (id: string) => parts[where.ofId(id)];
+  const parse = (raw: string | null) => (raw ? parseDoc(raw) : null);
+  const sum = (ns: number[]) => ns.reduce((a, b) => a + b, 0);
+  // Kept apart from lua/ (no LAYOUT or lib.lua to run first): the public lookup is the hottest call.
+  // KEYS: the digest's hash, the older layout's key for it; ARGV: the digest, the invite key
+  // prefix. Reply: the invite as stored, or false.
+  redis.defineCommand('herald_by_digest', {
+    numberOfKeys: 2,
+    lua: "local id = redis.call('HGET', KEYS[1], ARGV[1]) or redis.call('GET', KEYS[2]) if not id then return false end return redis.call('GET', ARGV[2] .. id)",
+  });
+  const byDigest = (redis as unknown as Record<string, (...a: string[]) => Promise<string | null>>)
+    .herald_by_digest;
+
+  return {
+    async get(id: string): Promise<InviteDoc | null> {
+      return parse(await redis.get(pk(at(id)).invite(id)));
+    },
+    /** Invites by id, in the order asked (one MGET per partition, as a cluster requires). */
+    async getMany(ids: string[]): Promise<(InviteDoc | null)[]> {
+      const found = new Map<string, string | null>();
+      await Promise.all(
+        [...byPartition(where, ids, (id) => id)].map(async ([p, group]) => {
+          const raws = await redis.mget(group.map((id) => pk(parts[p]).invite(id)));
+          group.forEach((id, i) => found.set(id, raws[i]));
+        }),
+      );
+      return ids.map((id) => parse(found.get(id) ?? null));
+    },
+    async idByDigest(digest: string): Promise<string | null> {
+      const k = pk(parts[where.ofDigest(digest)]);
+      return (await redis.hget(k.codes(digest), digest)) ?? redis.get(k.code(digest));
+    },
+    /** The invite a code digest points to, in one round trip. */
+    async getByDigest(digest: string): Promise<InviteDoc | null> {
+      const k = pk(parts[where.ofDigest(digest)]);
+      return parse(await byDigest.call(redis, k.codes(digest), k.code(digest), digest, k.invite('')));
+    },
+    async events(id: string): Promise<Record<string, unknown>[] | null> {
+      const k = pk(at(id));
+      // A trail is a string (lib.lua's audit), or a list in the older layout: one of the two
+      // reads answers WRONGTYPE, which MULTI reports for that command alone.
+      const [[, exists], [, text], [, list]] = (await redis
+        .multi()
+        .exists(k.invite(id), k.audit(id))
+        .get(k.audit(id))
+        .lrange(k.audit(id), 0, -1)
+        .exec()) as [[null, number], [unknown, string | null], [unknown, string[] | null]];
+      if (!exists) return null;
+      return typeof text === 'string'
+        ? text.split('\n').slice(0, -1).map(auditEntry)
+        : (list ?? []).map(auditEntry);
+    },
+    async setSize(kind: string, value: string): Promise<number> {
+      return sum(await Promise.all(parts.map((P) => redis.zcard(pk(P).index(kind, value)))));
+    },
+    async setMembers(kind: string, value: string): Promise<string[]> {
+      return (await Promise.all(parts.map((P) => redis.zrange(pk(P).index(kind, value), 0, -1)))).flat();
+    },
+    /** The /metrics counters (P:stats), summed over the partitions. */
+    async stats(): Promise<Record<string, number>> {
+      const all = await Promise.all(parts.map((P) => redis.hgetall(pk(P).stats)));
+      const sums: Record<string, number> = {};
+      for (const h of all) for (const [f, v] of Object.entries(h)) sums[f] = (sums[f] ?? 0) + Number(v);
+      return sums;
+    },
+    /** The funnel counters of each hour (P:st:HOUR, written by lib.lua's tally), for the given fields. */
+    async tallies(hours: number[], fields: string[]): Promise<number[][]> {
+      const perPart = await Promise.all(
+        parts.map((P) => Promise.all(hours.map((h) => redis.hmget(pk(P).hourly(h), ...fields)))),
+      );
+      return hours.map((_, i) =>
+        fields.map((_f, j) => perPart.reduce((a, rows) => a + Number(rows[i][j] ?? 0), 0)),
+      );
+    },
+    async dueCount(now: number): Promise<number> {
+      return sum(await Promise.all(parts.map((P) => redis.zcount(pk(P).sorted('due'), '-inf', now))));
+    },
+  };
+}
