@@ -3,11 +3,13 @@ import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 import { startLocalCluster, type LocalCluster } from '../../src/local-cluster.js';
 import { TEST_KEY, sleep, startSink, waitFor, type Sink } from '../helpers.js';
 import { freePort, spawnHerald, type HeraldProcess } from '../processes.js';
+import { startReceiver, type Receiver } from '../receiver.js';
 
 // DESIGN §14 promises the same guarantees on a Redis Cluster; this is what a crashed master does
 // to them. A cluster of its own (three masters, a replica each), since the test kills one.
 let cluster: LocalCluster;
 let sink: Sink;
+let receiver: Receiver;
 let herald: HeraldProcess;
 let base: string;
 
@@ -52,6 +54,7 @@ beforeAll(async () => {
   if (!c) throw new Error('the failover test needs redis-server on PATH');
   cluster = c;
   sink = await startSink();
+  receiver = await startReceiver();
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   herald = spawnHerald('all', {
@@ -60,6 +63,8 @@ beforeAll(async () => {
     PORT: String(port),
     SEND_BACKOFF: '200',
     SEND_ATTEMPTS: '30',
+    WEBHOOK_ALLOW_PRIVATE: 'true',
+    WEBHOOK_BACKOFF: '200',
   });
   await herald.waitFor(/Herald API on/, 30_000);
 }, 60_000);
@@ -67,11 +72,17 @@ afterAll(async () => {
   if (herald?.child.exitCode === null) herald.child.kill('SIGKILL');
   cluster?.stop();
   await sink?.close();
+  await receiver?.close();
 });
 
 describe('a Redis Cluster master that crashes', () => {
   it('is replaced by its replica: no invite lost, no 500, accepts and sends carry on, nothing sent twice', async () => {
     onTestFailed(() => console.log(`Herald's output:\n${herald.output().slice(-8000)}`));
+    const hook = await call('POST', '/v1/webhooks', {
+      url: receiver.url,
+      events: ['invite.created', 'invite.sent', 'invite.accepted'],
+    });
+    expect(hook.status).toBe(201);
     const first = await call('POST', '/v1/invites/send', {
       emails: Array.from({ length: 40 }, (_, i) => `f${i}@failover.test`),
     });
@@ -150,5 +161,25 @@ describe('a Redis Cluster master that crashes', () => {
     const to = sink.messages.map((m) => m.to[0]);
     expect(to.length).toBe(80);
     expect(new Set(to).size).toBe(80);
+
+    // Webhooks: every event of the feed reaches the endpoint, before and after the crash (80
+    // created, 80 sent, 1 accepted), each at least once.
+    const delivered = () => new Set(receiver.hits.map((x) => x.headers['webhook-id'] as string));
+    const feed: string[] = [];
+    for (let after = ''; ;) {
+      const page = await call('GET', `/v1/events?limit=100${after ? `&after=${after}` : ''}`);
+      feed.push(
+        ...page.body.data
+          .filter((e: { type: string }) => e.type.startsWith('invite.'))
+          .map((e: { id: string }) => e.id),
+      );
+      if (!page.body.hasMore) break;
+      after = page.body.nextCursor;
+    }
+    expect(feed.length).toBe(161);
+    await waitFor(() => feed.every((id) => delivered().has(id)), 30_000, 'every event delivered');
+    console.log(
+      `[failover] webhooks: ${receiver.hits.length} deliveries of ${feed.length} events, ${receiver.hits.length - delivered().size} duplicates`,
+    );
   }, 150_000);
 });
