@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, auth, startHerald, startSink, waitFor, type Sink, type TestHerald } from '../helpers.js';
+import {
+  api,
+  auth,
+  scanKeys,
+  startHerald,
+  startSink,
+  waitFor,
+  type Sink,
+  type TestHerald,
+} from '../helpers.js';
 
 let sink: Sink;
 let h: TestHerald;
@@ -239,21 +248,16 @@ describe('code secrecy', () => {
       rotated.code,
     );
     const dump: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, keys] = await h.redis.scan(cursor, 'MATCH', `*${h.prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      for (const key of keys) {
-        dump.push(key);
-        const type = await h.redis.type(key);
-        if (type === 'string') dump.push((await h.redis.get(key))!);
-        if (type === 'hash') dump.push(JSON.stringify(await h.redis.hgetall(key)));
-        if (type === 'list') dump.push(...(await h.redis.lrange(key, 0, -1)));
-        if (type === 'set') dump.push(...(await h.redis.smembers(key)));
-        if (type === 'zset') dump.push(...(await h.redis.zrange(key, 0, -1)));
-        if (type === 'stream') dump.push(JSON.stringify(await h.redis.xrange(key, '-', '+')));
-      }
-    } while (cursor !== '0');
+    for (const key of await scanKeys(h.redis, `*${h.prefix}*`)) {
+      dump.push(key);
+      const type = await h.redis.type(key);
+      if (type === 'string') dump.push((await h.redis.get(key))!);
+      if (type === 'hash') dump.push(JSON.stringify(await h.redis.hgetall(key)));
+      if (type === 'list') dump.push(...(await h.redis.lrange(key, 0, -1)));
+      if (type === 'set') dump.push(...(await h.redis.smembers(key)));
+      if (type === 'zset') dump.push(...(await h.redis.zrange(key, 0, -1)));
+      if (type === 'stream') dump.push(JSON.stringify(await h.redis.xrange(key, '-', '+')));
+    }
     h.workers!.resume();
     const text = dump.join('\n');
     expect(text).toContain(rotated.id); // the dump is real
