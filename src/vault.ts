@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
+import { randomBytesPooled } from './random.js';
 
 /**
  * Authenticated encryption (AES-256-GCM) under a key derived from INVITE_SECRET and a purpose:
@@ -9,7 +10,7 @@ export function createVault(inviteSecret: string, purpose = 'herald webhook secr
   const key = createHmac('sha256', inviteSecret).update(purpose).digest();
   return {
     seal(plain: string): string {
-      const iv = randomBytes(12);
+      const iv = randomBytesPooled(12);
       const c = createCipheriv('aes-256-gcm', key, iv);
       const body = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
       return Buffer.concat([iv, c.getAuthTag(), body]).toString('base64url');

@@ -1,4 +1,5 @@
-import { createHmac, randomBytes, randomInt } from 'node:crypto';
+import { createHmac, randomInt } from 'node:crypto';
+import { randomBytesPooled } from '../random.js';
 
 /**
  * Invite codes are derived, never stored: code = HMAC(INVITE_SECRET, id | salt), where the salt
@@ -8,7 +9,7 @@ import { createHmac, randomBytes, randomInt } from 'node:crypto';
 export const CODE_LENGTH = 12; // 72 bits of base64url
 
 export function newSalt(): string {
-  return randomBytes(12).toString('base64url');
+  return randomBytesPooled(12).toString('base64url');
 }
 
 export function deriveCode(secret: string, id: string, salt: string): string {
