@@ -41,6 +41,9 @@ export function rawRedis(): Redis {
 /** Every key matching `pattern`, from every master on a cluster. */
 export async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
   const client = redis as Redis | Cluster;
+  // A new Cluster knows its nodes only once it has read the slots.
+  if (client instanceof Cluster && client.status !== 'ready')
+    await new Promise((r) => client.once('ready', r));
   const nodes = client instanceof Cluster ? client.nodes('master') : [client];
   const found: string[] = [];
   for (const node of nodes) {
