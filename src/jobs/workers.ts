@@ -1,5 +1,5 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Bulk } from '../invites/bulk.js';
@@ -30,18 +30,27 @@ export interface WorkerDeps extends SendDeps {
 
 export const HEARTBEAT_MS = 5000;
 
-/** Redis must never drop queue or invite keys; anything but noeviction could lose invites. */
+/**
+ * Redis must never drop queue or invite keys; anything but noeviction could lose invites. On a
+ * cluster every master is asked: the partitions on one that evicts would lose theirs.
+ */
 export async function checkEvictionPolicy(redis: Redis): Promise<void> {
-  let policy: string | undefined;
-  try {
-    policy = ((await redis.config('GET', 'maxmemory-policy')) as string[])[1];
-  } catch {
-    return; // CONFIG is disabled on some hosted Redis; their docs say how to set the policy
-  }
-  if (policy && policy !== 'noeviction') {
-    throw new Error(
-      `Redis maxmemory-policy is "${policy}"; Herald's workers need "noeviction" (set maxmemory-policy noeviction).`,
-    );
+  // A Cluster is handed around typed as Redis (src/redis.ts).
+  const client: unknown = redis;
+  const nodes = client instanceof Cluster ? client.nodes('master') : [redis];
+  for (const node of nodes) {
+    let policy: string | undefined;
+    try {
+      policy = ((await node.config('GET', 'maxmemory-policy')) as string[])[1];
+    } catch {
+      return; // CONFIG is disabled on some hosted Redis; their docs say how to set the policy
+    }
+    if (policy && policy !== 'noeviction') {
+      const where = nodes.length > 1 ? ` on ${node.options.host}:${node.options.port}` : '';
+      throw new Error(
+        `Redis maxmemory-policy is "${policy}"${where}; Herald's workers need "noeviction" (set maxmemory-policy noeviction).`,
+      );
+    }
   }
 }
 

@@ -57,4 +57,17 @@ describe('on a Redis Cluster', () => {
     for (const tag of [`{${h.prefix}:d}`, `{${h.prefix}:d1}`, `{${h.prefix}:d2}`, `{${h.prefix}:d3}`])
       expect(slots.has(tag)).toBe(true);
   });
+
+  it('refuses to start workers when any one master may evict keys, naming it', async () => {
+    const masters = (h.redis as unknown as Cluster).nodes('master');
+    const last = masters[masters.length - 1];
+    await last.config('SET', 'maxmemory-policy', 'allkeys-lru');
+    try {
+      await expect(startHerald({ sink, roles: { api: false, worker: true } })).rejects.toThrow(
+        `maxmemory-policy is "allkeys-lru" on ${last.options.host}:${last.options.port}`,
+      );
+    } finally {
+      await last.config('SET', 'maxmemory-policy', 'noeviction');
+    }
+  });
 });
