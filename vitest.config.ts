@@ -21,7 +21,8 @@ const partitioned = [
 // On the cluster only (its 16 partitions and four shards cover the merging too): delivery,
 // webhooks and campaigns over queue shards; records that are not invites (console sessions,
 // idempotency, fleet counters), where a script or MULTI over two slots would fail, which one
-// Redis does not check; hostile input over every route; and where the keys land.
+// Redis does not check; hostile input over every route; the landing page, readiness and CSV
+// intake; and where the keys land.
 const clusterOnly = [
   'test/integration/delivery.test.ts',
   'test/integration/webhooks.test.ts',
@@ -30,6 +31,9 @@ const clusterOnly = [
   'test/integration/idempotency.test.ts',
   'test/integration/metrics.test.ts',
   'test/faults/hostile.test.ts',
+  'test/integration/landing.test.ts',
+  'test/integration/readiness.test.ts',
+  'test/integration/csv.test.ts',
   'test/integration/cluster.test.ts',
 ];
 
