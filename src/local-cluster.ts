@@ -11,6 +11,8 @@ export interface LocalCluster {
   stop(): void;
   /** SIGKILL to the node on `port`, as a crashed machine would be. */
   kill(port: number): void;
+  /** Starts one more master and joins it (`redis-cli --cluster add-node`), holding no slots yet. */
+  addMaster(): Promise<string>;
 }
 
 /** A free run of `count` ports (and their cluster-bus ports, +10000) near `from`. */
@@ -40,25 +42,26 @@ export async function startLocalCluster(
   const ports = await freePorts(from, masters * (1 + replicas));
   const servers = new Map<number, LocalRedis>();
   const stop = () => servers.forEach((s) => s.kill());
+  const startNode = async (port: number) => {
+    const home = `${dir}-${process.pid}-${port}`;
+    rmSync(home, { recursive: true, force: true });
+    const s = await startLocalRedis(port, home, [
+      '--cluster-enabled',
+      'yes',
+      '--cluster-config-file',
+      'nodes.conf',
+      '--cluster-announce-ip',
+      '127.0.0.1',
+      '--cluster-node-timeout',
+      String(nodeTimeoutMs),
+      '--appendonly',
+      'no',
+    ]);
+    if (s) servers.set(port, s);
+    return s;
+  };
   try {
-    for (const port of ports) {
-      const home = `${dir}-${process.pid}-${port}`;
-      rmSync(home, { recursive: true, force: true });
-      const s = await startLocalRedis(port, home, [
-        '--cluster-enabled',
-        'yes',
-        '--cluster-config-file',
-        'nodes.conf',
-        '--cluster-announce-ip',
-        '127.0.0.1',
-        '--cluster-node-timeout',
-        String(nodeTimeoutMs),
-        '--appendonly',
-        'no',
-      ]);
-      if (!s) return (stop(), null);
-      servers.set(port, s);
-    }
+    for (const port of ports) if (!(await startNode(port))) return (stop(), null);
     const all = ports.map((p) => `127.0.0.1:${p}`);
     const made = spawnSync(
       'redis-cli',
@@ -83,11 +86,31 @@ export async function startLocalCluster(
       r.disconnect();
     }
     const named = (role: string) => ports.filter((p) => roles.get(p) === role).map((p) => `127.0.0.1:${p}`);
+    const addMaster = async () => {
+      const [port] = await freePorts(Math.max(...servers.keys()) + 1, 1);
+      await startNode(port);
+      const node = `127.0.0.1:${port}`;
+      const added = spawnSync('redis-cli', ['--cluster', 'add-node', node, all[0]], { encoding: 'utf8' });
+      if (added.status !== 0) throw new Error(`redis-cli --cluster add-node failed: ${added.stdout}`);
+      // Until gossip has told every node of every other and of the slots, moving a slot fails
+      // ("I don't know about node …", "CLUSTERDOWN").
+      const knowsAll = (port: number) => {
+        const ask = (what: string) =>
+          spawnSync('redis-cli', ['-p', String(port), 'cluster', what], { encoding: 'utf8' }).stdout;
+        return ask('nodes').trim().split('\n').length >= servers.size && /cluster_state:ok/.test(ask('info'));
+      };
+      for (let i = 0; ![...servers.keys()].every(knowsAll); i++) {
+        if (i > 100) throw new Error(`the cluster did not learn of ${node}`);
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      return node;
+    };
     return {
       nodes: named('master'),
       replicas: named('slave'),
       stop,
       kill: (port) => servers.get(port)?.kill(),
+      addMaster,
     };
   } catch (err) {
     stop();

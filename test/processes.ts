@@ -70,3 +70,14 @@ export async function privateRedis(port: number) {
   await start();
   return { url: `redis://127.0.0.1:${port}`, start, stop, kill: () => server?.kill() };
 }
+
+/** A JSON call with the test API key to a Herald process at `base`: its status and parsed body. */
+export async function callHerald(base: string, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${TEST_KEY}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+    signal: AbortSignal.timeout(10_000),
+  });
+  return { status: res.status, body: await res.json() };
+}

@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { startLocalCluster, type LocalCluster } from '../../src/local-cluster.js';
-import { TEST_KEY, sleep, startSink, waitFor, type Sink } from '../helpers.js';
-import { freePort, spawnHerald, type HeraldProcess } from '../processes.js';
+import { sleep, startSink, waitFor, type Sink } from '../helpers.js';
+import { callHerald, freePort, spawnHerald, type HeraldProcess } from '../processes.js';
 import { startReceiver, type Receiver } from '../receiver.js';
 
 // DESIGN §14 promises the same guarantees on a Redis Cluster; this is what a crashed master does
@@ -13,15 +13,7 @@ let receiver: Receiver;
 let herald: HeraldProcess;
 let base: string;
 
-const call = async (method: string, path: string, body?: unknown) => {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${TEST_KEY}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-    signal: AbortSignal.timeout(10_000),
-  });
-  return { status: res.status, body: await res.json() };
-};
+const call = (method: string, path: string, body?: unknown) => callHerald(base, method, path, body);
 
 async function listAll(): Promise<{ id: string; email: string; status: string }[]> {
   const all = [];
