@@ -53,7 +53,7 @@ do {
   keys.forEach((k, i) => {
     const g = k
       .split(':')
-      .slice(1, k.includes(':x:') || k.includes(':z:') ? 3 : 2)
+      .slice(1, k.includes(':o:') || k.includes(':z:') ? 3 : 2)
       .join(':');
     groups[g] = (groups[g] ?? 0) + sizes[i];
   });
@@ -65,8 +65,7 @@ const breakdown = Object.fromEntries(
 );
 const perInvite = (after - before) / N;
 const docBytes = (
-  (await redis.client.get(`{herald}:inv:${(await redis.client.zrange('{herald}:z:created', -1, -1))[0]}`)) ??
-  ''
+  (await redis.client.get((await redis.client.scan('0', 'MATCH', '*:inv:*', 'COUNT', 1000))[1][0])) ?? ''
 ).length;
 await redis.client.flushall();
 const b0 = await used();

@@ -23,7 +23,13 @@ import { createLogger, type Logger } from './logger.js';
 import { loadTemplates } from './mail/templates.js';
 import { outboxTransport, smtpTransport, type MailTransport } from './mail/transport.js';
 import { createMetrics } from './metrics.js';
-import { checkPartitions, dataPrefix, refuseLegacyLayout } from './keys.js';
+import {
+  checkPartitions,
+  dataPrefix,
+  partitionPrefixes,
+  refuseLegacyLayout,
+  refuseOldIndexes,
+} from './keys.js';
 import { checkDeliveryShards } from './jobs/shards.js';
 import { apiRedis, workerRedis } from './redis.js';
 
@@ -110,6 +116,7 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
     await waitReady(redis);
     await refuseLegacyLayout(redis, prefix);
     await checkPartitions(redis, prefix, c.REDIS_PARTITIONS);
+    await refuseOldIndexes(redis, partitionPrefixes(data, c.REDIS_PARTITIONS));
     await checkDeliveryShards(redis, prefix, c.DELIVERY_SHARDS);
     const queues = createQueues(redis, queueSettings);
     const webhookQueues = createWebhookQueues(redis, { prefix, attempts: c.WEBHOOK_ATTEMPTS });

@@ -57,6 +57,19 @@ export async function refuseLegacyLayout(redis: { exists(key: string): Promise<n
   }
 }
 
+/** Refuses to start over invite indexes of the layout before ordered indexes (sorted sets). */
+export async function refuseOldIndexes(redis: Redis, partitions: string[]) {
+  for (const P of partitions) {
+    const key = partitionKeys(P).legacyIndex('created');
+    if (await redis.exists(key)) {
+      throw new Error(
+        `Redis holds invite indexes of an older layout ("${key}"). Stop every Herald process and ` +
+          `run "npm run migrate-keys" once (REDIS_URL or REDIS_CLUSTER_NODES as for Herald), then start again.`,
+      );
+    }
+  }
+}
+
 /**
  * The prefixes of the invite partitions. With one partition it is the data prefix itself (the
  * layout of a single Redis); with more, each is its own hash tag (`{name:0}` … for the data prefix `{name}`), so a cluster
@@ -74,7 +87,7 @@ export async function checkPartitions(redis: Redis, name: string, count: number)
   const key = dataKeys(dataPrefix(name)).partitions;
   // Data from before this record was written with one partition, the data prefix itself.
   const p0 = partitionKeys(dataPrefix(name));
-  const older = (await redis.exists(p0.sorted('created'), p0.events)) > 0;
+  const older = (await redis.exists(p0.legacyIndex('created'), p0.index('created') + ':b:', p0.events)) > 0;
   await redis.set(key, older ? '1' : String(count), 'NX');
   const stored = Number(await redis.get(key));
   if (stored !== count) {
@@ -121,8 +134,16 @@ export const partitionKeys = (P: string) => ({
   codes: (digest: string) => `${P}:codes:${digest.slice(0, 2)}`,
   /** A code look-up of the older layout, a key per digest: still read and removed. */
   code: (digest: string) => `${P}:code:${digest}`,
-  index: (kind: string, value: string) => `${P}:x:${kind}:${value}`,
-  sorted: (name: 'created' | 'updated' | 'expires' | 'due' | 'queued') => `${P}:z:${name}`,
+  /**
+   * An ordered index (src/invites/lua/index.lua): a sort index (created, updated, expires, due)
+   * or a filter index (a LAYOUT.indexed kind). Its buckets are NAME:b:… (the first NAME:b:), its
+   * directory NAME:d.
+   */
+  index: (name: string) => `${P}:o:${name}`,
+  /** Invites with a send recorded as queued, by when (a plain sorted set: it stays small). */
+  queued: `${P}:z:queued`,
+  /** Indexes of the layout before ordered indexes (sorted sets): their presence means a rebuild is due. */
+  legacyIndex: (name: string) => `${P}:z:${name}`,
   batchShare: (id: string) => `${P}:batch:${id}`,
   batchEnded: (id: string) => `${P}:batch:${id}:ended`,
   chunkDone: (id: string, n: number) => `${P}:batch:${id}:done:${n}`,

@@ -14,11 +14,19 @@ function auditEntry(line: string): Record<string, unknown> {
   return { type: head.slice(colon + 1), at: Number(head.slice(0, colon)), ...rest };
 }
 
+/** Runs the index reader (lua/index_read.lua) in one partition; store.ts owns the scripts. */
+export type RunIndexRead = (
+  script: 'index_read',
+  P: string,
+  now: number,
+  ...args: string[]
+) => Promise<unknown>;
+
 /**
- * The store's plain reads (no script but the code lookup): invites by id or code, audit trails,
- * filter index sizes, and counters summed over the partitions (`parts`, placed by `where`).
+ * The store's reads: invites by id or code, audit trails, filter index members, and counters
+ * summed over the partitions (`parts`, placed by `where`).
  */
-export function createStoreReads(redis: Redis, parts: string[], where: Partitioning) {
+export function createStoreReads(redis: Redis, parts: string[], where: Partitioning, run: RunIndexRead) {
   const at = (id: string) => parts[where.ofId(id)];
   const parse = (raw: string | null) => (raw ? parseDoc(raw) : null);
   const sum = (ns: number[]) => ns.reduce((a, b) => a + b, 0);
@@ -71,11 +79,15 @@ export function createStoreReads(redis: Redis, parts: string[], where: Partition
         ? text.split('\n').slice(0, -1).map(auditEntry)
         : (list ?? []).map(auditEntry);
     },
-    async setSize(kind: string, value: string): Promise<number> {
-      return sum(await Promise.all(parts.map((P) => redis.zcard(pk(P).index(kind, value)))));
-    },
-    async setMembers(kind: string, value: string): Promise<string[]> {
-      return (await Promise.all(parts.map((P) => redis.zrange(pk(P).index(kind, value), 0, -1)))).flat();
+    /**
+     * The ids of invites whose `kind` field (LAYOUT.indexed) holds `value`: every one, or, with
+     * `most`, at most `most` + 1 from each partition (enough to tell "more than most").
+     */
+    async setMembers(kind: string, value: string, most = Number.MAX_SAFE_INTEGER): Promise<string[]> {
+      const shares = await Promise.all(
+        parts.map((P) => run('index_read', P, 0, 'members', kind, value, String(most)) as Promise<string[]>),
+      );
+      return shares.flat();
     },
     /** The /metrics counters (P:stats), summed over the partitions. */
     async stats(): Promise<Record<string, number>> {
@@ -94,7 +106,7 @@ export function createStoreReads(redis: Redis, parts: string[], where: Partition
       );
     },
     async dueCount(now: number): Promise<number> {
-      return sum(await Promise.all(parts.map((P) => redis.zcount(pk(P).sorted('due'), '-inf', now))));
+      return sum(await Promise.all(parts.map((P) => run('index_read', P, now, 'due') as Promise<number>)));
     },
   };
 }

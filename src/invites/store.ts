@@ -55,16 +55,16 @@ const SCRIPTS = [
   'claim_reminder',
   'chunk_done',
   'finish_batch',
+  'index_read',
+  'reindex',
 ] as const;
 type Script = (typeof SCRIPTS)[number];
 
-// Every script starts with LAYOUT (how invites are stored, layout.ts), then lib.lua.
+// Every script starts with LAYOUT (how invites are stored, layout.ts), index.lua, then lib.lua.
+const lua = (name: string) => readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), 'utf8');
 const lib =
-  `local LAYOUT = cjson.decode([==[${JSON.stringify(LAYOUT)}]==])\n` +
-  readFileSync(new URL('./lua/lib.lua', import.meta.url), 'utf8');
-const sources = Object.fromEntries(
-  SCRIPTS.map((s) => [s, `${lib}\n${readFileSync(new URL(`./lua/${s}.lua`, import.meta.url), 'utf8')}`]),
-) as Record<Script, string>;
+  `local LAYOUT = cjson.decode([==[${JSON.stringify(LAYOUT)}]==])\n` + `${lua('index')}\n${lua('lib')}`;
+const sources = Object.fromEntries(SCRIPTS.map((s) => [s, `${lib}\n${lua(s)}`])) as Record<Script, string>;
 
 type LuaReply = [string, ...unknown[]];
 
@@ -125,7 +125,7 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
   const pk = partitionKeys;
   const parse = (raw: string | null) => (raw ? parseDoc(raw) : null);
   const batches = createBatchStore(redis, prefix, parts, run);
-  const reads = createStoreReads(redis, parts, where);
+  const reads = createStoreReads(redis, parts, where, run);
   /**
    * A change that may have ended the last first send of a batch's share in one partition (see
    * lib.lua's ended_reply): then the whole batch may be done, which only a read of every partition
@@ -296,8 +296,6 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
       const wire = {
         ...spec,
         ids: spec.ids && spec.ids.filter((id) => where.ofId(id) === partition),
-        sort: pk(P).sorted(spec.sort),
-        all: spec.all.map((a) => pk(P).index(a.kind, a.value)),
       };
       const [state, ids, scores, resumeScore, resumeId] = (await run(
         'query',
@@ -307,11 +305,17 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
       )) as [string, string[], string[], string, string];
       return { state, ids, scores, resume: state === 'budget' ? { score: resumeScore, id: resumeId } : null };
     },
+    /**
+     * Moves up to `limit` invites of one partition from the older layout's indexes to the
+     * ordered ones (npm run migrate-keys); answers how many are left.
+     */
+    reindex: (partition: number, limit: number) =>
+      run('reindex', parts[partition], 0, limit) as unknown as Promise<number>,
     /** Invites whose latest send was recorded as queued at or before `cutoff` (up to `limit` per partition). */
     async queuedBefore(cutoff: number, limit: number) {
       const flats = await Promise.all(
         parts.map((P) =>
-          redis.zrange(pk(P).sorted('queued'), '-inf', cutoff, 'BYSCORE', 'LIMIT', 0, limit, 'WITHSCORES'),
+          redis.zrange(pk(P).queued, '-inf', cutoff, 'BYSCORE', 'LIMIT', 0, limit, 'WITHSCORES'),
         ),
       );
       const entries = [];

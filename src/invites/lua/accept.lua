@@ -22,7 +22,7 @@ table.insert(doc.acceptedBy, {
   email = (email ~= '' and email) or NULL,
   at = NOW,
 })
-if userId ~= '' then redis.call('ZADD', k('x', 'user', userId), 0, doc.id) end
+if userId ~= '' then ix_add(ix_name('user'), filter_entry(userId, doc.id)) end
 local ev = {type = 'accepted', userId = (userId ~= '' and userId) or NULL, email = (email ~= '' and email) or NULL}
 if reason ~= '' then ev.reason = reason end
 event(doc.id, ev)

@@ -17,21 +17,12 @@ for _, doc in ipairs(docs) do
 end
 local out, created, dups = {}, 0, 0
 for _, doc in ipairs(docs) do
-  local u = uniq_key(doc)
-  local existing = u and redis.call('GET', u)
-  if existing then
-    local other = load(existing)
-    if other == nil or other.status ~= 'pending' or expire_if_due(other) then
-      redis.call('DEL', u)
-      existing = false
-    end
-  end
+  local existing = pending_twin(doc)
   if existing then
     out[#out + 1] = 'dup:' .. existing
     dups = dups + 1
   else
     code_set(doc.digest, doc.id)
-    uniq_claim(doc)
     local raw = save(doc)
     index_all(doc)
     publish('invite.created', doc.id, raw)

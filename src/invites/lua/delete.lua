@@ -4,10 +4,6 @@
 local doc = load(ARGV[2])
 if not doc then return {'err', 'invite_not_found'} end
 if doc.status == 'accepted' then return {'err', 'invite_accepted'} end
-if doc.status == 'pending' then
-  local u = uniq_key(doc)
-  if u and redis.call('GET', u) == doc.id then redis.call('DEL', u) end
-end
 unindex_all(doc)
 queued_done(doc.id)
 code_drop(doc.digest)

@@ -103,11 +103,17 @@ end
 
 -- The audit trail: one string per invite, a line per entry, "<at>:<type>" and, when the entry
 -- says more, a space and the rest as JSON (cjson escapes newlines). A string and short lines cost
--- about half of a list of JSON objects. Trails of the older layout are lists: they stay lists.
+-- about half of a list of JSON objects. Written whole with SET, not APPEND: APPEND leaves room to
+-- grow (a three-line trail took 368 bytes, where SET of the same text takes 208). Trails of the
+-- older layout are lists (GET answers WRONGTYPE): they stay lists.
 local function audit(id, line, json)
   local key = k('ev', id)
-  local r = redis.pcall('APPEND', key, line .. '\n')
-  if type(r) == 'table' and r.err then redis.call('RPUSH', key, type(json) == 'function' and json() or json) end
+  local old = redis.pcall('GET', key)
+  if type(old) == 'table' and old.err then
+    redis.call('RPUSH', key, type(json) == 'function' and json() or json)
+  else
+    redis.call('SET', key, (old or '') .. line .. '\n')
+  end
 end
 
 local function event(id, ev)
@@ -274,17 +280,40 @@ local function tally_batch()
   }
 end
 
--- The key that keeps one pending invite per (email, scope). Lengths keep "a|b"+"c" apart from "a"+"b|c".
-local function uniq_key(doc)
-  if isnull(doc.emailKey) then return nil end
-  local st, si = '', ''
-  if not isnull(doc.scope) then st, si = doc.scope.type, doc.scope.id end
-  return k('uniq', doc.emailKey .. '|' .. #st .. '|' .. st .. '|' .. si)
+-- Index entries (index.lua's buckets under P:o:NAME). A sort entry is the score (milliseconds)
+-- in ten base-36 digits, or ten '~' for "never" (last), then the id without its "inv_"; its
+-- order is (score, id). A filter entry is the value's length, ':', the value, then the id; a value
+-- over 32 bytes is 'h:' and 20 hex digits of its SHA-1 (80 bits), so every entry fits a listpack.
+local B36 = '0123456789abcdefghijklmnopqrstuvwxyz'
+local NEVER = '~~~~~~~~~~'
+local function enc_score(ms)
+  if ms == math.huge then return NEVER end
+  ms = math.max(0, math.floor(ms))
+  local t = {}
+  for i = 10, 1, -1 do
+    local d = ms % 36
+    t[i] = string.sub(B36, d + 1, d + 1)
+    ms = (ms - d) / 36
+  end
+  return table.concat(t)
 end
+local function sort_entry(score, id) return enc_score(score) .. string.sub(id, 5) end
+-- An entry's score and id.
+local function sort_parts(e)
+  local s = string.sub(e, 1, 10)
+  return (s == NEVER and math.huge or tonumber(s, 36)), 'inv_' .. string.sub(e, 11)
+end
+local function value_key(v)
+  v = tostring(v)
+  if #v > 32 then return 'h:' .. string.sub(redis.sha1hex(v), 1, 20) end
+  return #v .. ':' .. v
+end
+local function filter_entry(v, id) return value_key(v) .. string.sub(id, 5) end
+local function ix_name(name) return k('o', name) end
 
 -- Per-value indexes that the list filters use (LAYOUT.indexed: kind -> field path, where a list
--- on the way means each of its items): membership only (score 0), since every list is ordered
--- by one of the z: sort indexes.
+-- on the way means each of its items), each one index of filter entries; every list is ordered
+-- by one of the sort indexes.
 local function values_at(v, path, i, out)
   if isnull(v) then return end
   if i > #path then
@@ -302,73 +331,59 @@ for kind, path in pairs(LAYOUT.indexed) do
   INDEXED[kind] = parts
 end
 
-local function attr_keys(doc)
-  local t = {}
+-- Calls f(index, entry) for each filter entry of doc.
+local function each_attr(doc, f)
   for kind, path in pairs(INDEXED) do
     local vals = {}
     values_at(doc, path, 1, vals)
-    for _, v in ipairs(vals) do t[#t + 1] = k('x', kind, v) end
+    for _, v in ipairs(vals) do f(ix_name(kind), filter_entry(v, doc.id)) end
   end
-  return t
 end
 
 local function expiry_score(doc)
-  if isnull(doc.expiresAt) then return '+inf' end
+  if isnull(doc.expiresAt) then return math.huge end
   return doc.expiresAt
 end
 
+local function due(doc) return doc.status == 'pending' and not isnull(doc.expiresAt) end
+
 local function index_all(doc)
   local id = doc.id
-  redis.call('ZADD', k('z', 'created'), doc.createdAt, id)
-  redis.call('ZADD', k('z', 'updated'), doc.updatedAt, id)
-  redis.call('ZADD', k('z', 'expires'), expiry_score(doc), id)
-  if doc.status == 'pending' and not isnull(doc.expiresAt) then
-    redis.call('ZADD', k('z', 'due'), doc.expiresAt, id)
-  end
-  for _, key in ipairs(attr_keys(doc)) do redis.call('ZADD', key, 0, id) end
+  ix_add(ix_name('created'), sort_entry(doc.createdAt, id))
+  ix_add(ix_name('updated'), sort_entry(doc.updatedAt, id))
+  ix_add(ix_name('expires'), sort_entry(expiry_score(doc), id))
+  if due(doc) then ix_add(ix_name('due'), sort_entry(doc.expiresAt, id)) end
+  each_attr(doc, ix_add)
 end
 
 local function unindex_all(doc)
   local id = doc.id
-  for _, name in ipairs({'created', 'updated', 'expires', 'due'}) do redis.call('ZREM', k('z', name), id) end
-  for _, key in ipairs(attr_keys(doc)) do redis.call('ZREM', key, id) end
+  ix_rem(ix_name('created'), sort_entry(doc.createdAt, id))
+  ix_rem(ix_name('updated'), sort_entry(doc.updatedAt, id))
+  ix_rem(ix_name('expires'), sort_entry(expiry_score(doc), id))
+  if not isnull(doc.expiresAt) then ix_rem(ix_name('due'), sort_entry(doc.expiresAt, id)) end
+  each_attr(doc, ix_rem)
 end
 
 local function touch(doc)
+  ix_rem(ix_name('updated'), sort_entry(doc.updatedAt, doc.id))
   doc.updatedAt = NOW
-  redis.call('ZADD', k('z', 'updated'), NOW, doc.id)
-end
-
--- The uniqueness key lives no longer than its invite's expiry, since sweeps do not read the
--- invite to find it.
-local function uniq_claim(doc)
-  local u = uniq_key(doc)
-  if not u then return end
-  if isnull(doc.expiresAt) then redis.call('SET', u, doc.id)
-  else redis.call('SET', u, doc.id, 'PXAT', string.format('%d', doc.expiresAt)) end
+  ix_add(ix_name('updated'), sort_entry(NOW, doc.id))
 end
 
 local function set_expiry(doc, expiresAt)
+  ix_rem(ix_name('expires'), sort_entry(expiry_score(doc), doc.id))
+  if due(doc) then ix_rem(ix_name('due'), sort_entry(doc.expiresAt, doc.id)) end
   doc.expiresAt = expiresAt
-  redis.call('ZADD', k('z', 'expires'), expiry_score(doc), doc.id)
-  if isnull(expiresAt) or doc.status ~= 'pending' then
-    redis.call('ZREM', k('z', 'due'), doc.id)
-  else
-    redis.call('ZADD', k('z', 'due'), expiresAt, doc.id)
-  end
-  local u = uniq_key(doc)
-  if u and doc.status == 'pending' and redis.call('GET', u) == doc.id then uniq_claim(doc) end
+  ix_add(ix_name('expires'), sort_entry(expiry_score(doc), doc.id))
+  if due(doc) then ix_add(ix_name('due'), sort_entry(doc.expiresAt, doc.id)) end
 end
 
 -- Moves an invite to another status (the status has no index: a list reads the invite's first
 -- letter). Expiry is not a change anyone made, so it leaves updatedAt alone (the sweep flips
 -- without reading the document at all).
 local function set_status(doc, status)
-  if doc.status == 'pending' and status ~= 'pending' then
-    local u = uniq_key(doc)
-    if u and redis.call('GET', u) == doc.id then redis.call('DEL', u) end
-    redis.call('ZREM', k('z', 'due'), doc.id)
-  end
+  if due(doc) and status ~= 'pending' then ix_rem(ix_name('due'), sort_entry(doc.expiresAt, doc.id)) end
   doc.status = status
   if status ~= 'expired' then touch(doc) end
 end
@@ -388,6 +403,28 @@ local function expire_if_due(doc)
     return true
   end
   return false
+end
+
+-- The pending invite with doc's address and scope, if any (DESIGN §4: one per pair). Found
+-- through the address's entries in the e-mail index, a few at most, so the pair needs no key of
+-- its own; an invite whose time has passed is stored as expired on the way.
+local function pending_twin(doc)
+  if isnull(doc.emailKey) then return nil end
+  local pre = value_key(doc.emailKey)
+  local st = isnull(doc.scope) and '' or (#doc.scope.type .. ':' .. doc.scope.type .. doc.scope.id)
+  local found = nil
+  ix_walk(ix_name('email'), pre, false, function(e)
+    if string.sub(e, 1, #pre) ~= pre then return true end
+    local other = load('inv_' .. string.sub(e, #pre + 1))
+    if other and other.status == 'pending' and other.emailKey == doc.emailKey then
+      local ot = isnull(other.scope) and '' or (#other.scope.type .. ':' .. other.scope.type .. other.scope.id)
+      if ot == st and not expire_if_due(other) then
+        found = other.id
+        return true
+      end
+    end
+  end)
+  return found
 end
 
 -- Counts the end (sent, failed or suppressed) of an invite's first send in its batch, exactly

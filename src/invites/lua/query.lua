@@ -1,49 +1,42 @@
 -- KEYS[1] the key prefix and ARGV[1] the time, as in every script (see lib.lua).
--- One page of the invite list. ARGV: 2 spec (JSON). The spec names:
---   sort: sorted set whose score is the sort key; desc: boolean; lo/hi: score bounds for it;
+-- One page of one partition's share of the invite list. ARGV: 2 spec (JSON). The spec names:
+--   sort: 'created', 'updated' or 'expires' (the sort index walked); desc: boolean;
+--   lo/hi: score bounds for it ('-inf'/'+inf' or milliseconds);
 --   limit, budget: most matches to return (limit+1 tells "has more") and most ids to examine;
---   cursor: {score, id} or null; ids: a small candidate list, or null to walk `sort` in order;
---   all: sets an id must be in; statuses: allowed (effective) statuses or null, read from each
---   invite's first letter;
---   createdMin/Max, expiresMin/Max: exclusive bounds or null.
+--   cursor: {score, id} or null; ids: a small candidate list, or null to walk the sort index;
+--   all: {kind, value} filter entries an invite must have; statuses: allowed (effective) statuses
+--   or null; createdMin/Max, expiresMin/Max: exclusive bounds or null.
 -- Order: by score in the asked direction, ties always in ascending id (= creation) order.
--- Returns {state, ids, scores, resumeScore, resumeId}; state 'budget' means call again from resume.
+-- Reply: {state, ids, scores, resumeScore, resumeId}; state 'more' (limit+1 found), 'end', or
+-- 'budget' (call again from resume).
 local s = cjson.decode(ARGV[2])
-local D = s.sort
+local SORT = ix_name(s.sort)
+local FIELD = ({created = 'createdAt', updated = 'updatedAt', expires = 'expiresAt'})[s.sort]
 
-local function score(key, id)
-  local v = redis.call('ZSCORE', key, id)
-  if not v then return nil end
-  return tonumber(v)
-end
-
--- Whether an invite's effective status is one asked for, from its first letter: a pending invite
--- past its expiry reads as expired, which needs its expiry only when one of the two is asked for.
 local WANTED = {}
 if not isnull(s.statuses) then for _, st in ipairs(s.statuses) do WANTED[st] = true end end
-local INV, EXPIRES = k('inv', ''), k('z', 'expires')
-local function status_wanted(id)
-  local letter = redis.call('GETRANGE', INV .. id, 0, 0)
-  if letter ~= 'P' then return WANTED[STATUS[letter]] == true end
-  if WANTED.pending == WANTED.expired then return WANTED.pending == true end
-  local e = score(EXPIRES, id)
-  return WANTED[(e and e <= NOW) and 'expired' or 'pending'] == true
+local function effective(doc)
+  if doc.status == 'pending' and not isnull(doc.expiresAt) and doc.expiresAt <= NOW then return 'expired' end
+  return doc.status
 end
 
+local needs_doc = not isnull(s.statuses) or not isnull(s.createdMin) or not isnull(s.createdMax)
+  or not isnull(s.expiresMin) or not isnull(s.expiresMax)
+
 local function matches(id)
-  for _, key in ipairs(s.all) do
-    if not redis.call('ZSCORE', key, id) then return false end
+  for _, f in ipairs(s.all) do
+    if not ix_has(ix_name(f.kind), filter_entry(f.value, id)) then return false end
   end
-  if not isnull(s.statuses) and not status_wanted(id) then return false end
-  if not isnull(s.createdMin) or not isnull(s.createdMax) then
-    local c = score(k('z', 'created'), id)
-    if c == nil then return false end
-    if not isnull(s.createdMin) and c <= s.createdMin then return false end
-    if not isnull(s.createdMax) and c >= s.createdMax then return false end
-  end
+  if not needs_doc then return true end
+  local doc = load(id)
+  if not doc then return false end
+  if not isnull(s.statuses) and not WANTED[effective(doc)] then return false end
+  local c = doc.createdAt
+  if not isnull(s.createdMin) and c <= s.createdMin then return false end
+  if not isnull(s.createdMax) and c >= s.createdMax then return false end
   if not isnull(s.expiresMin) or not isnull(s.expiresMax) then
-    local e = score(k('z', 'expires'), id)
-    if e == nil or e == math.huge then return false end
+    local e = doc.expiresAt
+    if isnull(e) then return false end
     if not isnull(s.expiresMin) and e <= s.expiresMin then return false end
     if not isnull(s.expiresMax) and e >= s.expiresMax then return false end
   end
@@ -59,6 +52,11 @@ local function before(sa, ia, sb, ib)
   return ia < ib
 end
 
+local function fmt(x)
+  if x == math.huge then return '+inf' elseif x == -math.huge then return '-inf' end
+  return string.format('%.17g', x)
+end
+
 local lo, hi = tonumber(s.lo), tonumber(s.hi)
 local out_ids, out_scores = {}, {}
 local want = s.limit + 1
@@ -67,7 +65,8 @@ local want = s.limit + 1
 if not isnull(s.ids) then
   local rows = {}
   for _, id in ipairs(s.ids) do
-    local sc = score(D, id)
+    local doc = load(id)
+    local sc = doc and (isnull(doc[FIELD]) and math.huge or doc[FIELD])
     if sc and sc >= lo and sc <= hi and matches(id) then
       if isnull(s.cursor) or before(tonumber(s.cursor.score), s.cursor.id, sc, id) then
         rows[#rows + 1] = {sc, id}
@@ -76,66 +75,64 @@ if not isnull(s.ids) then
   end
   table.sort(rows, function(a, b) return before(a[1], a[2], b[1], b[2]) end)
   for i = 1, math.min(want, #rows) do
-    out_ids[i], out_scores[i] = rows[i][2], tostring(rows[i][1])
+    out_ids[i], out_scores[i] = rows[i][2], fmt(rows[i][1])
   end
   return {'end', out_ids, out_scores, '', ''}
 end
 
--- Walk the sorted set one score group at a time; inside a group, by rank (ascending id).
-local function fmt(x)
-  if x == math.huge then return '+inf' elseif x == -math.huge then return '-inf' end
-  return string.format('%.17g', x)
-end
-local function next_group(after)
-  local r
-  if s.desc then
-    r = redis.call('ZRANGE', D, after and ('(' .. fmt(after)) or fmt(hi), fmt(lo), 'BYSCORE', 'REV', 'LIMIT', 0, 1, 'WITHSCORES')
-  else
-    r = redis.call('ZRANGE', D, after and ('(' .. fmt(after)) or fmt(lo), fmt(hi), 'BYSCORE', 'LIMIT', 0, 1, 'WITHSCORES')
+-- Walk the sort index. Each entry examined is offered to take(); it answers true to stop.
+local examined, state, resume = 0, 'end', nil
+local function take(sc, id)
+  examined = examined + 1
+  if matches(id) then
+    out_ids[#out_ids + 1], out_scores[#out_scores + 1] = id, fmt(sc)
+    if #out_ids >= want then
+      state = 'more'
+      return true
+    end
   end
-  if #r == 0 then return nil end
-  return tonumber(r[2])
+  if examined >= s.budget then
+    state, resume = 'budget', {sc, id}
+    return true
+  end
+  return false
 end
 
-local g, afterId
-if isnull(s.cursor) then
-  g = next_group(nil)
+if not s.desc then
+  local from, after = '', false
+  if not isnull(s.cursor) then
+    from, after = sort_entry(tonumber(s.cursor.score), s.cursor.id), true
+  elseif lo > -math.huge then
+    from = enc_score(math.max(0, math.ceil(lo)))
+  end
+  ix_walk(SORT, from, after, function(e)
+    local sc, id = sort_parts(e)
+    if sc > hi then return true end
+    if sc < lo then return false end
+    return take(sc, id)
+  end)
 else
-  g, afterId = tonumber(s.cursor.score), s.cursor.id
-  if g < lo or g > hi then g = nil end
-end
-local examined, CHUNK = 0, 100
-while g do
-  -- rank where this group's remaining members start
-  local start = redis.call('ZCOUNT', D, '-inf', '(' .. fmt(g))
-  if afterId then
-    local r = redis.call('ZRANK', D, afterId)
-    if r and score(D, afterId) == g then
-      start = r + 1
-    else
-      for _, id in ipairs(redis.call('ZRANGE', D, fmt(g), fmt(g), 'BYSCORE')) do
-        if id <= afterId then start = start + 1 end
-      end
-    end
+  -- Score groups from the highest down; inside a group, ascending id (a walk up from its start).
+  local g, afterId
+  if not isnull(s.cursor) then
+    g, afterId = tonumber(s.cursor.score), s.cursor.id
+  else
+    local top = hi == math.huge and '\255' or (enc_score(math.floor(hi)) .. '\255')
+    local e = ix_below(SORT, top)
+    g = e and sort_parts(e)
   end
-  local group_done = false
-  while not group_done do
-    local rows = redis.call('ZRANGE', D, start, start + CHUNK - 1, 'WITHSCORES')
-    if #rows < 2 * CHUNK then group_done = true end
-    for i = 1, #rows, 2 do
-      local id, sc = rows[i], tonumber(rows[i + 1])
-      if sc ~= g then group_done = true break end
-      examined = examined + 1
-      afterId = id
-      start = start + 1
-      if matches(id) then
-        out_ids[#out_ids + 1], out_scores[#out_scores + 1] = id, fmt(sc)
-        if #out_ids >= want then return {'more', out_ids, out_scores, '', ''} end
-      end
-      if examined >= s.budget then return {'budget', out_ids, out_scores, fmt(g), afterId} end
-    end
+  while g and g >= lo and g <= hi do
+    local prefix = enc_score(g)
+    local from = afterId and sort_entry(g, afterId) or prefix
+    local stopped = ix_walk(SORT, from, afterId ~= nil, function(e)
+      if string.sub(e, 1, 10) ~= prefix then return 'next' end
+      local sc, id = sort_parts(e)
+      return take(sc, id)
+    end)
+    if stopped and state ~= 'end' then break end
+    local e = ix_below(SORT, prefix)
+    g, afterId = e and sort_parts(e), nil
   end
-  g = next_group(g)
-  afterId = nil
 end
-return {'end', out_ids, out_scores, '', ''}
+if state == 'budget' then return {'budget', out_ids, out_scores, fmt(resume[1]), resume[2]} end
+return {state, out_ids, out_scores, '', ''}

@@ -1,0 +1,120 @@
+-- Ordered indexes in buckets, prepended to every script before lib.lua (see store.ts).
+-- An index L holds distinct strings ("entries", built by lib.lua's entry helpers) in byte order.
+-- Redis keeps a sorted set of at most 128 short members as one listpack, about 30 bytes a
+-- member, but a larger one as a skiplist and hash table, about 120: so an index is cut into
+-- buckets of at most IX_MAX entries, each a sorted set with every score 0 (ordered by member,
+-- read with BYLEX ranges). The first bucket is L:b: ; every other is L:b:<its lowest entry when it
+-- was made>, and the directory L:d (a sorted set, scores 0) holds those names. An entry belongs to
+-- the bucket with the greatest name not above it. All keys share L's hash tag.
+-- Callers pass entries of at most 64 bytes (Redis' listpack limit for a member).
+local IX_MAX = 96
+
+local function ix_key(L, b) return L .. ':b:' .. b end
+
+-- The name of the bucket that holds (or would hold) entry e.
+local function ix_bucket(L, e)
+  if e == '' then return '' end
+  return redis.call('ZRANGE', L .. ':d', '[' .. e, '-', 'BYLEX', 'REV', 'LIMIT', 0, 1)[1] or ''
+end
+
+-- The bucket after b, or nil.
+local function ix_next(L, b)
+  return redis.call('ZRANGE', L .. ':d', b == '' and '-' or ('(' .. b), '+', 'BYLEX', 'LIMIT', 0, 1)[1]
+end
+
+-- The bucket before b (b not the first).
+local function ix_prev(L, b)
+  return redis.call('ZRANGE', L .. ':d', '(' .. b, '-', 'BYLEX', 'REV', 'LIMIT', 0, 1)[1] or ''
+end
+
+local function ix_add(L, e)
+  local key = ix_key(L, ix_bucket(L, e))
+  if redis.call('ZADD', key, 0, e) == 0 then return end
+  local n = redis.call('ZCARD', key)
+  if n <= IX_MAX then return end
+  -- Split off the upper half as a bucket of its own, named after its lowest entry.
+  local upper = redis.call('ZRANGE', key, math.floor(n / 2), -1)
+  local args = {'ZADD', ix_key(L, upper[1])}
+  for _, m in ipairs(upper) do
+    args[#args + 1] = 0
+    args[#args + 1] = m
+  end
+  redis.call(unpack(args))
+  redis.call('ZREMRANGEBYRANK', key, math.floor(n / 2), -1)
+  redis.call('ZADD', L .. ':d', 0, upper[1])
+end
+
+local function ix_rem(L, e)
+  local b = ix_bucket(L, e)
+  local key = ix_key(L, b)
+  -- An emptied bucket is gone from Redis; its name leaves the directory (the first stays implied).
+  if redis.call('ZREM', key, e) == 1 and b ~= '' and redis.call('EXISTS', key) == 0 then
+    redis.call('ZREM', L .. ':d', b)
+  end
+end
+
+local function ix_has(L, e) return redis.call('ZSCORE', ix_key(L, ix_bucket(L, e)), e) ~= false end
+
+-- Hands f the entries from `from` on (just after it when `after`), in order, until f returns
+-- true; returns whether it did. A bucket is read whole (at most IX_MAX entries).
+local function ix_walk(L, from, after, f)
+  local b = ix_bucket(L, from)
+  local lo = from == '' and '-' or ((after and '(' or '[') .. from)
+  while true do
+    for _, e in ipairs(redis.call('ZRANGE', ix_key(L, b), lo, '+', 'BYLEX')) do
+      if f(e) then return true end
+    end
+    b, lo = ix_next(L, b), '-'
+    if not b then return false end
+  end
+end
+
+-- The greatest entry below e, or nil.
+local function ix_below(L, e)
+  local b = ix_bucket(L, e)
+  while true do
+    local r = redis.call('ZRANGE', ix_key(L, b), '(' .. e, '-', 'BYLEX', 'REV', 'LIMIT', 0, 1)[1]
+    if r then return r end
+    if b == '' then return nil end
+    b = ix_prev(L, b)
+  end
+end
+
+-- How many entries lie in [from, to) (to: exclusive), counting whole buckets where it can.
+local function ix_count(L, from, to)
+  local b, n = ix_bucket(L, from), 0
+  local lo = from == '' and '-' or ('[' .. from)
+  while b do
+    local nb = ix_next(L, b)
+    if nb and nb <= to and lo == '-' then
+      n = n + redis.call('ZCARD', ix_key(L, b))
+    else
+      n = n + redis.call('ZLEXCOUNT', ix_key(L, b), lo, '(' .. to)
+      if not nb or nb >= to then return n end
+    end
+    b, lo = nb, '-'
+  end
+  return n
+end
+
+-- Removes and returns the first entries (up to max) for which take(e) is true, stopping at the
+-- first that is not: the sweep's way through the due index, a bucket at a time.
+local function ix_pop_front(L, max, take)
+  local out, b = {}, ''
+  while b and #out < max do
+    local key = ix_key(L, b)
+    local es = redis.call('ZRANGE', key, 0, max - #out - 1)
+    local n = 0
+    for _, e in ipairs(es) do
+      if not take(e) then break end
+      n = n + 1
+      out[#out + 1] = e
+    end
+    if n > 0 then redis.call('ZREMRANGEBYRANK', key, 0, n - 1) end
+    if n < #es then return out end
+    local nb = ix_next(L, b)
+    if b ~= '' and redis.call('EXISTS', key) == 0 then redis.call('ZREM', L .. ':d', b) end
+    b = nb
+  end
+  return out
+end
