@@ -129,9 +129,11 @@ function expand(stored: Obj, long: Record<string, string>, defaults: Obj): Obj {
 }
 
 /** A stored invite: one status letter, then its JSON (short names, or the full ones before LAYOUT). */
+/** The invite in a stored value: the status letter and JSON, before the audit trail's newline. */
 export function parseDoc(raw: string): InviteDoc {
   const status = STATUS[raw[0]];
-  const stored = JSON.parse(raw.slice(1)) as Obj;
+  const nl = raw.indexOf('\n');
+  const stored = JSON.parse(nl < 0 ? raw.slice(1) : raw.slice(1, nl)) as Obj;
   if ('id' in stored) return { ...(stored as unknown as InviteDoc), status };
   const doc = expand(stored, LONG, LAYOUT.defaults);
   for (const [k, n] of Object.entries(LAYOUT.nested)) {

@@ -35,7 +35,11 @@ export function createStoreReads(redis: Redis, parts: string[], where: Partition
   // prefix. Reply: the invite as stored, or false.
   redis.defineCommand('herald_by_digest', {
     numberOfKeys: 2,
-    lua: "local id = redis.call('HGET', KEYS[1], ARGV[1]) or redis.call('GET', KEYS[2]) if not id then return false end return redis.call('GET', ARGV[2] .. id)",
+    lua:
+      "local id = redis.call('HGET', KEYS[1], ARGV[1]) or redis.call('GET', KEYS[2]) if not id then return false end " +
+      // The document only: the audit trail after it stays in Redis.
+      "local raw = redis.call('GET', ARGV[2] .. id) local nl = raw and string.find(raw, '\\n', 1, true) " +
+      'if nl then return string.sub(raw, 1, nl - 1) end return raw',
   });
   const byDigest = (redis as unknown as Record<string, (...a: string[]) => Promise<string | null>>)
     .herald_by_digest;
@@ -66,18 +70,20 @@ export function createStoreReads(redis: Redis, parts: string[], where: Partition
     },
     async events(id: string): Promise<Record<string, unknown>[] | null> {
       const k = pk(at(id));
-      // A trail is a string (lib.lua's audit), or a list in the older layout: one of the two
-      // reads answers WRONGTYPE, which MULTI reports for that command alone.
-      const [[, exists], [, text], [, list]] = (await redis
+      // The trail's lines follow the invite's document (lib.lua's audit). Older lines may sit in
+      // P:ev:ID (a deleted invite's, or the older layout's): a string of lines, or a list; one of
+      // the two reads answers WRONGTYPE, which MULTI reports for that command alone.
+      const [[, raw], [, text], [, list]] = (await redis
         .multi()
-        .exists(k.invite(id), k.audit(id))
+        .get(k.invite(id))
         .get(k.audit(id))
         .lrange(k.audit(id), 0, -1)
-        .exec()) as [[null, number], [unknown, string | null], [unknown, string[] | null]];
-      if (!exists) return null;
-      return typeof text === 'string'
-        ? text.split('\n').slice(0, -1).map(auditEntry)
-        : (list ?? []).map(auditEntry);
+        .exec()) as [[null, string | null], [unknown, string | null], [unknown, string[] | null]];
+      if (raw === null && text === null && !list?.length) return null;
+      const lines = (s: string) => s.split('\n').slice(0, -1);
+      const older = typeof text === 'string' ? lines(text) : (list ?? []);
+      const own = raw !== null && raw.includes('\n') ? lines(raw.slice(raw.indexOf('\n') + 1)) : [];
+      return [...older, ...own].map(auditEntry);
     },
     /**
      * The ids of invites whose `kind` field (LAYOUT.indexed) holds `value`: every one, or, with

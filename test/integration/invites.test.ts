@@ -343,7 +343,12 @@ describe('storage', () => {
     };
     expect(doc.id).toBe(inv.id);
     expect(await h.redis.hget(k.codes(doc.digest), doc.digest)).toBe(inv.id);
-    expect(await h.redis.get(k.audit(inv.id))).toMatch(/^\d{13}:created\n$/);
+    // The audit trail follows the document in the same key; P:ev:ID is only for deleted invites.
+    expect((await h.redis.get(k.invite(inv.id)))!.split('\n').slice(1)).toEqual([
+      expect.stringMatching(/^\d{13}:created$/),
+      '',
+    ]);
+    expect(await h.redis.exists(k.audit(inv.id))).toBe(0);
     // Each index holds one entry for the invite, ending with its id after "inv_", in one of its
     // buckets (sorted sets named NAME:b:…).
     const tail = inv.id.slice(4);
@@ -373,13 +378,14 @@ describe('storage', () => {
     const [key] = await scanKeys(h.redis, `*:inv:${inv.id}`);
     const raw = (await h.redis.get(key))!;
     expect(raw[0]).toBe('P');
-    expect(JSON.parse(raw.slice(1))).toMatchObject({ i: inv.id, e: 'Old.Names@Layout.test', r: 'admin' });
+    const json = (stored: string) => JSON.parse(stored.split('\n')[0].slice(1));
+    expect(json(raw)).toMatchObject({ i: inv.id, e: 'Old.Names@Layout.test', r: 'admin' });
     expect(raw).not.toContain('null');
     // The same invite as an older Herald stored it: every name in full, nulls included, and its
     // audit trail a list of JSON objects.
+    const created = (await a.get(`/v1/invites/${inv.id}/events`)).json().data;
     await h.redis.set(key, `P${JSON.stringify(parseDoc(raw))}`);
     const trail = key.replace(':inv:', ':ev:');
-    const created = (await a.get(`/v1/invites/${inv.id}/events`)).json().data;
     await h.redis.del(trail);
     await h.redis.rpush(trail, JSON.stringify({ type: 'created', at: Date.parse(created[0].at) }));
     const { digest } = parseDoc(raw) as ReturnType<typeof parseDoc> & { digest: string };
@@ -393,11 +399,13 @@ describe('storage', () => {
       email: 'old.names@layout.test',
     });
     expect(accepted.json()).toMatchObject({ status: 'accepted', uses: 1, acceptedBy: [{ userId: 'u1' }] });
-    expect(JSON.parse((await h.redis.get(key))!.slice(1))).toMatchObject({ i: inv.id, u: 1 });
+    expect(json((await h.redis.get(key))!)).toMatchObject({ i: inv.id, u: 1 });
     const events = (await a.get(`/v1/invites/${inv.id}/events`)).json().data;
     expect(events.map((e: { type: string }) => e.type)).toEqual(['created', 'accepted']);
     expect(events[0]).toEqual(created[0]);
-    expect(await h.redis.llen(trail)).toBe(2);
+    // The older list keeps its entry; the new one follows the document.
+    expect(await h.redis.llen(trail)).toBe(1);
+    expect((await h.redis.get(key))!).toMatch(/\n\d{13}:accepted \{/);
   });
 });
 

@@ -5,6 +5,7 @@ local doc = load(ARGV[2])
 if not doc then return {'err', 'invite_not_found'} end
 if doc.status == 'accepted' then return {'err', 'invite_accepted'} end
 unindex_all(doc)
+trail_detach(doc.id)
 queued_done(doc.id)
 code_drop(doc.digest)
 redis.call('DEL', k('inv', doc.id))

@@ -12,7 +12,7 @@ local function isnull(v) return v == nil or v == NULL end
 local function k(...) return P .. ':' .. table.concat({...}, ':') end
 
 -- An invite is stored as one status letter followed by the rest as JSON, so that a sweep can
--- flip a status with SETRANGE instead of decoding and re-encoding the document. The JSON uses the
+-- flip a status without decoding and re-encoding the document. The JSON uses the
 -- short names of LAYOUT (src/invites/layout.ts, prepended to every script by store.ts) and leaves
 -- out nulls and defaults; invites stored before LAYOUT (full names, "id") still decode.
 local LETTER = {pending = 'P', accepted = 'A', canceled = 'C', expired = 'E', declined = 'D'}
@@ -54,8 +54,16 @@ local function expand(obj, long, defaults)
   return out
 end
 
+-- An invite's key holds the document and, after a newline, its audit trail (see audit): the
+-- document part and the trail ('' or lines, each ending with a newline).
+local function split(raw)
+  local nl = string.find(raw, '\n', 1, true)
+  if not nl then return raw, '' end
+  return string.sub(raw, 1, nl - 1), string.sub(raw, nl + 1)
+end
+
 local function decode(raw)
-  local stored = cjson.decode(string.sub(raw, 2))
+  local stored = cjson.decode(string.sub((split(raw)), 2))
   local doc = stored
   if stored.id == nil then
     doc = expand(stored, TOP_LONG, LAYOUT.defaults)
@@ -94,26 +102,52 @@ local function load(id)
   return decode(raw)
 end
 
--- Returns what it stored, so scripts can hand the new state back without another read.
+-- Stores the document, keeping the trail that follows it. Returns the document as stored (no
+-- trail), so scripts can hand the new state back without another read.
 local function save(doc)
   local raw = encode(doc)
-  redis.call('SET', k('inv', doc.id), raw)
+  local key = k('inv', doc.id)
+  local cur = redis.call('GET', key)
+  local trail = cur and select(2, split(cur)) or ''
+  redis.call('SET', key, trail == '' and raw or (raw .. '\n' .. trail))
   return raw
 end
 
--- The audit trail: one string per invite, a line per entry, "<at>:<type>" and, when the entry
--- says more, a space and the rest as JSON (cjson escapes newlines). A string and short lines cost
--- about half of a list of JSON objects. Written whole with SET, not APPEND: APPEND leaves room to
--- grow (a three-line trail took 368 bytes, where SET of the same text takes 208). Trails of the
--- older layout are lists (GET answers WRONGTYPE): they stay lists.
-local function audit(id, line, json)
+-- The audit trail: a line per entry, "<at>:<type>" and, when the entry says more, a space and the
+-- rest as JSON (cjson escapes newlines), kept in the invite's own key after its document: a key
+-- of its own cost about 90 bytes more. Written whole with SET (APPEND leaves room to grow). A
+-- deleted invite's trail moves to P:ev:ID (trail_detach), as do the older layout's trails, which
+-- were keys of their own: a string of lines, or a list of JSON objects (those stay lists).
+local function line_json(line)
+  local at, t, rest = string.match(line, '^(%d+):([^ ]+) ?(.*)$')
+  local ev = rest ~= '' and cjson.decode(rest) or {}
+  ev.type, ev.at = t, tonumber(at)
+  return cjson.encode(ev)
+end
+
+local function detached_add(id, lines)
   local key = k('ev', id)
   local old = redis.pcall('GET', key)
   if type(old) == 'table' and old.err then
-    redis.call('RPUSH', key, type(json) == 'function' and json() or json)
+    for line in string.gmatch(lines, '[^\n]+') do redis.call('RPUSH', key, line_json(line)) end
   else
-    redis.call('SET', key, (old or '') .. line .. '\n')
+    redis.call('SET', key, (old or '') .. lines)
   end
+end
+
+local function audit(id, line)
+  local key = k('inv', id)
+  local cur = redis.call('GET', key)
+  if not cur then return detached_add(id, line .. '\n') end
+  local doc, trail = split(cur)
+  redis.call('SET', key, doc .. '\n' .. trail .. line .. '\n')
+end
+
+-- Moves an invite's trail to P:ev:ID, before the invite itself goes (delete.lua).
+local function trail_detach(id)
+  local cur = redis.call('GET', k('inv', id))
+  local trail = cur and select(2, split(cur)) or ''
+  if trail ~= '' then detached_add(id, trail) end
 end
 
 local function event(id, ev)
@@ -121,10 +155,7 @@ local function event(id, ev)
   ev.type = nil
   local line = string.format('%d', NOW) .. ':' .. t
   if next(ev) ~= nil then line = line .. ' ' .. cjson.encode(ev) end
-  audit(id, line, function()
-    ev.type, ev.at = t, NOW
-    return cjson.encode(ev)
-  end)
+  audit(id, line)
 end
 
 -- Code look-ups, digest -> id, in hashes that each hold the digests of one two-character start
@@ -159,7 +190,7 @@ local function queued_done(id) redis.call('ZREM', k('z', 'queued'), id) end
 -- stream keeps a copy per event. (Base64url values, and quotes inside JSON strings are escaped,
 -- so the patterns match only these keys.)
 local function snapshot(raw)
-  local out, n = string.gsub(raw, '"sa":"[^"]*",', '', 1)
+  local out, n = string.gsub((split(raw)), '"sa":"[^"]*",', '', 1)
   if n == 0 then out = string.gsub(out, ',"sa":"[^"]*"', '', 1) end
   out, n = string.gsub(out, '"dg":"[^"]*",', '', 1)
   if n == 0 then out = string.gsub(out, ',"dg":"[^"]*"', '', 1) end
@@ -389,14 +420,13 @@ local function set_status(doc, status)
 end
 
 local EXPIRED_LINE = string.format('%d', NOW) .. ':expired'
-local EXPIRED_EVENT = '{"type":"expired","at":' .. string.format('%d', NOW) .. '}'
 
 -- Stores "expired" for a pending invite whose time has come; true if it did. expiredAt is not
 -- stored: it is the invite's expiresAt.
 local function expire_if_due(doc)
   if doc.status == 'pending' and not isnull(doc.expiresAt) and doc.expiresAt <= NOW then
     set_status(doc, 'expired')
-    audit(doc.id, EXPIRED_LINE, EXPIRED_EVENT)
+    audit(doc.id, EXPIRED_LINE)
     stat('expired')
     tally('expired', doc)
     publish('invite.expired', doc.id, save(doc))

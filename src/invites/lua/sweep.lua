@@ -3,7 +3,7 @@
 -- ARGV: 2 most invites to flip in this call.
 -- Takes from the front of the due index (pending invites with an expiry, ordered by it) only
 -- what is due, so the cost follows what expired, not what is stored; and flips each one by its
--- status letter, without decoding it (see lib.lua). Each flip publishes invite.expired with the
+-- status letter, without decoding it (see lib.lua), and adds the trail's line in the same write. Each flip publishes invite.expired with the
 -- invite as stored.
 -- Reply: {flipped, ids looked at}.
 local entries = ix_pop_front(ix_name('due'), tonumber(ARGV[2]), function(e) return sort_parts(e) <= NOW end)
@@ -14,10 +14,11 @@ for _, e in ipairs(entries) do
   local key = k('inv', id)
   local raw = redis.call('GET', key)
   if raw and string.sub(raw, 1, 1) == 'P' then
-    redis.call('SETRANGE', key, 0, 'E')
-    audit(id, EXPIRED_LINE, EXPIRED_EVENT)
-    publish('invite.expired', id, 'E' .. string.sub(raw, 2))
-    tallies.count_raw('expired', raw)
+    -- The new letter and the trail's new line in one write.
+    local doc, trail = split(raw)
+    redis.call('SET', key, 'E' .. string.sub(doc, 2) .. '\n' .. trail .. EXPIRED_LINE .. '\n')
+    publish('invite.expired', id, 'E' .. string.sub(doc, 2))
+    tallies.count_raw('expired', doc)
     flipped = flipped + 1
   end
 end
