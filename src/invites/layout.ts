@@ -90,25 +90,18 @@ export const LAYOUT = {
   /** Lists of objects: the names inside each item (nulls left out). */
   items: { acceptedBy: { userId: 'u', email: 'e', at: 'a' } },
   /**
-   * The list filters with an index of their own (P:o:KIND, entries value + id → the invite's
-   * field; a list on the way means each of its items): those whose values are many, each naming
-   * few invites, where an index finds them without reading the rest.
+   * The list filters with an index of their own (P:x:KIND:VALUE → the invite's field; a list on
+   * the way means each of its items). The status has none: a list reads it from the invite's
+   * first letter while it walks a sort index, which costs nothing for the common pending filter.
    */
   indexed: {
     email: 'emailKey',
+    role: 'role',
     inviter: 'inviter.id',
     user: 'acceptedBy.userId',
     batch: 'batchId',
-    sid: 'scope.id',
-  },
-  /**
-   * The list filters read from the invite while a list walks a sort index: a role or a scope
-   * type has few values, each naming a large share of the invites, so an index would cost about
-   * 40 bytes an invite and save little reading. So does the status (the invite's first letter).
-   */
-  checked: {
-    role: 'role',
     stype: 'scope.type',
+    sid: 'scope.id',
   },
 } as const;
 

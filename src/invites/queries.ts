@@ -49,9 +49,9 @@ export function createQueries(
     const sort = ({ createdAt: 'created', expiresAt: 'expires', updatedAt: 'updated' } as const)[sortKey];
     const cursor = q.after ? decodeCursor(q.after, q.sort) : null;
     const all: { kind: string; value: string }[] = [];
-    const checked: { kind: string; value: string }[] = [];
-    const add = (kind: keyof typeof LAYOUT.indexed | keyof typeof LAYOUT.checked, value?: string) =>
-      value !== undefined && (kind in LAYOUT.indexed ? all : checked).push({ kind, value });
+    const add = (kind: keyof typeof LAYOUT.indexed, value?: string) =>
+      value !== undefined && all.push({ kind, value });
+    // Every filter but the status has an index (LAYOUT.indexed).
     add('email', q.email?.toLowerCase());
     add('role', q.role);
     add('inviter', q.inviterId);
@@ -88,7 +88,6 @@ export function createQueries(
       cursor,
       ids,
       all,
-      checked,
       statuses,
       createdMin: cMin,
       createdMax: cMax,

@@ -24,9 +24,9 @@ export type { BatchRecord } from './batch-store.js';
  *
  *   P:inv:ID          status letter + invite JSON    P:ev:ID   audit trail (lines; a list if older)
  *   P:codes:XX        id by code digest, for digests starting XX (hash; older: P:code:DIGEST)
- *   P:o:created|updated|expires   sort indexes    P:o:due  pending invites by expiry (sweeps)
- *   P:o:email|inviter|user|batch|sid   filter indexes (LAYOUT.indexed)  — each an ordered index
- *                     (lua/index.lua): buckets P:o:NAME:b:… and a directory P:o:NAME:d
+ *   P:uniq:…          the pending invite per (email, scope)
+ *   P:z:created|updated|expires   sort indexes    P:z:due  pending invites by expiry (sweeps)
+ *   P:x:email|role|inviter|user|batch|stype|sid:VALUE   filter indexes (LAYOUT.indexed; score 0)
  *   P:batch:ID        counters of a batch's invites stored in P (hash) and :ended (their first
  *                     sends that ended)   P:batch:ID:done:N   chunk N's results in P (a day)
  *   D:batch:ID        the batch record   D:batch:ID:chunk:N   chunk N's addresses until stored
@@ -98,7 +98,6 @@ export interface QuerySpec {
   cursor: { score: string; id: string } | null;
   ids: string[] | null;
   all: { kind: string; value: string }[];
-  checked: { kind: string; value: string }[];
   statuses: string[] | null;
   createdMin: number | null;
   createdMax: number | null;

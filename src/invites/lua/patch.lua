@@ -9,7 +9,9 @@ if patch.maxUses ~= nil and patch.maxUses > 0 and patch.maxUses <= doc.uses then
 end
 local changed = {}
 if patch.role ~= nil then
+  if not isnull(doc.role) then ix_rem(ix_name('role'), filter_entry(doc.role, doc.id)) end
   doc.role = patch.role
+  if not isnull(doc.role) then ix_add(ix_name('role'), filter_entry(doc.role, doc.id)) end
   changed[#changed + 1] = 'role'
 end
 if patch.expiresAt ~= nil then

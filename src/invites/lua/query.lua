@@ -4,9 +4,8 @@
 --   lo/hi: score bounds for it ('-inf'/'+inf' or milliseconds);
 --   limit, budget: most matches to return (limit+1 tells "has more") and most ids to examine;
 --   cursor: {score, id} or null; ids: a small candidate list, or null to walk the sort index;
---   all: {kind, value} filter entries an invite must have (LAYOUT.indexed); checked: {kind, value}
---   that its field must hold (LAYOUT.checked); statuses: allowed (effective) statuses or null;
---   createdMin/Max, expiresMin/Max: exclusive bounds or null.
+--   all: {kind, value} filter entries an invite must have; statuses: allowed (effective) statuses
+--   or null; createdMin/Max, expiresMin/Max: exclusive bounds or null.
 -- Order: by score in the asked direction, ties always in ascending id (= creation) order.
 -- Reply: {state, ids, scores, resumeScore, resumeId}; state 'more' (limit+1 found), 'end', or
 -- 'budget' (call again from resume).
@@ -21,20 +20,7 @@ local function effective(doc)
   return doc.status
 end
 
-local CHECKED = {}
-for kind, path in pairs(LAYOUT.checked) do
-  local parts = {}
-  for p in string.gmatch(path, '[^.]+') do parts[#parts + 1] = p end
-  CHECKED[kind] = parts
-end
-local function holds(doc, kind, value)
-  local vals = {}
-  values_at(doc, CHECKED[kind], 1, vals)
-  for _, v in ipairs(vals) do if tostring(v) == value then return true end end
-  return false
-end
-
-local needs_doc = #s.checked > 0 or not isnull(s.statuses) or not isnull(s.createdMin) or not isnull(s.createdMax)
+local needs_doc = not isnull(s.statuses) or not isnull(s.createdMin) or not isnull(s.createdMax)
   or not isnull(s.expiresMin) or not isnull(s.expiresMax)
 
 local function matches(id)
@@ -44,9 +30,6 @@ local function matches(id)
   if not needs_doc then return true end
   local doc = load(id)
   if not doc then return false end
-  for _, f in ipairs(s.checked) do
-    if not holds(doc, f.kind, f.value) then return false end
-  end
   if not isnull(s.statuses) and not WANTED[effective(doc)] then return false end
   local c = doc.createdAt
   if not isnull(s.createdMin) and c <= s.createdMin then return false end
