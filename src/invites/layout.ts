@@ -90,8 +90,8 @@ export const LAYOUT = {
   /** Lists of objects: the names inside each item (nulls left out). */
   items: { acceptedBy: { userId: 'u', email: 'e', at: 'a' } },
   /**
-   * The list filters with an index of their own (P:x:KIND:VALUE → the invite's field; a list on
-   * the way means each of its items). The status has none: a list reads it from the invite's
+   * The list filters with an index of their own (P:o:KIND, entries value + id → the invite's
+   * field; a list on the way means each of its items). The status has none: a list reads it from the invite's
    * first letter while it walks a sort index, which costs nothing for the common pending filter.
    */
   indexed: {

@@ -66,10 +66,12 @@ export function createQueries(
       const doc = await byCode(q.code);
       ids = doc ? [doc.id] : [];
     } else {
-      // The smallest filter's ids, when one has at most smallSet (each read stops past that).
-      const sets = await Promise.all(all.map((c) => store.setMembers(c.kind, c.value, tuning.smallSet)));
-      const small = sets.filter((s) => s.length <= tuning.smallSet).sort((a, b) => a.length - b.length);
-      if (small.length > 0) ids = small[0];
+      // The smallest filter's ids, when one has at most smallSet (each count stops past that).
+      const sizes = await Promise.all(all.map((c) => store.setSize(c.kind, c.value, tuning.smallSet)));
+      const smallest = sizes.indexOf(Math.min(...sizes));
+      if (smallest >= 0 && sizes[smallest] <= tuning.smallSet) {
+        ids = await store.setMembers(all[smallest].kind, all[smallest].value);
+      }
     }
     const [cMin, cMax, eMin, eMax] = [
       ms(q.createdAfter),

@@ -85,6 +85,13 @@ export function createStoreReads(redis: Redis, parts: string[], where: Partition
       const own = raw !== null && raw.includes('\n') ? lines(raw.slice(raw.indexOf('\n') + 1)) : [];
       return [...older, ...own].map(auditEntry);
     },
+    /** How many invites' `kind` field holds `value`, counted no further than past `most` per partition. */
+    async setSize(kind: string, value: string, most: number): Promise<number> {
+      const counts = await Promise.all(
+        parts.map((P) => run('index_read', P, 0, 'count', kind, value, String(most)) as Promise<number>),
+      );
+      return sum(counts);
+    },
     /**
      * The ids of invites whose `kind` field (LAYOUT.indexed) holds `value`: every one, or, with
      * `most`, at most `most` + 1 from each partition (enough to tell "more than most").

@@ -22,11 +22,12 @@ export type { BatchRecord } from './batch-store.js';
  * feed are read from every partition and merged. D is the data prefix (`{herald}`), which holds
  * the records that are not per invite (batches, idempotency, locks, workers).
  *
- *   P:inv:ID          status letter + invite JSON    P:ev:ID   audit trail (lines; a list if older)
+ *   P:inv:ID          status letter + invite JSON, then a newline and its audit trail (lines)
+ *   P:ev:ID           a deleted invite's audit trail (30 days), or an older layout's trail
  *   P:codes:XX        id by code digest, for digests starting XX (hash; older: P:code:DIGEST)
- *   P:uniq:…          the pending invite per (email, scope)
- *   P:z:created|updated|expires   sort indexes    P:z:due  pending invites by expiry (sweeps)
- *   P:x:email|role|inviter|user|batch|stype|sid:VALUE   filter indexes (LAYOUT.indexed; score 0)
+ *   P:o:created|updated|expires   sort indexes    P:o:due  pending invites by expiry (sweeps)
+ *   P:o:email|role|inviter|user|batch|stype|sid   filter indexes (LAYOUT.indexed) — each an
+ *                     ordered index (lua/index.lua): buckets P:o:NAME:b:… and a directory P:o:NAME:d
  *   P:batch:ID        counters of a batch's invites stored in P (hash) and :ended (their first
  *                     sends that ended)   P:batch:ID:done:N   chunk N's results in P (a day)
  *   D:batch:ID        the batch record   D:batch:ID:chunk:N   chunk N's addresses until stored

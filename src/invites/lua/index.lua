@@ -80,11 +80,12 @@ local function ix_below(L, e)
   end
 end
 
--- How many entries lie in [from, to) (to: exclusive), counting whole buckets where it can.
-local function ix_count(L, from, to)
+-- How many entries lie in [from, to) (to: exclusive), counting whole buckets where it can; it
+-- stops once past `most` (when given).
+local function ix_count(L, from, to, most)
   local b, n = ix_bucket(L, from), 0
   local lo = from == '' and '-' or ('[' .. from)
-  while b do
+  while b and not (most and n > most) do
     local nb = ix_next(L, b)
     if nb and nb <= to and lo == '-' then
       n = n + redis.call('ZCARD', ix_key(L, b))

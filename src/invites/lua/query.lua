@@ -13,24 +13,33 @@ local s = cjson.decode(ARGV[2])
 local SORT = ix_name(s.sort)
 local FIELD = ({created = 'createdAt', updated = 'updatedAt', expires = 'expiresAt'})[s.sort]
 
+-- Whether an invite's effective status is one asked for, from its first letter (no decoding): a
+-- pending invite past its expiry reads as expired, which needs the document only when one of
+-- the two is asked for and the other not.
 local WANTED = {}
 if not isnull(s.statuses) then for _, st in ipairs(s.statuses) do WANTED[st] = true end end
-local function effective(doc)
-  if doc.status == 'pending' and not isnull(doc.expiresAt) and doc.expiresAt <= NOW then return 'expired' end
-  return doc.status
+local INV = k('inv', '')
+local function status_wanted(id)
+  local letter = redis.call('GETRANGE', INV .. id, 0, 0)
+  if letter == '' then return false end
+  if letter ~= 'P' then return WANTED[STATUS[letter]] == true end
+  if WANTED.pending == WANTED.expired then return WANTED.pending == true end
+  local doc = load(id)
+  local expired = not isnull(doc.expiresAt) and doc.expiresAt <= NOW
+  return WANTED[expired and 'expired' or 'pending'] == true
 end
 
-local needs_doc = not isnull(s.statuses) or not isnull(s.createdMin) or not isnull(s.createdMax)
+local bounded = not isnull(s.createdMin) or not isnull(s.createdMax)
   or not isnull(s.expiresMin) or not isnull(s.expiresMax)
 
 local function matches(id)
   for _, f in ipairs(s.all) do
     if not ix_has(ix_name(f.kind), filter_entry(f.value, id)) then return false end
   end
-  if not needs_doc then return true end
+  if not isnull(s.statuses) and not status_wanted(id) then return false end
+  if not bounded then return true end
   local doc = load(id)
   if not doc then return false end
-  if not isnull(s.statuses) and not WANTED[effective(doc)] then return false end
   local c = doc.createdAt
   if not isnull(s.createdMin) and c <= s.createdMin then return false end
   if not isnull(s.createdMax) and c >= s.createdMax then return false end
