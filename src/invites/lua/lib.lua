@@ -317,16 +317,20 @@ end
 -- over 32 bytes is 'h:' and 20 hex digits of its SHA-1 (80 bits), so every entry fits a listpack.
 local B36 = '0123456789abcdefghijklmnopqrstuvwxyz'
 local NEVER = '~~~~~~~~~~'
+local ENCODED = {} -- a script writes a few distinct times many times (NOW, one expiry)
 local function enc_score(ms)
   if ms == math.huge then return NEVER end
   ms = math.max(0, math.floor(ms))
+  if ENCODED[ms] then return ENCODED[ms] end
+  local key = ms
   local t = {}
   for i = 10, 1, -1 do
     local d = ms % 36
     t[i] = string.sub(B36, d + 1, d + 1)
     ms = (ms - d) / 36
   end
-  return table.concat(t)
+  ENCODED[key] = table.concat(t)
+  return ENCODED[key]
 end
 local function sort_entry(score, id) return enc_score(score) .. string.sub(id, 5) end
 -- An entry's score and id.
