@@ -10,6 +10,7 @@ const partitioned = [
   'test/integration/invites.test.ts',
   'test/integration/list.test.ts',
   'test/integration/list-model.test.ts',
+  'test/integration/ordered-index.test.ts',
   'test/integration/concurrency.test.ts',
   'test/integration/expiry.test.ts',
   'test/integration/events.test.ts',

@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { manualClock } from '../../src/clock.js';
+import type { ListQuery } from '../../src/invites/inputs.js';
+import type { Invite } from '../../src/invites/invite.js';
+import { noJobs } from '../../src/invites/ports.js';
+import { createQueries } from '../../src/invites/queries.js';
+import { createService } from '../../src/invites/service.js';
+import { createStore } from '../../src/invites/store.js';
+import { partitionKeys, partitionPrefixes } from '../../src/keys.js';
+import { domainSettings, scanKeys, startHerald, TEST_SECRET, type TestHerald } from '../helpers.js';
+
+// The indexes are buckets of at most 96 entries (src/invites/lua/index.lua). The model-based list
+// test stores too few invites to fill one; here 640 fill several per index, in
+// bulk and one by one, with ties, and a third are deleted, so buckets split, empty and leave the
+// directory. Every page of every sort must still be the model's, and every bucket in its place.
+const clock = manualClock(Date.parse('2032-01-01T00:00:00Z'));
+let h: TestHerald;
+let service: ReturnType<typeof createService>;
+let list: ReturnType<typeof createQueries>['list'];
+const order = new Map<string, number>();
+
+beforeAll(async () => {
+  h = await startHerald({ clock });
+  const store = createStore(h.redis, h.data, h.partitions);
+  service = createService(store, noJobs, clock, domainSettings());
+  list = createQueries(store, clock, TEST_SECRET, service.view).list;
+  const made: Invite[] = [];
+  for (let round = 0; round < 4; round++) {
+    clock.advance(1000);
+    // 150 in one request (one partition, one createdAt: a tie; more than a bucket holds, so its
+    // indexes split wherever it lands), then 10 one by one.
+    const bulk = (
+      (await service.create({ role: 'bulk', maxAge: 3600 * (round + 1), count: 150 })) as { data: Invite[] }
+    ).data;
+    made.push(...bulk);
+    for (let i = 0; i < 10; i++) {
+      clock.advance(7);
+      made.push((await service.create({ role: 'single', maxAge: i % 2 ? 0 : 900 - i })) as Invite);
+    }
+  }
+  made.forEach((m, i) => order.set(m.id, i));
+  // Every third is deleted, and every fifth of the rest touched (a new updatedAt).
+  for (let i = 0; i < made.length; i += 3) await service.remove(made[i].id);
+  for (let i = 1; i < made.length; i += 5) {
+    if (i % 3 === 0) continue;
+    clock.advance(3);
+    await service.patch(made[i].id, { metadata: { n: i } });
+  }
+  for (let i = 0; i < made.length; i += 3) order.delete(made[i].id);
+});
+afterAll(() => h.cleanup());
+
+async function model(sort: string, role?: string): Promise<string[]> {
+  const all = (await Promise.all([...order.keys()].map((id) => service.get(id)))).filter(
+    (x) => !role || x.role === role,
+  );
+  const field = sort.replace('-', '') as 'createdAt' | 'expiresAt' | 'updatedAt';
+  const key = (x: Invite) => (x[field] ? Date.parse(x[field]) : Infinity);
+  const dir = sort.startsWith('-') ? -1 : 1;
+  all.sort((a, b) => (key(a) === key(b) ? order.get(a.id)! - order.get(b.id)! : (key(a) - key(b)) * dir));
+  return all.map((x) => x.id);
+}
+
+async function paged(q: Partial<ListQuery>): Promise<string[]> {
+  const out: string[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const page = await list({ limit: 37, ...q, after } as ListQuery);
+    out.push(...page.data.map((x) => x.id));
+    if (!page.hasMore) return out;
+    after = page.nextCursor!;
+  }
+}
+
+describe('ordered indexes over many buckets', () => {
+  it('page through every sort, with and without a filter, exactly as the model', async () => {
+    for (const sort of ['createdAt', '-createdAt', 'expiresAt', '-expiresAt', 'updatedAt', '-updatedAt']) {
+      expect(await paged({ sort } as Partial<ListQuery>)).toEqual(await model(sort));
+      expect(await paged({ sort, role: 'single' } as Partial<ListQuery>)).toEqual(
+        await model(sort, 'single'),
+      );
+    }
+  });
+
+  it('keep each bucket within its bounds, at most 96 entries, and no empty bucket named', async () => {
+    let buckets = 0;
+    const totals: Record<string, number> = {};
+    for (const P of partitionPrefixes(h.data, h.partitions)) {
+      for (const name of ['created', 'updated', 'expires', 'role']) {
+        const L = partitionKeys(P).index(name);
+        const names = await h.redis.zrange(`${L}:d`, 0, -1);
+        expect(names).toEqual([...names].sort());
+        const bounds = ['', ...names];
+        let total = 0;
+        for (const [i, b] of bounds.entries()) {
+          const entries = await h.redis.zrange(`${L}:b:${b}`, 0, -1);
+          if (b !== '') expect(entries.length).toBeGreaterThan(0);
+          expect(entries.length).toBeLessThanOrEqual(96);
+          for (const e of entries) {
+            expect(e >= b).toBe(true);
+            if (i + 1 < bounds.length) expect(e < bounds[i + 1]).toBe(true);
+          }
+          total += entries.length;
+        }
+        expect((await scanKeys(h.redis, `${L}:b:*`)).length).toBeLessThanOrEqual(bounds.length);
+        totals[name] = (totals[name] ?? 0) + total;
+        buckets += bounds.length;
+      }
+    }
+    expect(totals).toEqual({
+      created: order.size,
+      updated: order.size,
+      expires: order.size,
+      role: order.size,
+    });
+    // Each request's 150 split every index of the partition they went to.
+    expect(buckets).toBeGreaterThan(4 * partitionPrefixes(h.data, h.partitions).length);
+  });
+});
