@@ -116,4 +116,19 @@ describe('ordered indexes over many buckets', () => {
     // Each request's 150 split every index of the partition they went to.
     expect(buckets).toBeGreaterThan(4 * partitionPrefixes(h.data, h.partitions).length);
   });
+
+  it('find values longer than an entry holds (they are hashed there), exactly', async () => {
+    const long = 'r'.repeat(90);
+    const email = `${'a'.repeat(60)}@${'b'.repeat(60)}.example`;
+    const a = (await service.create({ role: `${long}A`, email, send: false })) as Invite;
+    await service.create({ role: `${long}A`, send: false });
+    await service.create({ role: `${long}B`, send: false });
+    const ids = async (q: Partial<ListQuery>) => (await paged({ sort: '-createdAt', ...q })).length;
+    expect(await ids({ role: `${long}A` })).toBe(2);
+    expect(await ids({ role: `${long}B` })).toBe(1);
+    expect(await ids({ email: email.toUpperCase() })).toBe(1);
+    await expect(service.create({ email, send: false })).rejects.toMatchObject({ status: 409 });
+    await service.cancel(a.id);
+    await expect(service.create({ email, send: false })).resolves.toMatchObject({ email });
+  });
 });
