@@ -14,7 +14,11 @@ const iso = (ms: unknown) => (typeof ms === 'number' ? new Date(ms).toISOString(
 export function renderEvent(e: StreamEntry, publicUrl: string): HeraldEvent {
   const data: Record<string, unknown> = {};
   if (e.inv) {
-    const { code: _code, url: _url, ...invite } = toView(parseDoc(e.inv), '', publicUrl, e.at);
+    const {
+      code: _code,
+      url: _url,
+      ...invite
+    } = toView(parseDoc(e.inv, e.inviteId ?? undefined), '', publicUrl, e.at);
     data.invite = invite;
   }
   const { batch, ...rest } = e.extra as { batch?: Record<string, unknown> };

@@ -121,9 +121,12 @@ function expand(stored: Obj, long: Record<string, string>, defaults: Obj): Obj {
   return out;
 }
 
-/** A stored invite: one status letter, then its JSON (short names, or the full ones before LAYOUT). */
-/** The invite in a stored value: the status letter and JSON, before the audit trail's newline. */
-export function parseDoc(raw: string): InviteDoc {
+/**
+ * A stored invite: one status letter, then its JSON (short names, or the full ones before LAYOUT),
+ * then, after a newline, its audit trail. `id` is the invite's id, which its key holds and the
+ * JSON leaves out (older invites carry it).
+ */
+export function parseDoc(raw: string, id?: string): InviteDoc {
   const status = STATUS[raw[0]];
   const nl = raw.indexOf('\n');
   const stored = JSON.parse(nl < 0 ? raw.slice(1) : raw.slice(1, nl)) as Obj;
@@ -136,6 +139,7 @@ export function parseDoc(raw: string): InviteDoc {
     doc.acceptedBy = doc.acceptedBy.map((a: Obj) => expand(a, ITEM_LONG, { userId: null, email: null }));
   }
   if (doc.emailKey === undefined) doc.emailKey = doc.email;
+  if (doc.id === undefined) doc.id = id;
   return { ...(doc as unknown as InviteDoc), status };
 }
 

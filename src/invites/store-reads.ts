@@ -28,25 +28,25 @@ export type RunIndexRead = (
  */
 export function createStoreReads(redis: Redis, parts: string[], where: Partitioning, run: RunIndexRead) {
   const at = (id: string) => parts[where.ofId(id)];
-  const parse = (raw: string | null) => (raw ? parseDoc(raw) : null);
+  const parse = (raw: string | null, id: string) => (raw ? parseDoc(raw, id) : null);
   const sum = (ns: number[]) => ns.reduce((a, b) => a + b, 0);
   // Kept apart from lua/ (no LAYOUT or lib.lua to run first): the public lookup is the hottest call.
   // KEYS: the digest's hash, the older layout's key for it; ARGV: the digest, the invite key
-  // prefix. Reply: the invite as stored, or false.
+  // prefix. Reply: {id, the invite's document (without its trail)}, or false.
   redis.defineCommand('herald_by_digest', {
     numberOfKeys: 2,
     lua:
       "local id = redis.call('HGET', KEYS[1], ARGV[1]) or redis.call('GET', KEYS[2]) if not id then return false end " +
       // The document only: the audit trail after it stays in Redis.
-      "local raw = redis.call('GET', ARGV[2] .. id) local nl = raw and string.find(raw, '\\n', 1, true) " +
-      'if nl then return string.sub(raw, 1, nl - 1) end return raw',
+      "local raw = redis.call('GET', ARGV[2] .. id) if not raw then return false end " +
+      "local nl = string.find(raw, '\\n', 1, true) return {id, nl and string.sub(raw, 1, nl - 1) or raw}",
   });
-  const byDigest = (redis as unknown as Record<string, (...a: string[]) => Promise<string | null>>)
+  const byDigest = (redis as unknown as Record<string, (...a: string[]) => Promise<[string, string] | null>>)
     .herald_by_digest;
 
   return {
     async get(id: string): Promise<InviteDoc | null> {
-      return parse(await redis.get(pk(at(id)).invite(id)));
+      return parse(await redis.get(pk(at(id)).invite(id)), id);
     },
     /** Invites by id, in the order asked (one MGET per partition, as a cluster requires). */
     async getMany(ids: string[]): Promise<(InviteDoc | null)[]> {
@@ -57,7 +57,7 @@ export function createStoreReads(redis: Redis, parts: string[], where: Partition
           group.forEach((id, i) => found.set(id, raws[i]));
         }),
       );
-      return ids.map((id) => parse(found.get(id) ?? null));
+      return ids.map((id) => parse(found.get(id) ?? null, id));
     },
     async idByDigest(digest: string): Promise<string | null> {
       const k = pk(parts[where.ofDigest(digest)]);
@@ -66,7 +66,8 @@ export function createStoreReads(redis: Redis, parts: string[], where: Partition
     /** The invite a code digest points to, in one round trip. */
     async getByDigest(digest: string): Promise<InviteDoc | null> {
       const k = pk(parts[where.ofDigest(digest)]);
-      return parse(await byDigest.call(redis, k.codes(digest), k.code(digest), digest, k.invite('')));
+      const found = await byDigest.call(redis, k.codes(digest), k.code(digest), digest, k.invite(''));
+      return found ? parseDoc(found[1], found[0]) : null;
     },
     async events(id: string): Promise<Record<string, unknown>[] | null> {
       const k = pk(at(id));

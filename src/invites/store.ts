@@ -76,10 +76,13 @@ type LuaReply = [string, ...unknown[]];
 export type Change =
   { ok: true; outcome: string; doc: InviteDoc | null } | { ok: false; code: string; detail?: string };
 
-function change(r: LuaReply): Change {
-  if (r[0] === 'err') return { ok: false, code: String(r[1]), detail: r[2] as string | undefined };
-  return { ok: true, outcome: String(r[1]), doc: typeof r[2] === 'string' ? parseDoc(r[2]) : null };
-}
+/** The reply of a change to invite `id`. */
+const change =
+  (id: string) =>
+  (r: LuaReply): Change => {
+    if (r[0] === 'err') return { ok: false, code: String(r[1]), detail: r[2] as string | undefined };
+    return { ok: true, outcome: String(r[1]), doc: typeof r[2] === 'string' ? parseDoc(r[2], id) : null };
+  };
 
 /** Who does a change, and when: every typed script method takes these. */
 interface By {
@@ -124,7 +127,6 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
       ...args,
     );
   const pk = partitionKeys;
-  const parse = (raw: string | null) => (raw ? parseDoc(raw) : null);
   const batches = createBatchStore(redis, prefix, parts, run);
   const reads = createStoreReads(redis, parts, where, run);
   /**
@@ -132,9 +134,9 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
    * lib.lua's ended_reply): then the whole batch may be done, which only a read of every partition
    * can tell. A crash before this runs is mended by the sweep (finishBatches).
    */
-  const ended = async (r: LuaReply, now: number) => {
-    if (r[0] === 'ok' && typeof r[3] === 'string' && r[3] !== '') await batches.finishBatch(r[3], now);
-    return change(r);
+  const ended = async (r: LuaReply, a: { id: string; now: number }) => {
+    if (r[0] === 'ok' && typeof r[3] === 'string' && r[3] !== '') await batches.finishBatch(r[3], a.now);
+    return change(a.id)(r);
   };
 
   const store = {
@@ -170,14 +172,14 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
         a.email ?? '',
         (a.email ?? '').toLowerCase(),
         a.reason ?? '',
-      ).then(change),
-    cancel: (a: By) => run('cancel', at(a.id), a.now, a.id, a.reason ?? '').then(change),
-    decline: (a: By) => run('decline', at(a.id), a.now, a.id, a.reason ?? '').then(change),
+      ).then(change(a.id)),
+    cancel: (a: By) => run('cancel', at(a.id), a.now, a.id, a.reason ?? '').then(change(a.id)),
+    decline: (a: By) => run('decline', at(a.id), a.now, a.id, a.reason ?? '').then(change(a.id)),
     /** Removes the invite and its index entries; the audit trail stays 30 days. */
-    delete: (a: By) => run('delete', at(a.id), a.now, a.id, a.reason ?? '').then((r) => ended(r, a.now)),
+    delete: (a: By) => run('delete', at(a.id), a.now, a.id, a.reason ?? '').then((r) => ended(r, a)),
     /** Changes only the fields given (metadata as JSON text). */
     patch: (a: By & { fields: Record<string, unknown> }) =>
-      run('patch', at(a.id), a.now, a.id, JSON.stringify(a.fields), a.reason ?? '').then(change),
+      run('patch', at(a.id), a.now, a.id, JSON.stringify(a.fields), a.reason ?? '').then(change(a.id)),
     /**
      * Records a resend (outcome: its send number). `rotate` replaces the code; `expiresAt` sets a
      * new expiry (null: never; undefined: keep).
@@ -188,11 +190,11 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
       const exp = a.expiresAt === undefined ? '' : String(a.expiresAt ?? 'null');
       const { salt, digest } = a.rotate ?? { salt: '', digest: '' };
       return run('resend', at(a.id), a.now, a.id, a.cooldownMs, salt, digest, exp, a.reason ?? '').then(
-        change,
+        change(a.id),
       );
     },
     /** The first view of the landing page (outcome opened, already or gone). */
-    opened: (a: Omit<By, 'reason'>) => run('opened', at(a.id), a.now, a.id).then(change),
+    opened: (a: Omit<By, 'reason'>) => run('opened', at(a.id), a.now, a.id).then(change(a.id)),
     /**
      * Records what one send attempt did (outcome sent, retry, failed, suppressed or skipped);
      * `permanent` marks a failure as the recipient's refusal (SMTP 5xx), which suppresses it.
@@ -218,7 +220,7 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
         a.batchId ?? '',
         a.kind,
         a.permanent ? '1' : '0',
-      ).then((r) => ended(r, a.now)),
+      ).then((r) => ended(r, a)),
     /** The send number of one reminder slot, the same on every retry; null when it must not go. */
     async claimReminder(a: { now: number; id: string; slot: number }): Promise<number | null> {
       const reply = await run('claim_reminder', at(a.id), a.now, a.id, a.slot);
@@ -289,7 +291,7 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
         string | null,
         string | null,
       ];
-      return { doc: parse(raw), suppressed: !!sup };
+      return { doc: raw ? parseDoc(raw, id) : null, suppressed: !!sup };
     },
     /** One page of one partition's share of a list (candidate `ids` of other partitions are dropped). */
     async query(spec: QuerySpec, now: number, partition: number) {

@@ -62,7 +62,8 @@ local function split(raw)
   return string.sub(raw, 1, nl - 1), string.sub(raw, nl + 1)
 end
 
-local function decode(raw)
+-- `id`: the invite's id, which its key holds and the document leaves out (older ones have it).
+local function decode(raw, id)
   local stored = cjson.decode(string.sub((split(raw)), 2))
   local doc = stored
   if stored.id == nil then
@@ -72,6 +73,7 @@ local function decode(raw)
     end
     for i, a in ipairs(doc.acceptedBy) do doc.acceptedBy[i] = expand(a, ITEM_LONG, {userId = NULL, email = NULL}) end
     if doc.emailKey == nil then doc.emailKey = doc.email end
+    if doc.id == nil then doc.id = id end
   end
   doc.status = STATUS[string.sub(raw, 1, 1)]
   return doc
@@ -93,13 +95,14 @@ local function encode(doc)
     out[LAYOUT.top.acceptedBy] = items
   end
   if doc.emailKey == doc.email then out[LAYOUT.top.emailKey] = nil end
+  out[LAYOUT.top.id] = nil -- the key holds it
   return LETTER[status] .. cjson.encode(out)
 end
 
 local function load(id)
   local raw = redis.call('GET', k('inv', id))
   if not raw then return nil end
-  return decode(raw)
+  return decode(raw, id)
 end
 
 -- Stores the document, keeping the trail that follows it. Returns the document as stored (no
