@@ -2,7 +2,18 @@
 // prints each one's JSON line. `npm run bench`; one script: `npx tsx bench/<name>.ts`.
 import { execFileSync } from 'node:child_process';
 
-const scripts = ['render', 'intake', 'public', 'e2e', 'sweep', 'memory', 'create', 'list', 'cluster'];
+const scripts = [
+  'render',
+  'intake',
+  'public',
+  'e2e',
+  'sweep',
+  'memory',
+  'create',
+  'popular',
+  'list',
+  'cluster',
+];
 for (const s of process.argv.length > 2 ? process.argv.slice(2) : scripts) {
   const out = execFileSync(process.execPath, ['--import', 'tsx', `bench/${s}.ts`], {
     encoding: 'utf8',

@@ -370,6 +370,23 @@ describe('storage', () => {
     expect(await h.redis.xlen(k.events)).toBeGreaterThan(0);
   });
 
+  it('moves a long trail out of the invite (the newest lines stay), and reads it whole, in order', async () => {
+    const a = api(h);
+    const inv = (await a.post('/v1/invites', { maxUses: 0, send: false })).json();
+    for (let i = 0; i < 60; i++) await a.post(`/v1/invites/${inv.id}/accept`, { userId: `trail-user-${i}` });
+    const trail = (await a.get(`/v1/invites/${inv.id}/events`)).json().data;
+    expect(trail.map((e: { type: string; userId?: string }) => e.userId ?? e.type)).toEqual([
+      'created',
+      ...Array.from({ length: 60 }, (_, i) => `trail-user-${i}`),
+    ]);
+    const [key] = await scanKeys(h.redis, `*:inv:${inv.id}`);
+    const raw = (await h.redis.get(key))!;
+    // ~60 bytes a line: past 2 KB the older lines went to the trail's own key.
+    const nl = raw.indexOf('\n');
+    expect(nl < 0 ? 0 : raw.length - nl - 1).toBeLessThanOrEqual(2048);
+    expect(await h.redis.strlen(key.replace(':inv:', ':ev:'))).toBeGreaterThan(2048);
+  });
+
   it('stores short names without nulls, and still reads and changes an invite stored with full names', async () => {
     const a = api(h);
     const inv = (

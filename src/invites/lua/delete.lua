@@ -8,7 +8,7 @@ unindex_all(doc)
 trail_detach(doc.id)
 queued_done(doc.id)
 code_drop(doc.digest)
-redis.call('DEL', k('inv', doc.id))
+hold(doc.id, false)
 local ev = {type = 'deleted'}
 if ARGV[3] ~= '' then ev.reason = ARGV[3] end
 event(doc.id, ev)

@@ -99,8 +99,20 @@ local function encode(doc)
   return LETTER[status] .. cjson.encode(out)
 end
 
+-- What each invite's key holds as this script last read or wrote it (false: nothing), so that a
+-- change that loads, adds to the trail and saves reads a large invite once.
+local HELD = {}
+local function held(id)
+  if HELD[id] == nil then HELD[id] = redis.call('GET', k('inv', id)) end
+  return HELD[id]
+end
+local function hold(id, value)
+  HELD[id] = value
+  if value then redis.call('SET', k('inv', id), value) else redis.call('DEL', k('inv', id)) end
+end
+
 local function load(id)
-  local raw = redis.call('GET', k('inv', id))
+  local raw = held(id)
   if not raw then return nil end
   return decode(raw, id)
 end
@@ -109,18 +121,20 @@ end
 -- trail), so scripts can hand the new state back without another read.
 local function save(doc)
   local raw = encode(doc)
-  local key = k('inv', doc.id)
-  local cur = redis.call('GET', key)
+  local cur = held(doc.id)
   local trail = cur and select(2, split(cur)) or ''
-  redis.call('SET', key, trail == '' and raw or (raw .. '\n' .. trail))
+  hold(doc.id, trail == '' and raw or (raw .. '\n' .. trail))
   return raw
 end
 
 -- The audit trail: a line per entry, "<at>:<type>" and, when the entry says more, a space and the
 -- rest as JSON (cjson escapes newlines), kept in the invite's own key after its document: a key
--- of its own cost about 90 bytes more. Written whole with SET (APPEND leaves room to grow). A
--- deleted invite's trail moves to P:ev:ID (trail_detach), as do the older layout's trails, which
--- were keys of their own: a string of lines, or a list of JSON objects (those stay lists).
+-- of its own cost about 90 bytes more. Older lines live in P:ev:ID: a deleted invite's trail
+-- (trail_detach), the lines of an invite with a long history (past TRAIL_KEPT bytes they move
+-- there, so an open invite accepted by thousands does not rewrite them all on every change), and
+-- the older layout's trails, which were keys of their own: a string of lines, or a list of JSON
+-- objects (those stay lists). Readers take P:ev:ID first, then the lines in the invite's key.
+local TRAIL_KEPT = 2048
 local function line_json(line)
   local at, t, rest = string.match(line, '^(%d+):([^ ]+) ?(.*)$')
   local ev = rest ~= '' and cjson.decode(rest) or {}
@@ -130,25 +144,29 @@ end
 
 local function detached_add(id, lines)
   local key = k('ev', id)
-  local old = redis.pcall('GET', key)
-  if type(old) == 'table' and old.err then
+  if redis.call('TYPE', key).ok == 'list' then
     for line in string.gmatch(lines, '[^\n]+') do redis.call('RPUSH', key, line_json(line)) end
   else
-    redis.call('SET', key, (old or '') .. lines)
+    redis.call('APPEND', key, lines)
   end
 end
 
 local function audit(id, line)
-  local key = k('inv', id)
-  local cur = redis.call('GET', key)
+  local cur = held(id)
   if not cur then return detached_add(id, line .. '\n') end
   local doc, trail = split(cur)
-  redis.call('SET', key, doc .. '\n' .. trail .. line .. '\n')
+  trail = trail .. line .. '\n'
+  if #trail > TRAIL_KEPT then
+    detached_add(id, trail)
+    hold(id, doc)
+  else
+    hold(id, doc .. '\n' .. trail)
+  end
 end
 
 -- Moves an invite's trail to P:ev:ID, before the invite itself goes (delete.lua).
 local function trail_detach(id)
-  local cur = redis.call('GET', k('inv', id))
+  local cur = held(id)
   local trail = cur and select(2, split(cur)) or ''
   if trail ~= '' then detached_add(id, trail) end
 end

@@ -1,0 +1,39 @@
+// One open invite accepted by many users (a channel invite with no use limit): the cost of the
+// n-th accept and of a public lookup as uses grow, since the invite's document keeps every use
+// and its key its audit trail. Baseline in the same run: the same figures at the first uses.
+import { benchService } from './populate.js';
+import { benchRedis, median, report, round } from './lib.js';
+
+const USES = Number(process.env.BENCH_N ?? 10_000);
+const redis = await benchRedis(6420);
+const { service, queries } = benchService(redis.client);
+const inv = (await service.create({ maxUses: 0, maxAge: 86_400, send: false })) as {
+  id: string;
+  code: string;
+};
+const timed = async (f: () => Promise<unknown>) => {
+  const t = performance.now();
+  await f();
+  return performance.now() - t;
+};
+const acceptMs: number[] = [];
+const lookupMs: number[] = [];
+for (let i = 0; i < USES; i++) {
+  acceptMs.push(await timed(() => service.accept(inv.id, { userId: `user-${i}` })));
+  if (i % 100 === 99) lookupMs.push(await timed(() => queries.publicView(inv.code)));
+}
+const key = (await redis.client.keys('*:inv:*'))[0];
+const first = (xs: number[]) => median(xs.slice(0, Math.max(1, xs.length / 10)));
+const last = (xs: number[]) => median(xs.slice(-Math.max(1, xs.length / 10)));
+report('popular', {
+  uses: USES,
+  accept_ms_first_tenth: round(first(acceptMs), 3),
+  accept_ms_last_tenth: round(last(acceptMs), 3),
+  lookup_ms_first_tenth: round(first(lookupMs), 3),
+  lookup_ms_last_tenth: round(last(lookupMs), 3),
+  invite_key_bytes: await redis.client.strlen(key),
+  ratio_last_to_first_accept: round(last(acceptMs) / first(acceptMs), 1),
+});
+await redis.client.quit();
+redis.stop();
+process.exit(0);
