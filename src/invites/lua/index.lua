@@ -6,8 +6,11 @@
 -- read with BYLEX ranges). The first bucket is L:b: ; every other is L:b:<its lowest entry when it
 -- was made>, and the directory L:d (a sorted set, scores 0) holds those names. An entry belongs to
 -- the bucket with the greatest name not above it. All keys share L's hash tag.
--- Callers pass entries of at most 64 bytes (Redis' listpack limit for a member).
-local IX_MAX = 96
+-- Callers pass entries of at most 64 bytes (Redis' listpack limit for a member). IX_MAX: 123
+-- sort entries (29 bytes, 33 in a listpack) fill 4,066 bytes of a 4,096-byte allocation; a bucket
+-- briefly holds IX_MAX + 1 before it splits, still under the 128 members of a listpack (a set
+-- past that limit would stay a skiplist after it shrank).
+local IX_MAX = 123
 
 local function ix_key(L, b) return L .. ':b:' .. b end
 
@@ -50,6 +53,15 @@ local function ix_add(L, e)
   c.n = c.n and c.n + 1 or redis.call('ZCARD', key)
   local n = c.n
   if n <= IX_MAX then return end
+  if redis.call('ZRANGE', key, -1, -1)[1] == e then
+    -- An append (times and ids only grow): e starts the next bucket, this one stays full, so
+    -- buckets filled in order are full rather than half full.
+    redis.call('ZREM', key, e)
+    redis.call('ZADD', ix_key(L, e), 0, e)
+    redis.call('ZADD', L .. ':d', 0, e)
+    IX_SEEN[L] = {b = e, nb = c.nb, n = 1}
+    return
+  end
   IX_SEEN[L] = nil
   -- Split off the upper half as a bucket of its own, named after its lowest entry.
   local upper = redis.call('ZRANGE', key, math.floor(n / 2), -1)
