@@ -33,7 +33,7 @@ for (let b = 0; b < batches; b++) {
         id,
         seq: 1,
         outcome: 'sent',
-        info: `<${id}@herald.example>`,
+        info: `<${id}.1@herald.example>`, // the worker's Message-ID (src/jobs/send.ts)
         batchId,
         kind: 'invite',
       }),

@@ -32,9 +32,10 @@ function parse(stream: number, [streamId, fields]: [string, string[]]): StreamEn
   for (let i = 0; i < fields.length; i += 2) f[fields[i]] = fields[i + 1];
   return {
     streamId: refOf(stream, streamId),
-    type: f.t,
-    at: Number(f.at),
-    inviteId: f.id ?? null,
+    // Herald's scripts write invite events short (lib.lua's publish); older entries spell them out.
+    type: f.t ?? `invite.${f.e}`,
+    at: f.a !== undefined ? parseInt(f.a, 36) : Number(f.at),
+    inviteId: f.i !== undefined ? `inv_${f.i}` : (f.id ?? null),
     inv: f.inv ?? null,
     extra: f.x ? (JSON.parse(f.x) as Record<string, unknown>) : {},
     to: f.to ?? null,

@@ -87,6 +87,20 @@ export const LAYOUT = {
       },
     },
   },
+  /** Times (ms), at any level, stored in base 36: 8 characters where decimal took 13. */
+  times: [
+    'createdAt',
+    'updatedAt',
+    'expiresAt',
+    'acceptedAt',
+    'canceledAt',
+    'openedAt',
+    'declinedAt',
+    'lastSentAt',
+    'lastQueuedAt',
+    'scheduledFor',
+    'at',
+  ],
   /** Lists of objects: the names inside each item (nulls left out). */
   items: { acceptedBy: { userId: 'u', email: 'e', at: 'a' } },
   /**
@@ -114,9 +128,15 @@ const NESTED_LONG = Object.fromEntries(
 );
 const ITEM_LONG = invert(LAYOUT.items.acceptedBy);
 
+const TIMES = new Set<string>(LAYOUT.times);
+
 function expand(stored: Obj, long: Record<string, string>, defaults: Obj): Obj {
   const out: Obj = {};
-  for (const [k, v] of Object.entries(stored)) out[long[k] ?? k] = v;
+  for (const [k, v] of Object.entries(stored)) {
+    const name = long[k] ?? k;
+    // Older invites hold their times as numbers.
+    out[name] = TIMES.has(name) && typeof v === 'string' ? parseInt(v, 36) : v;
+  }
   for (const [k, d] of Object.entries(defaults)) if (out[k] === undefined) out[k] = Array.isArray(d) ? [] : d;
   return out;
 }

@@ -10,8 +10,10 @@ function auditEntry(line: string): Record<string, unknown> {
   const space = line.indexOf(' ');
   const head = space < 0 ? line : line.slice(0, space);
   const colon = head.indexOf(':');
+  const [a, b] = [head.slice(0, colon), head.slice(colon + 1)];
   const rest = space < 0 ? {} : JSON.parse(line.slice(space + 1));
-  return { type: head.slice(colon + 1), at: Number(head.slice(0, colon)), ...rest };
+  // "<type>:<at in base 36>", or "<at>:<type>" (decimal) in older lines.
+  return /^\d/.test(a) ? { type: b, at: Number(a), ...rest } : { type: a, at: parseInt(b, 36), ...rest };
 }
 
 /** Runs the index reader (lua/index_read.lua) in one partition; store.ts owns the scripts. */
@@ -84,7 +86,11 @@ export function createStoreReads(redis: Redis, parts: string[], where: Partition
       const lines = (s: string) => s.split('\n').slice(0, -1);
       const older = typeof text === 'string' ? lines(text) : (list ?? []);
       const own = raw !== null && raw.includes('\n') ? lines(raw.slice(raw.indexOf('\n') + 1)) : [];
-      return [...older, ...own].map(auditEntry);
+      // A "created" line in the invite's key leaves out the batch id the invite holds.
+      const batchId = own.length ? parseDoc(raw!, id).batchId : null;
+      const withBatch = (e: Record<string, unknown>) =>
+        e.type === 'created' && batchId && e.batchId === undefined ? { ...e, batchId } : e;
+      return [...older.map(auditEntry), ...own.map((l) => withBatch(auditEntry(l)))];
     },
     /** How many invites' `kind` field holds `value`, counted no further than past `most` per partition. */
     async setSize(kind: string, value: string, most: number): Promise<number> {

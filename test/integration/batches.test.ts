@@ -79,3 +79,37 @@ describe('a batch whose last send was recorded by a worker that died before the 
     expect(await domain.store.finishBatches(clock.now())).toBe(0);
   });
 });
+
+describe("a bulk invite's audit trail", () => {
+  it('names its batch, though the line in the invite leaves it out; as well once the lines leave the invite', async () => {
+    const { batchId } = await domain.bulk.intake({
+      emails: ['t0@batches.test', 't1@batches.test'],
+      maxUses: 0,
+    });
+    await domain.bulk.processChunk(batchId, 0);
+    const [long, gone] = await domain.store.setMembers('batch', batchId);
+    const trail = async (id: string) => (await api(h).get(`/v1/invites/${id}/events`)).json().data;
+    const key = (id: string) =>
+      `${partitionPrefixes(h.data, h.partitions)[partitioning(h.partitions).ofId(id)]}:inv:${id}`;
+    // In the invite's key, the created line is the type and the time alone: the invite holds the batch.
+    expect((await h.redis.get(key(gone)))!.split('\n')[1]).toMatch(/^created:[0-9a-z]{8}$/);
+    expect((await trail(gone))[0]).toMatchObject({ type: 'created', batchId });
+    // Deleted: the trail moves to a key of its own, the batch written into its line.
+    expect((await api(h).del(`/v1/invites/${gone}`)).statusCode).toBe(204);
+    expect(await h.redis.get(key(gone))).toBeNull();
+    expect((await trail(gone)).map((e: { type: string; batchId?: string }) => [e.type, e.batchId])).toEqual([
+      ['created', batchId],
+      ['queued', undefined],
+      ['deleted', undefined],
+    ]);
+    // A long history: past 2 KB the older lines, the created one first, move out of the invite.
+    const { email } = (await api(h).get(`/v1/invites/${long}`)).json();
+    for (let i = 0; i < 70; i++)
+      await api(h).post(`/v1/invites/${long}/accept`, { userId: `trail-${i}`, email });
+    expect(await h.redis.strlen(key(long).replace(':inv:', ':ev:'))).toBeGreaterThan(0);
+    expect((await h.redis.get(key(long))!)?.split('\n')[1]).not.toMatch(/^created/);
+    const all = await trail(long);
+    expect(all[0]).toMatchObject({ type: 'created', batchId });
+    expect(all.filter((e: { type: string }) => e.type === 'accepted')).toHaveLength(70);
+  });
+});

@@ -345,7 +345,7 @@ describe('storage', () => {
     expect(await h.redis.hget(k.codes(doc.digest), doc.digest)).toBe(inv.id);
     // The audit trail follows the document in the same key; P:ev:ID is only for deleted invites.
     expect((await h.redis.get(k.invite(inv.id)))!.split('\n').slice(1)).toEqual([
-      expect.stringMatching(/^\d{13}:created$/),
+      expect.stringMatching(/^created:[0-9a-z]{8}$/),
       '',
     ]);
     expect(await h.redis.exists(k.audit(inv.id))).toBe(0);
@@ -423,7 +423,38 @@ describe('storage', () => {
     expect(events[0]).toEqual(created[0]);
     // The older list keeps its entry; the new one follows the document.
     expect(await h.redis.llen(trail)).toBe(1);
-    expect((await h.redis.get(key))!).toMatch(/\n\d{13}:accepted \{/);
+    expect((await h.redis.get(key))!).toMatch(/\naccepted:[0-9a-z]{8} \{/);
+  });
+
+  it('stores times in base 36, and still reads times and trail lines an older Herald wrote in decimal', async () => {
+    const a = api(h);
+    const inv = (await a.post('/v1/invites', { email: 'times@layout.test', send: false })).json();
+    const [key] = await scanKeys(h.redis, `*:inv:${inv.id}`);
+    const raw = (await h.redis.get(key))!;
+    const [doc, ...trail] = raw.split('\n');
+    const stored = JSON.parse(doc.slice(1));
+    expect(stored.c).toMatch(/^[0-9a-z]{8}$/);
+    expect(parseInt(stored.c, 36)).toBe(Date.parse(inv.createdAt));
+    expect(parseInt(stored.x, 36)).toBe(Date.parse(inv.expiresAt));
+    const before = (await a.get(`/v1/invites/${inv.id}/events`)).json().data;
+    // The same invite as the previous layout kept it: times as numbers, "<ms>:<type>" lines.
+    const decimal = (v: string) => parseInt(v, 36);
+    const old = { ...stored, c: decimal(stored.c), up: decimal(stored.up), x: decimal(stored.x) };
+    const oldTrail = trail.map((l) =>
+      l.replace(/^([a-z_]+):([0-9a-z]+)/, (_m, t, at) => `${decimal(at)}:${t}`),
+    );
+    await h.redis.set(key, `P${JSON.stringify(old)}\n${oldTrail.join('\n')}`);
+    expect((await a.get(`/v1/invites/${inv.id}`)).json()).toEqual(inv);
+    expect((await a.get(`/v1/invites/${inv.id}/events`)).json().data).toEqual(before);
+    const canceled = (await a.post(`/v1/invites/${inv.id}/cancel`)).json();
+    expect(canceled).toMatchObject({
+      status: 'canceled',
+      createdAt: inv.createdAt,
+      expiresAt: inv.expiresAt,
+    });
+    const after = (await a.get(`/v1/invites/${inv.id}/events`)).json().data;
+    expect(after.map((e: { type: string }) => e.type)).toEqual(['created', 'canceled']);
+    expect(JSON.parse((await h.redis.get(key))!.split('\n')[0].slice(1)).c).toMatch(/^[0-9a-z]{8}$/);
   });
 });
 

@@ -27,9 +27,7 @@ for _, doc in ipairs(docs) do
     index_all(doc)
     publish('invite.created', doc.id, raw)
     tally('created', doc)
-    local ev = {type = 'created'}
-    if not isnull(doc.batchId) then ev.batchId = doc.batchId end
-    event(doc.id, ev)
+    event(doc.id, {type = 'created'}) -- its batch id is the invite's (see lib.lua's with_batch)
     if doc.delivery.status == 'queued' or doc.delivery.status == 'scheduled' then
       event(doc.id, {type = 'queued', seq = 1})
       queued_add(doc.id)

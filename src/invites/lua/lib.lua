@@ -11,6 +11,23 @@ local NULL = cjson.null
 local function isnull(v) return v == nil or v == NULL end
 local function k(...) return P .. ':' .. table.concat({...}, ':') end
 
+-- A whole number >= 0 in base 36: times in stored invites, trail lines and events take 8
+-- characters (until 2059) where decimal milliseconds took 13. Read back with tonumber(s, 36).
+local B36 = '0123456789abcdefghijklmnopqrstuvwxyz'
+local TO36 = {} -- a script writes a few distinct times many times (NOW, one expiry)
+local function to36(n)
+  if TO36[n] then return TO36[n] end
+  local t, m = {}, n
+  repeat
+    local d = m % 36
+    t[#t + 1] = string.sub(B36, d + 1, d + 1)
+    m = (m - d) / 36
+  until m == 0
+  TO36[n] = string.reverse(table.concat(t))
+  return TO36[n]
+end
+local NOW36 = to36(NOW)
+
 -- An invite is stored as one status letter followed by the rest as JSON, so that a sweep can
 -- flip a status without decoding and re-encoding the document. The JSON uses the
 -- short names of LAYOUT (src/invites/layout.ts, prepended to every script by store.ts) and leaves
@@ -31,21 +48,30 @@ local NO_DEFAULTS = {}
 
 local function is_empty_list(v) return type(v) == 'table' and next(v) == nil end
 
--- Long names to short, leaving out nulls and values equal to their default.
+local TIMES = {}
+for _, name in ipairs(LAYOUT.times) do TIMES[name] = true end
+local function is_time(key, v) return TIMES[key] and type(v) == 'number' and v >= 0 and v == math.floor(v) end
+
+-- Long names to short, leaving out nulls and values equal to their default; times in base 36.
 local function squeeze(obj, names, defaults)
   local out = {}
   for key, v in pairs(obj) do
     local d = defaults[key]
     local dropped = v == NULL or (d ~= nil and (v == d or (is_empty_list(d) and is_empty_list(v))))
-    if not dropped then out[names[key] or key] = v end
+    if not dropped then out[names[key] or key] = is_time(key, v) and to36(v) or v end
   end
   return out
 end
 
--- Short names to long, with the defaults filled in (a fresh table for a list).
+-- Short names to long, with the defaults filled in (a fresh table for a list); times read back
+-- (older invites hold them as numbers).
 local function expand(obj, long, defaults)
   local out = {}
-  for key, v in pairs(obj) do out[long[key] or key] = v end
+  for key, v in pairs(obj) do
+    local name = long[key] or key
+    if TIMES[name] and type(v) == 'string' then v = tonumber(v, 36) end
+    out[name] = v
+  end
   for key, d in pairs(defaults) do
     if out[key] == nil then
       if type(d) == 'table' then out[key] = {} else out[key] = d end
@@ -127,8 +153,10 @@ local function save(doc)
   return raw
 end
 
--- The audit trail: a line per entry, "<at>:<type>" and, when the entry says more, a space and the
--- rest as JSON (cjson escapes newlines), kept in the invite's own key after its document: a key
+-- The audit trail: a line per entry, "<type>:<at in base 36>" ("<at>:<type>", decimal, in older
+-- lines) and, when the entry says more, a space and the rest as JSON (cjson escapes newlines);
+-- a "created" line leaves out the batch id, which the invite holds, until it leaves the invite's
+-- key (with_batch). The trail is kept in the invite's own key after its document: a key
 -- of its own cost about 90 bytes more. Older lines live in P:ev:ID: a deleted invite's trail
 -- (trail_detach), the lines of an invite with a long history (past TRAIL_KEPT bytes they move
 -- there, so an open invite accepted by thousands does not rewrite them all on every change), and
@@ -136,10 +164,24 @@ end
 -- objects (those stay lists). Readers take P:ev:ID first, then the lines in the invite's key.
 local TRAIL_KEPT = 2048
 local function line_json(line)
-  local at, t, rest = string.match(line, '^(%d+):([^ ]+) ?(.*)$')
+  local a, b, rest = string.match(line, '^([^: ]+):([^ ]+) ?(.*)$')
   local ev = rest ~= '' and cjson.decode(rest) or {}
-  ev.type, ev.at = t, tonumber(at)
+  if string.find(a, '^%d') then ev.type, ev.at = b, tonumber(a) else ev.type, ev.at = a, tonumber(b, 36) end
   return cjson.encode(ev)
+end
+
+-- The batch id in a stored invite's text, or nil. The quoted key can only occur as a key
+-- (quotes inside JSON strings are escaped); a plain find, then an anchored match.
+local function batch_of(text)
+  local b = string.find(text, '"bt":"', 1, true)
+  return b and string.match(text, '^bat_[%w_]+', b + 6)
+end
+
+-- Trail lines about to leave the invite's key, with the batch id its "created" line left out.
+local function with_batch(doc_text, lines)
+  local batch = batch_of(doc_text)
+  if not batch then return lines end
+  return (string.gsub(lines, '^(created:%w+)\n', '%1 {"batchId":"' .. batch .. '"}\n', 1))
 end
 
 local function detached_add(id, lines)
@@ -157,7 +199,7 @@ local function audit(id, line)
   local doc, trail = split(cur)
   trail = trail .. line .. '\n'
   if #trail > TRAIL_KEPT then
-    detached_add(id, trail)
+    detached_add(id, with_batch(doc, trail))
     hold(id, doc)
   else
     hold(id, doc .. '\n' .. trail)
@@ -167,14 +209,15 @@ end
 -- Moves an invite's trail to P:ev:ID, before the invite itself goes (delete.lua).
 local function trail_detach(id)
   local cur = held(id)
-  local trail = cur and select(2, split(cur)) or ''
-  if trail ~= '' then detached_add(id, trail) end
+  if not cur then return end
+  local doc, trail = split(cur)
+  if trail ~= '' then detached_add(id, with_batch(doc, trail)) end
 end
 
 local function event(id, ev)
   local t = ev.type
   ev.type = nil
-  local line = string.format('%d', NOW) .. ':' .. t
+  local line = t .. ':' .. NOW36
   if next(ev) ~= nil then line = line .. ' ' .. cjson.encode(ev) end
   audit(id, line)
 end
@@ -204,9 +247,8 @@ local function queued_done(id) redis.call('ZREM', k('z', 'queued'), id) end
 
 -- The event feed (DESIGN §10): one stream entry per change, added by the same script as the
 -- change, so no change can happen without its event (and no event without its change).
--- Fields: t type, at time (ms), id the invite's id, inv the invite as stored after the change
--- (without salt and digest),
--- x further data (JSON). Stream ids give the order; the event id is derived from them.
+-- Fields: e or t the type, a the time, i the invite's id (see publish), inv the invite as stored
+-- after the change (without salt and digest), x further data (JSON). Stream ids give the order; the event id is derived from them.
 -- The invite in an event leaves out its salt and digest: the feed never shows the code, and the
 -- stream keeps a copy per event. (Base64url values, and quotes inside JSON strings are escaped,
 -- so the patterns match only these keys.)
@@ -218,10 +260,18 @@ local function snapshot(raw)
   return out
 end
 
+-- An invite's event is written short (e: the type without "invite.", a: the time in base 36,
+-- i: the id without "inv_"); other events, and older entries, spell them out (t, at, id).
 local function publish(type, id, raw, extra)
   if raw then raw = snapshot(raw) end
-  local args = {'XADD', k('events'), '*', 't', type, 'at', string.format('%d', NOW)}
-  if id then args[#args + 1] = 'id'; args[#args + 1] = id end
+  local args = {'XADD', k('events'), '*'}
+  local short = string.match(type, '^invite%.(.+)$')
+  if short then
+    args[4], args[5], args[6], args[7] = 'e', short, 'a', NOW36
+  else
+    args[4], args[5], args[6], args[7] = 't', type, 'a', NOW36
+  end
+  if id then args[#args + 1] = 'i'; args[#args + 1] = string.sub(id, 5) end
   if raw then args[#args + 1] = 'inv'; args[#args + 1] = raw end
   if extra and next(extra) ~= nil then args[#args + 1] = 'x'; args[#args + 1] = cjson.encode(extra) end
   return redis.call(unpack(args))
@@ -277,8 +327,7 @@ end
 local function dims_text(raw)
   -- Plain finds and anchored matches: an unanchored pattern would be tried at every position.
   -- LAYOUT's names: "bt" is batchId, "sc" the scope ({"t": type, "i": id}).
-  local b = string.find(raw, '"bt":"', 1, true)
-  local batch = b and string.match(raw, '^bat_[%w_]+', b + 6)
+  local batch = batch_of(raw)
   local start = string.find(raw, '"sc":{', 1, true)
   if not start then return '', batch end
   local i, quoted = start + 6, false
@@ -336,22 +385,16 @@ end
 -- in ten base-36 digits, or ten '~' for "never" (last), then the id without its "inv_"; its
 -- order is (score, id). A filter entry is the value's length, ':', the value, then the id; a value
 -- over 32 bytes is 'h:' and 20 hex digits of its SHA-1 (80 bits), so every entry fits a listpack.
-local B36 = '0123456789abcdefghijklmnopqrstuvwxyz'
 local NEVER = '~~~~~~~~~~'
-local ENCODED = {} -- a script writes a few distinct times many times (NOW, one expiry)
+local ENCODED = {}
 local function enc_score(ms)
   if ms == math.huge then return NEVER end
   ms = math.max(0, math.floor(ms))
-  if ENCODED[ms] then return ENCODED[ms] end
-  local key = ms
-  local t = {}
-  for i = 10, 1, -1 do
-    local d = ms % 36
-    t[i] = string.sub(B36, d + 1, d + 1)
-    ms = (ms - d) / 36
+  if not ENCODED[ms] then
+    local s = to36(ms)
+    ENCODED[ms] = string.rep('0', 10 - #s) .. s
   end
-  ENCODED[key] = table.concat(t)
-  return ENCODED[key]
+  return ENCODED[ms]
 end
 local function sort_entry(score, id) return enc_score(score) .. string.sub(id, 5) end
 -- An entry's score and id.
@@ -444,7 +487,7 @@ local function set_status(doc, status)
   if status ~= 'expired' then touch(doc) end
 end
 
-local EXPIRED_LINE = string.format('%d', NOW) .. ':expired'
+local EXPIRED_LINE = 'expired:' .. NOW36
 
 -- Stores "expired" for a pending invite whose time has come; true if it did. expiredAt is not
 -- stored: it is the invite's expiresAt.
