@@ -47,4 +47,27 @@ describe('invite indexes of the layout before ordered indexes', () => {
     await second.cleanup();
     await redis.quit();
   });
+
+  it("of the layout before 'due' was split from 'expires': an invite in both lists once, and leaves both", async () => {
+    const h = await startHerald({ prefix: uniquePrefix() });
+    const a = api(h);
+    const inv = (await a.post('/v1/invites', { role: 'both', maxAge: 600, send: false })).json();
+    const never = (await a.post('/v1/invites', { role: 'both', maxAge: 0, send: false })).json();
+    // The older layout also kept a pending invite's expiry in 'expires'.
+    const [key] = await scanKeys(h.redis, `*:inv:${inv.id}`);
+    const P = key.slice(0, key.indexOf(':inv:'));
+    const [entry] = await h.redis.zrange(`${P}:o:due:b:`, 0, -1);
+    expect(await h.redis.zscore(`${P}:o:expires:b:`, entry)).toBeNull();
+    await h.redis.zadd(`${P}:o:expires:b:`, 0, entry);
+    const ids = async (q: string) =>
+      (await a.get(`/v1/invites?${q}`)).json().data.map((i: { id: string }) => i.id);
+    expect(await ids('sort=expiresAt')).toEqual([inv.id, never.id]);
+    expect(await ids('sort=-expiresAt&limit=1')).toEqual([never.id]);
+    expect(await ids('sort=expiresAt&limit=1')).toEqual([inv.id]);
+    await a.post(`/v1/invites/${inv.id}/cancel`);
+    expect(await h.redis.zrange(`${P}:o:due:b:`, 0, -1)).toEqual([]);
+    expect(await h.redis.zscore(`${P}:o:expires:b:`, entry)).toBe('0');
+    expect(await ids('sort=expiresAt')).toEqual([inv.id, never.id]);
+    await h.cleanup();
+  });
 });

@@ -26,7 +26,7 @@ local function to36(n)
   TO36[n] = string.reverse(table.concat(t))
   return TO36[n]
 end
-local NOW36 = to36(NOW)
+local NOW36 = to36(math.max(0, math.floor(NOW or 0)))
 
 -- An invite is stored as one status letter followed by the rest as JSON, so that a sweep can
 -- flip a status without decoding and re-encoding the document. The JSON uses the
@@ -446,12 +446,23 @@ end
 
 local function due(doc) return doc.status == 'pending' and not isnull(doc.expiresAt) end
 
+-- An invite's expiry is in one of two indexes: 'due' while it is pending with an expiry (the
+-- sweep's queue), 'expires' otherwise; the expiresAt sort walks both (queries.ts merges them), so
+-- a delivered invite pays for one entry, not two. Invites indexed before this split may stand in
+-- both until they change (the list folds the pair); so removals try both.
+local function expiry_index(doc) return ix_name(due(doc) and 'due' or 'expires') end
+local function expiry_add(doc) ix_add(expiry_index(doc), sort_entry(expiry_score(doc), doc.id)) end
+local function expiry_rem(doc)
+  local e = sort_entry(expiry_score(doc), doc.id)
+  ix_rem(ix_name('expires'), e)
+  if not isnull(doc.expiresAt) then ix_rem(ix_name('due'), e) end
+end
+
 local function index_all(doc)
   local id = doc.id
   ix_add(ix_name('created'), sort_entry(doc.createdAt, id))
   ix_add(ix_name('updated'), sort_entry(doc.updatedAt, id))
-  ix_add(ix_name('expires'), sort_entry(expiry_score(doc), id))
-  if due(doc) then ix_add(ix_name('due'), sort_entry(doc.expiresAt, id)) end
+  expiry_add(doc)
   each_attr(doc, ix_add)
 end
 
@@ -459,8 +470,7 @@ local function unindex_all(doc)
   local id = doc.id
   ix_rem(ix_name('created'), sort_entry(doc.createdAt, id))
   ix_rem(ix_name('updated'), sort_entry(doc.updatedAt, id))
-  ix_rem(ix_name('expires'), sort_entry(expiry_score(doc), id))
-  if not isnull(doc.expiresAt) then ix_rem(ix_name('due'), sort_entry(doc.expiresAt, id)) end
+  expiry_rem(doc)
   each_attr(doc, ix_rem)
 end
 
@@ -471,19 +481,19 @@ local function touch(doc)
 end
 
 local function set_expiry(doc, expiresAt)
-  ix_rem(ix_name('expires'), sort_entry(expiry_score(doc), doc.id))
-  if due(doc) then ix_rem(ix_name('due'), sort_entry(doc.expiresAt, doc.id)) end
+  expiry_rem(doc)
   doc.expiresAt = expiresAt
-  ix_add(ix_name('expires'), sort_entry(expiry_score(doc), doc.id))
-  if due(doc) then ix_add(ix_name('due'), sort_entry(doc.expiresAt, doc.id)) end
+  expiry_add(doc)
 end
 
 -- Moves an invite to another status (the status has no index: a list reads the invite's first
--- letter). Expiry is not a change anyone made, so it leaves updatedAt alone (the sweep flips
--- without reading the document at all).
+-- letter; its expiry moves between 'due' and 'expires'). Expiry is not a change anyone made, so
+-- it leaves updatedAt alone (the sweep flips without reading the document at all).
 local function set_status(doc, status)
-  if due(doc) and status ~= 'pending' then ix_rem(ix_name('due'), sort_entry(doc.expiresAt, doc.id)) end
+  local moves = due(doc) ~= (status == 'pending' and not isnull(doc.expiresAt))
+  if moves then expiry_rem(doc) end
   doc.status = status
+  if moves then expiry_add(doc) end
   if status ~= 'expired' then touch(doc) end
 end
 

@@ -1,6 +1,8 @@
 -- KEYS[1] the key prefix and ARGV[1] the time, as in every script (see lib.lua).
 -- One page of one partition's share of the invite list. ARGV: 2 spec (JSON). The spec names:
---   sort: 'created', 'updated' or 'expires' (the sort index walked); desc: boolean;
+--   sort: 'created', 'updated' or 'expires' (the sort index walked); index: 'due' to walk that
+--   one instead (the expiresAt order of pending invites with an expiry, lib.lua's expiry_index);
+--   desc: boolean;
 --   lo/hi: score bounds for it ('-inf'/'+inf' or milliseconds);
 --   limit, budget: most matches to return (limit+1 tells "has more") and most ids to examine;
 --   cursor: {score, id} or null; ids: a small candidate list, or null to walk the sort index;
@@ -10,7 +12,7 @@
 -- Reply: {state, ids, scores, resumeScore, resumeId}; state 'more' (limit+1 found), 'end', or
 -- 'budget' (call again from resume).
 local s = cjson.decode(ARGV[2])
-local SORT = ix_name(s.sort)
+local SORT = ix_name(s.index or s.sort)
 local FIELD = ({created = 'createdAt', updated = 'updatedAt', expires = 'expiresAt'})[s.sort]
 
 -- Whether an invite's effective status is one asked for, from its first letter (no decoding): a

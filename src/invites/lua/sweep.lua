@@ -2,7 +2,8 @@
 -- Flips due invites to expired.
 -- ARGV: 2 most invites to flip in this call.
 -- Takes from the front of the due index (pending invites with an expiry, ordered by it) only
--- what is due, so the cost follows what expired, not what is stored; and flips each one by its
+-- what is due, so the cost follows what expired, not what is stored (each entry moves to the
+-- 'expires' index, lib.lua's expiry_index); and flips each one by its
 -- status letter, without decoding it (see lib.lua), and adds the trail's line in the same write. Each flip publishes invite.expired with the
 -- invite as stored.
 -- Reply: {flipped, ids looked at}.
@@ -17,6 +18,7 @@ for _, e in ipairs(entries) do
     -- The new letter and the trail's new line in one write.
     local doc, trail = split(raw)
     redis.call('SET', key, 'E' .. string.sub(doc, 2) .. '\n' .. trail .. EXPIRED_LINE .. '\n')
+    ix_add(ix_name('expires'), e) -- no longer due: its expiry moves to the other index
     publish('invite.expired', id, 'E' .. string.sub(doc, 2))
     tallies.count_raw('expired', doc)
     flipped = flipped + 1
