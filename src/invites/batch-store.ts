@@ -98,7 +98,10 @@ export function createBatchStore(redis: Redis, prefix: string, parts: string[], 
       return redis.lrange(D.batchChunk(batchId, n), 0, -1);
     },
 
-    /** The 'ok:ID's every partition kept from storing chunk N (for a job retried after chunkDone). */
+    /**
+     * The 'ok:ID's every partition kept from storing chunk N (for a job retried after chunkDone),
+     * until the batch ends.
+     */
     async chunkResults(batchId: string, n: number): Promise<string[]> {
       const raws = await Promise.all(parts.map((P) => redis.get(pk(P).chunkDone(batchId, n))));
       return raws.flatMap((r) => (r ? (JSON.parse(r) as string[]) : []));
@@ -133,17 +136,16 @@ export function createBatchStore(redis: Redis, prefix: string, parts: string[], 
         seen,
       )) as unknown;
       if (ended !== 1) return false;
-      // Each partition's share stops counting; the data prefix's own share was ended by the script.
+      // Each partition's share stops counting (the data prefix's own share was ended by the
+      // script), and the chunks' results go: a create job run again now has no send to queue.
       await Promise.all(
-        parts
-          .filter((P) => P !== prefix)
-          .map((P) =>
-            redis
-              .multi()
-              .hset(pk(P).batchShare(batchId), 'finishedAt', now)
-              .del(pk(P).batchEnded(batchId))
-              .exec(),
-          ),
+        parts.map((P) => {
+          const m = redis.multi();
+          if (P !== prefix)
+            m.hset(pk(P).batchShare(batchId), 'finishedAt', now).del(pk(P).batchEnded(batchId));
+          for (let n = 0; n < Number(chunks); n++) m.del(pk(P).chunkDone(batchId, n));
+          return m.exec();
+        }),
       );
       return true;
     },

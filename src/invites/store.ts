@@ -29,7 +29,7 @@ export type { BatchRecord } from './batch-store.js';
  *   P:o:email|role|inviter|user|batch|stype|sid   filter indexes (LAYOUT.indexed) — each an
  *                     ordered index (lua/index.lua): buckets P:o:NAME:b:… and a directory P:o:NAME:d
  *   P:batch:ID        counters of a batch's invites stored in P (hash) and :ended (their first
- *                     sends that ended)   P:batch:ID:done:N   chunk N's results in P (a day)
+ *                     sends that ended)   P:batch:ID:done:N   chunk N's results in P (a day, or until the batch ends)
  *   D:batch:ID        the batch record   D:batch:ID:chunk:N   chunk N's addresses until stored
  *   D:idem:…          idempotency records   P:stats        counters for /metrics
  *   P:z:queued        invites with a send recorded as queued, by when (repair of lost jobs)

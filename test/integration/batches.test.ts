@@ -4,7 +4,7 @@ import { createDomain } from '../../src/invites/domain.js';
 import { partitioning } from '../../src/invites/partitions.js';
 import { noJobs } from '../../src/invites/ports.js';
 import { partitionPrefixes } from '../../src/keys.js';
-import { api, domainSettings, startHerald, type TestHerald } from '../helpers.js';
+import { api, domainSettings, scanKeys, startHerald, type TestHerald } from '../helpers.js';
 
 // A batch may span partitions, so its end is a check over all of them after the last send's
 // script (store.finishBatch). These tests stop short of that check, as a worker killed between
@@ -47,8 +47,13 @@ describe('a batch whose last send was recorded by a worker that died before the 
         .json()
         .data.filter((e: { data: { batch: { id: string } } }) => e.data.batch.id === batchId);
     expect(await completed()).toHaveLength(0);
+    const results = () => scanKeys(h.redis, `*:batch:${batchId}:done:*`);
+    expect((await results()).length).toBeGreaterThan(0);
 
     expect(await domain.store.finishBatches(clock.now())).toBe(1);
+    // Ended: the chunk results a retried create job would queue sends from are gone, and it queues none.
+    expect(await results()).toEqual([]);
+    expect(await domain.bulk.processChunk(batchId, 0)).toEqual({ created: 0, duplicates: 0 });
     expect(await domain.store.finishBatches(clock.now())).toBe(0);
     expect(await domain.bulk.batch(batchId)).toMatchObject({ status: 'done', created: 12, sent: 12 });
     const [event] = await completed();

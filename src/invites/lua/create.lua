@@ -1,7 +1,8 @@
 -- KEYS[1] the key prefix and ARGV[1] the time, as in every script (see lib.lua).
 -- Stores new invites, all in this partition. ARGV: 2 docs (JSON array, each with a `digest`),
 -- 3 batch id or '', 4 chunk number or ''. A bulk chunk's share in this partition is stored once:
--- its results are kept a day under P:batch:ID:done:N, and a retry gets them back.
+-- its results are kept under P:batch:ID:done:N (a day, or until the batch ends), and a retry
+-- gets them back.
 -- Reply: {'new', results} ('ok:ID' or 'dup:EXISTING_ID' per doc), {'done', the first run's
 -- 'ok:ID's}, or {'collision', id} when a code digest is taken (draw new salts).
 local docs = cjson.decode(ARGV[2])
