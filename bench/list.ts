@@ -2,7 +2,7 @@
 // filters (a scope id and a role that 10 invites have, a role half of them have) and the status,
 // which has no index (each invite's first letter is read while the sort index is walked: 10
 // declined invites among 100,000 mean reading all of them). Baseline in the same run: the first
-// page with no filter.
+// page with no filter. Then the first page in expiresAt order, both ways.
 import { benchService, populate } from './populate.js';
 import { benchRedis, median, report, round } from './lib.js';
 import type { ListQuery } from '../src/invites/inputs.js';
@@ -41,6 +41,9 @@ const indexed = await timed(q({ scopeId: 'rare' }));
 const role = await timed(q({ role: 'auditor' }));
 const common = await timed(q({ role: 'member' }));
 const declined = await timed(q({ status: 'declined' }));
+// The expiresAt order: two indexes per partition ('due' for pending invites with an expiry).
+const expires = await timed(q({ sort: 'expiresAt' }));
+const expiresDesc = await timed(q({ sort: '-expiresAt' }));
 report('list', {
   invites: N,
   no_filter: none,
@@ -48,6 +51,8 @@ report('list', {
   role_10_of_n: role,
   role_half_of_n: common,
   status_declined_10_of_n: declined,
+  sort_expires_at: expires,
+  sort_expires_at_desc: expiresDesc,
   ratio_rare_status_to_no_filter: round(declined.median_ms / none.median_ms, 1),
 });
 await redis.client.quit();
