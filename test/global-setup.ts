@@ -12,7 +12,7 @@ declare module 'vitest' {
 
 /**
  * The "cluster" project gets a local three-master Redis Cluster (TEST_CLUSTER_NODES to use one
- * that runs already); the others use TEST_REDIS_URL or the Redis on 127.0.0.1:6379, else a
+ * that runs already), "cluster-alone" one of its own; the others use TEST_REDIS_URL or the Redis on 127.0.0.1:6379, else a
  * private one started for the run.
  */
 export default async function setup(project: TestProject) {
@@ -28,10 +28,11 @@ export default async function setup(project: TestProject) {
     }
   }
   let cluster = '';
-  if (project.name === 'cluster') {
-    cluster = process.env.TEST_CLUSTER_NODES ?? '';
+  if (project.name === 'cluster' || project.name === 'cluster-alone') {
+    // cluster-alone changes a master's settings: it gets a cluster of its own (other ports).
+    cluster = project.name === 'cluster' ? (process.env.TEST_CLUSTER_NODES ?? '') : '';
     if (!cluster) {
-      const local = await startLocalCluster(3);
+      const local = await startLocalCluster(3, project.name === 'cluster' ? 17000 : 17300);
       if (!local) throw new Error('The cluster tests need redis-server (or TEST_CLUSTER_NODES).');
       cluster = local.nodes.join(',');
       stops.push(local.stop);

@@ -86,11 +86,17 @@ export function createStoreReads(redis: Redis, parts: string[], where: Partition
       const lines = (s: string) => s.split('\n').slice(0, -1);
       const older = typeof text === 'string' ? lines(text) : (list ?? []);
       const own = raw !== null && raw.includes('\n') ? lines(raw.slice(raw.indexOf('\n') + 1)) : [];
-      // A "created" line in the invite's key leaves out the batch id the invite holds.
-      const batchId = own.length ? parseDoc(raw!, id).batchId : null;
-      const withBatch = (e: Record<string, unknown>) =>
-        e.type === 'created' && batchId && e.batchId === undefined ? { ...e, batchId } : e;
-      return [...older.map(auditEntry), ...own.map((l) => withBatch(auditEntry(l)))];
+      // Lines in the invite's key leave out what it holds: a "created" line the batch id, the
+      // last "sent" line the message id (lib.lua's audit).
+      const doc = own.length ? parseDoc(raw!, id) : null;
+      const spelled = (e: Record<string, unknown>) => {
+        if (e.type === 'created' && doc?.batchId && e.batchId === undefined)
+          return { ...e, batchId: doc.batchId };
+        if (e.type === 'sent' && doc?.delivery.messageId && e.messageId === undefined)
+          return { ...e, messageId: doc.delivery.messageId };
+        return e;
+      };
+      return [...older.map(auditEntry), ...own.map((l) => spelled(auditEntry(l)))];
     },
     /** How many invites' `kind` field holds `value`, counted no further than past `most` per partition. */
     async setSize(kind: string, value: string, most: number): Promise<number> {

@@ -28,7 +28,7 @@ for _, doc in ipairs(docs) do
     index_all(doc)
     publish('invite.created', doc.id, raw)
     tally('created', doc)
-    event(doc.id, {type = 'created'}) -- its batch id is the invite's (see lib.lua's with_batch)
+    event(doc.id, {type = 'created'}) -- its batch id is the invite's (see lib.lua's audit)
     if doc.delivery.status == 'queued' or doc.delivery.status == 'scheduled' then
       event(doc.id, {type = 'queued', seq = 1})
       queued_add(doc.id)

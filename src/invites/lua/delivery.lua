@@ -23,9 +23,9 @@ if outcome == 'sent' then
   d.status = 'sent'
   d.scheduledFor = NULL
   d.lastSentAt = NOW
+  sent_line(id, seq, d.messageId)
   d.messageId = info
   d.lastError = NULL
-  event(id, {type = 'sent', seq = seq, messageId = info})
   stat('sent')
   if d.sends == 1 then tally('sent', doc) end -- the funnel counts invites reached, not messages
   published = {'invite.sent', {kind = kind}}
