@@ -48,6 +48,10 @@ beforeAll(async () => {
   }
   // Every seventh left is canceled: its expiry moves from the 'due' index to 'expires'.
   for (let i = 2; i < made.length; i += 7) if (i % 3 !== 0) await service.cancel(made[i].id);
+  // An hour on, the first round's bulk invites and every single one with an expiry are due: the
+  // sweep moves their entries from 'due' to 'expires', a bucket's worth at a time, 50 a call.
+  clock.advance(3600 * 1000);
+  expect((await service.sweep(50)).flipped).toBeGreaterThan(50);
   for (let i = 0; i < made.length; i += 3) order.delete(made[i].id);
 });
 afterAll(() => h.cleanup());

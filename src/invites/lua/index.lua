@@ -75,6 +75,31 @@ local function ix_add(L, e)
   redis.call('ZADD', L .. ':d', 0, upper[1])
 end
 
+-- Adds entries given in ascending order, those that fit in one bucket with one ZADD (the sweep
+-- moves hundreds of neighbours a call); at a full bucket, one at a time, which splits it.
+local function ix_add_sorted(L, es)
+  local i = 1
+  while i <= #es do
+    local c = ix_locate(L, es[i])
+    if c.nb == nil then c.nb = ix_next(L, c.b) or false end
+    local key = ix_key(L, c.b)
+    c.n = c.n or redis.call('ZCARD', key)
+    local args, j = {'ZADD', key}, i
+    while j <= #es and c.n + (j - i) < IX_MAX and (c.nb == false or es[j] < c.nb) do
+      args[#args + 1] = 0
+      args[#args + 1] = es[j]
+      j = j + 1
+    end
+    if j == i then
+      ix_add(L, es[i])
+      i = i + 1
+    else
+      c.n = c.n + redis.call(unpack(args))
+      i = j
+    end
+  end
+end
+
 local function ix_rem(L, e)
   local c = ix_locate(L, e)
   local key = ix_key(L, c.b)

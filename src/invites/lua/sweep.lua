@@ -8,7 +8,7 @@
 -- invite as stored.
 -- Reply: {flipped, ids looked at}.
 local entries = ix_pop_front(ix_name('due'), tonumber(ARGV[2]), function(e) return sort_parts(e) <= NOW end)
-local flipped = 0
+local flipped, moved = 0, {} -- no longer due: their expiry entries move to the other index
 local tallies = tally_batch()
 for _, e in ipairs(entries) do
   local _, id = sort_parts(e)
@@ -18,12 +18,13 @@ for _, e in ipairs(entries) do
     -- The new letter and the trail's new line in one write.
     local doc, trail = split(raw)
     redis.call('SET', key, 'E' .. string.sub(doc, 2) .. '\n' .. trail .. EXPIRED_LINE .. '\n')
-    ix_add(ix_name('expires'), e) -- no longer due: its expiry moves to the other index
+    moved[#moved + 1] = e
     publish('invite.expired', id, 'E' .. string.sub(doc, 2))
     tallies.count_raw('expired', doc)
     flipped = flipped + 1
   end
 end
+ix_add_sorted(ix_name('expires'), moved)
 if flipped > 0 then stat('expired', flipped) end
 tallies.flush()
 return {flipped, #entries}
