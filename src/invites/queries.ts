@@ -97,44 +97,30 @@ export function createQueries(
       expiresMax: eMax,
     };
     // Every partition answers its own first limit+1 matches after the cursor, in the one order
-    // (score, then id) all of them share; merged, the first limit+1 of all are the page. The
-    // expiresAt order is two indexes in each partition ('due' holds pending invites with an
-    // expiry), each walked the same way; 'due' only when pending or expired invites may match.
+    // (score, then id) all of them share; merged, the first limit+1 of all are the page.
     const now = clock.now();
-    const dueToo =
-      sort === 'expires' &&
-      ids === null &&
-      (!statuses || statuses.some((s) => s !== 'accepted' && s !== 'canceled' && s !== 'declined'));
-    const walk = async (partition: number, index?: 'due') => {
-      const mine: { id: string; score: string }[] = [];
-      let from = spec.cursor;
-      for (;;) {
-        const page = await store.query(
-          { ...spec, index, cursor: from, limit: q.limit - mine.length },
-          now,
-          partition,
-        );
-        page.ids.forEach((id, i) => mine.push({ id, score: page.scores[i] }));
-        if (!page.resume || mine.length > q.limit) return mine;
-        from = page.resume;
-      }
-    };
     const shares = await Promise.all(
-      Array.from({ length: store.partitioning.count }, (_, partition) =>
-        dueToo ? [walk(partition), walk(partition, 'due')] : [walk(partition)],
-      ).flat(),
+      Array.from({ length: store.partitioning.count }, async (_, partition) => {
+        const mine: { id: string; score: string }[] = [];
+        let from = spec.cursor;
+        for (;;) {
+          const page = await store.query(
+            { ...spec, cursor: from, limit: q.limit - mine.length },
+            now,
+            partition,
+          );
+          page.ids.forEach((id, i) => mine.push({ id, score: page.scores[i] }));
+          if (!page.resume || mine.length > q.limit) return mine;
+          from = page.resume;
+        }
+      }),
     );
     const num = (score: string) => Number(score.replace('inf', 'Infinity'));
-    const found = shares
-      .flat()
-      .sort((a, b) => {
-        const [x, y] = [num(a.score), num(b.score)];
-        if (x !== y) return spec.desc ? y - x : x - y;
-        if (a.id === b.id) return 0;
-        return a.id < b.id ? -1 : 1;
-      })
-      // An invite indexed before 'due' was split from 'expires' may stand in both, side by side here.
-      .filter((f, i, all) => i === 0 || f.id !== all[i - 1].id);
+    const found = shares.flat().sort((a, b) => {
+      const [x, y] = [num(a.score), num(b.score)];
+      if (x !== y) return spec.desc ? y - x : x - y;
+      return a.id < b.id ? -1 : 1;
+    });
     const hasMore = found.length > q.limit;
     const shown = found.slice(0, q.limit);
     const docs = await store.getMany(shown.map((f) => f.id));

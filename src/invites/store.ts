@@ -94,8 +94,6 @@ interface By {
 
 export interface QuerySpec {
   sort: 'created' | 'updated' | 'expires';
-  /** The index walked, when not the sort's own: 'due' holds the rest of the expiresAt order. */
-  index?: 'due';
   desc: boolean;
   lo: string;
   hi: string;

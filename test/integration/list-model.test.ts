@@ -7,7 +7,7 @@ import { createQueries, type Queries } from '../../src/invites/queries.js';
 import { noJobs } from '../../src/invites/ports.js';
 import { createService } from '../../src/invites/service.js';
 import { createStore } from '../../src/invites/store.js';
-import { domainSettings, startHerald, TEST_SECRET, type TestHerald } from '../helpers.js';
+import { domainSettings, redisCluster, startHerald, TEST_SECRET, type TestHerald } from '../helpers.js';
 
 // The list is checked against a model: every invite read one by one, filtered and sorted in
 // memory. Two query engines are compared with it: the default one (reads small filter sets
@@ -138,6 +138,10 @@ const query = fc
       .map((f) => ({ ...f, sort }) as Partial<ListQuery>),
   );
 
+// On the cluster every page asks 16 partitions, many times over with the tiny budget: fewer
+// runs there (~30 s for 150 on this machine), as many as anywhere on one Redis.
+const runs = redisCluster() ? 60 : 150;
+
 describe('list against a model', () => {
   it('every filter combination, sort and page size gives the model answer, in both engines', async () => {
     let matched = 0;
@@ -148,10 +152,10 @@ describe('list against a model', () => {
         for (const engine of engines)
           expect(await paged(engine, q, limit), JSON.stringify(q)).toEqual(expected);
       }),
-      { numRuns: 150 },
+      { numRuns: runs },
     );
-    expect(matched).toBeGreaterThan(75); // the property was tested on real answers, not empty ones
-  });
+    expect(matched).toBeGreaterThan(runs / 2); // the property was tested on real answers, not empty ones
+  }, 90_000);
 
   it('the unfiltered list in every sort, page by page', async () => {
     for (const sort of [

@@ -114,24 +114,45 @@ end
 
 local function ix_has(L, e) return redis.call('ZSCORE', ix_key(L, ix_locate(L, e).b), e) ~= false end
 
--- Hands f the entries from `from` on (just after it when `after`), in order, until f returns
--- true; returns whether it did. Reads IX_READ entries at a time: a look-up of one value (the
--- uniqueness check) stops after a few.
+-- The entries from `from` on (just after it when `after`), in order: a function that returns
+-- the next one each call, nil at the end. Reads IX_READ entries at a time: a look-up of one value
+-- (the uniqueness check) stops after a few.
 local IX_READ = 24
-local function ix_walk(L, from, after, f)
+local function ix_iter(L, from, after)
   local b = ix_bucket(L, from)
   local lo = from == '' and '-' or ((after and '(' or '[') .. from)
+  local buf, pos = {}, 1
+  return function()
+    while pos > #buf do
+      if not b then return nil end
+      buf, pos = redis.call('ZRANGE', ix_key(L, b), lo, '+', 'BYLEX', 'LIMIT', 0, IX_READ), 1
+      if #buf == IX_READ then lo = '(' .. buf[#buf] else b, lo = ix_next(L, b), '-' end
+    end
+    pos = pos + 1
+    return buf[pos - 1]
+  end
+end
+
+-- Hands f the entries of one or more indexes (Ls) from `from` on, merged in order (an entry in
+-- two of them once), until f returns true; returns whether it did.
+local function ix_walk(Ls, from, after, f)
+  if type(Ls) == 'string' then Ls = {Ls} end
+  local its, heads = {}, {}
+  for i, L in ipairs(Ls) do
+    its[i] = ix_iter(L, from, after)
+    heads[i] = its[i]()
+  end
+  local last
   while true do
-    local es = redis.call('ZRANGE', ix_key(L, b), lo, '+', 'BYLEX', 'LIMIT', 0, IX_READ)
-    for _, e in ipairs(es) do
-      if f(e) then return true end
+    local best
+    for i = 1, #Ls do
+      if heads[i] and (not best or heads[i] < heads[best]) then best = i end
     end
-    if #es == IX_READ then
-      lo = '(' .. es[#es]
-    else
-      b, lo = ix_next(L, b), '-'
-      if not b then return false end
-    end
+    if not best then return false end
+    local e = heads[best]
+    heads[best] = its[best]()
+    if e ~= last and f(e) then return true end
+    last = e
   end
 end
 

@@ -1,7 +1,7 @@
 -- KEYS[1] the key prefix and ARGV[1] the time, as in every script (see lib.lua).
 -- One page of one partition's share of the invite list. ARGV: 2 spec (JSON). The spec names:
---   sort: 'created', 'updated' or 'expires' (the sort index walked); index: 'due' to walk that
---   one instead (the expiresAt order of pending invites with an expiry, lib.lua's expiry_index);
+--   sort: 'created', 'updated' or 'expires' (the sort index walked; for 'expires', 'due' too,
+--   which holds the expiresAt order of pending invites with an expiry: lib.lua's expiry_index);
 --   desc: boolean;
 --   lo/hi: score bounds for it ('-inf'/'+inf' or milliseconds);
 --   limit, budget: most matches to return (limit+1 tells "has more") and most ids to examine;
@@ -12,7 +12,7 @@
 -- Reply: {state, ids, scores, resumeScore, resumeId}; state 'more' (limit+1 found), 'end', or
 -- 'budget' (call again from resume).
 local s = cjson.decode(ARGV[2])
-local SORT = ix_name(s.index or s.sort)
+local SORTS = {ix_name(s.sort)}
 local FIELD = ({created = 'createdAt', updated = 'updatedAt', expires = 'expiresAt'})[s.sort]
 
 -- Whether an invite's effective status is one asked for, from its first letter (no decoding): a
@@ -29,6 +29,22 @@ local function status_wanted(id)
   local doc = load(id)
   local expired = not isnull(doc.expiresAt) and doc.expiresAt <= NOW
   return WANTED[expired and 'expired' or 'pending'] == true
+end
+
+-- 'due' holds pending invites only (an expired one until it is swept): not walked when neither
+-- status is asked for.
+if s.sort == 'expires' and (isnull(s.statuses) or WANTED.pending or WANTED.expired) then
+  SORTS[2] = ix_name('due')
+end
+
+-- The greatest entry below e in any of the walked indexes, or nil.
+local function below(e)
+  local best
+  for _, L in ipairs(SORTS) do
+    local b = ix_below(L, e)
+    if b and (not best or b > best) then best = b end
+  end
+  return best
 end
 
 local bounded = not isnull(s.createdMin) or not isnull(s.createdMax)
@@ -116,7 +132,7 @@ if not s.desc then
   elseif lo > -math.huge then
     from = enc_score(math.max(0, math.ceil(lo)))
   end
-  ix_walk(SORT, from, after, function(e)
+  ix_walk(SORTS, from, after, function(e)
     local sc, id = sort_parts(e)
     if sc > hi then return true end
     if sc < lo then return false end
@@ -129,19 +145,19 @@ else
     g, afterId = tonumber(s.cursor.score), s.cursor.id
   else
     local top = hi == math.huge and '\255' or (enc_score(math.floor(hi)) .. '\255')
-    local e = ix_below(SORT, top)
+    local e = below(top)
     g = e and sort_parts(e)
   end
   while g and g >= lo and g <= hi do
     local prefix = enc_score(g)
     local from = afterId and sort_entry(g, afterId) or prefix
-    local stopped = ix_walk(SORT, from, afterId ~= nil, function(e)
+    local stopped = ix_walk(SORTS, from, afterId ~= nil, function(e)
       if string.sub(e, 1, 10) ~= prefix then return 'next' end
       local sc, id = sort_parts(e)
       return take(sc, id)
     end)
     if stopped and state ~= 'end' then break end
-    local e = ix_below(SORT, prefix)
+    local e = below(prefix)
     g, afterId = e and sort_parts(e), nil
   end
 end
