@@ -137,6 +137,12 @@ end
 -- two of them once), until f returns true; returns whether it did.
 local function ix_walk(Ls, from, after, f)
   if type(Ls) == 'string' then Ls = {Ls} end
+  if #Ls == 1 then -- the common case, without the merge's work per entry
+    for e in ix_iter(Ls[1], from, after) do
+      if f(e) then return true end
+    end
+    return false
+  end
   local its, heads = {}, {}
   for i, L in ipairs(Ls) do
     its[i] = ix_iter(L, from, after)
