@@ -25,11 +25,13 @@ export type { BatchRecord } from './batch-store.js';
  *   P:inv:ID          status letter + invite JSON, then a newline and its audit trail (lines)
  *   P:ev:ID           a deleted invite's audit trail (30 days), or an older layout's trail
  *   P:codes:XX        id by code digest, for digests starting XX (hash; older: P:code:DIGEST)
- *   P:o:created|updated|expires   sort indexes    P:o:due  pending invites by expiry (sweeps)
+ *   P:o:created|updated   sort indexes   P:o:due  pending invites with an expiry, by it (the
+ *                     sweep's queue)   P:o:expires  every other invite by expiry (lists walk both)
  *   P:o:email|role|inviter|user|batch|stype|sid   filter indexes (LAYOUT.indexed) — each an
  *                     ordered index (lua/index.lua): buckets P:o:NAME:b:… and a directory P:o:NAME:d
  *   P:batch:ID        counters of a batch's invites stored in P (hash) and :ended (their first
- *                     sends that ended)   P:batch:ID:done:N   chunk N's results in P (a day, or until the batch ends)
+ *                     sends that ended)   P:batch:ID:done:N   chunk N's results in P (a day, or
+ *                     until the batch ends)
  *   D:batch:ID        the batch record   D:batch:ID:chunk:N   chunk N's addresses until stored
  *   D:idem:…          idempotency records   P:stats        counters for /metrics
  *   P:z:queued        invites with a send recorded as queued, by when (repair of lost jobs)

@@ -155,11 +155,10 @@ end
 
 -- The audit trail: a line per entry, "<type>:<at in base 36>" ("<at>:<type>", decimal, in older
 -- lines) and, when the entry says more, a space and the rest as JSON (cjson escapes newlines).
--- While lines sit in the invite's key they leave out what the invite holds: a "created" line its
--- batch id, the last "sent" line its message id (the next send writes it in, sent_line); lines
--- that leave the key have them written in (spelled_out). The trail is kept in the invite's own
--- key after its document: a key
--- of its own cost about 90 bytes more. Older lines live in P:ev:ID: a deleted invite's trail
+-- It is kept in the invite's own key after its document (a key of its own cost about 90 bytes
+-- more), where lines leave out what the invite holds: a "created" line its batch id, the last
+-- "sent" line its message id (the next send writes it in, sent_line); lines that leave the key
+-- have them written in (spelled_out). Older lines live in P:ev:ID: a deleted invite's trail
 -- (trail_detach), the lines of an invite with a long history (past TRAIL_KEPT bytes they move
 -- there, so an open invite accepted by thousands does not rewrite them all on every change), and
 -- the older layout's trails, which were keys of their own: a string of lines, or a list of JSON
@@ -210,13 +209,12 @@ local function audit(id, line)
   if not cur then return detached_add(id, line .. '\n') end
   local doc, trail = split(cur)
   -- The lines there leave first, read against the document they were written with.
-  if #trail + #line >= TRAIL_KEPT then
+  if trail ~= '' and #trail + #line >= TRAIL_KEPT then
     detached_add(id, spelled_out(doc, trail))
     trail = ''
   end
   hold(id, doc .. '\n' .. trail .. line .. '\n')
 end
-
 
 -- Moves an invite's trail to P:ev:ID, before the invite itself goes (delete.lua).
 local function trail_detach(id)
