@@ -11,10 +11,10 @@ export function createVerp(secret: string, bounceAddress: string) {
   const domain = bounceAddress.slice(at + 1).toLowerCase();
   const mac = (id: string, seq: number) =>
     createHmac('sha256', secret).update(`verp:${id}.${seq}`).digest('hex').slice(0, 16);
-  const pattern = new RegExp(
-    `${escape(local)}\\+(inv_[0-9a-z]{19})\\.(\\d{1,6})\\.([0-9a-f]{16})@${escape(domain)}`,
-    'gi',
-  );
+  const source = `${escape(local)}\\+(inv_[0-9a-z]{19})\\.(\\d{1,6})\\.([0-9a-f]{16})@${escape(domain)}`;
+  // Two patterns, neither shared state: a global RegExp keeps `lastIndex` between calls, and
+  // matchAll starts from it, so a find() after a parse() skipped a token before that position.
+  const whole = new RegExp(`^${source}$`, 'i');
 
   /** The invite and send a token names, when its MAC holds. */
   function check(m: RegExpExecArray): { inviteId: string; seq: number } | null {
@@ -27,13 +27,12 @@ export function createVerp(secret: string, bounceAddress: string) {
     address: (inviteId: string, seq: number) => `${local}+${inviteId}.${seq}.${mac(inviteId, seq)}@${domain}`,
     /** Reads an envelope address: the invite and send it names, or null for anything else. */
     parse(address: string) {
-      pattern.lastIndex = 0;
-      const m = pattern.exec(address.trim());
-      return m && m.index === 0 && m[0].length === address.trim().length ? check(m) : null;
+      const m = whole.exec(address.trim());
+      return m ? check(m) : null;
     },
     /** Finds the first valid VERP address anywhere in a text (a report forwarded over HTTP). */
     find(text: string) {
-      for (const m of text.matchAll(pattern)) {
+      for (const m of text.matchAll(new RegExp(source, 'gi'))) {
         const hit = check(m);
         if (hit) return hit;
       }

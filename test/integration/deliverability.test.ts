@@ -237,6 +237,40 @@ describe('deliverability', () => {
   });
 });
 
+describe('bounce reports in either order', () => {
+  it('a report over HTTP after one over SMTP matches, and the reverse', async () => {
+    const smtp = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: bouncePort,
+      secure: false,
+      ignoreTLS: true,
+    });
+    const overSmtp = (from: string, rcpt: string) =>
+      smtp.sendMail({ envelope: { from: '', to: from }, raw: dsn(from, rcpt, '5.1.1') });
+    const overHttp = async (from: string, rcpt: string) =>
+      (
+        await h.inject({
+          method: 'POST',
+          url: '/v1/bounces',
+          headers: { authorization: 'Bearer test-key-0123456789abcdef', 'content-type': 'message/rfc822' },
+          payload: dsn(from, rcpt, '5.1.1'),
+        })
+      ).json();
+    const addrs = ['order1@example.org', 'order2@example.org', 'order3@example.org', 'order4@example.org'];
+    const invites = [];
+    for (const email of addrs) invites.push((await a.post('/v1/invites', { email })).json());
+    const from = await Promise.all(addrs.map(async (x) => (await firstTo(x)).from));
+
+    await overSmtp(from[0], addrs[0]);
+    expect(await overHttp(from[1], addrs[1])).toEqual({ matched: true, outcomes: ['bounced'] });
+    expect(await overHttp(from[2], addrs[2])).toEqual({ matched: true, outcomes: ['bounced'] });
+    await overSmtp(from[3], addrs[3]);
+    for (const inv of invites)
+      expect((await a.get(`/v1/invites/${inv.id}`)).json().delivery.status).toBe('bounced');
+    smtp.close();
+  });
+});
+
 describe('DKIM', () => {
   it('signs every message so that an independent verifier (mailauth) passes it', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
