@@ -62,8 +62,10 @@ const schema = z.object({
   // Not in DESIGN §3: seconds a send may stay queued with no job before a sweep queues it again.
   DELIVERY_REPAIR_AFTER: int(300, 1),
   PUBLIC_RATE_LIMIT: int(120, 1),
-  // Not in DESIGN §3: where a worker-only process serves /metrics (unset: nowhere).
+  // A separate /metrics listener for a private network, in any kind of process (DESIGN §3).
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  // Unset: the API port does not serve /metrics at all (404).
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   // Not in DESIGN §3: behind a reverse proxy, rate limits must see the client, not the proxy.
   TRUST_PROXY: z
     .string()

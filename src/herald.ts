@@ -220,11 +220,6 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
         () => dispatcher.close(),
         () => hooks.close(),
       );
-      if (!o.roles.api && c.METRICS_PORT !== undefined) {
-        const { startMetricsServer } = await import('./http/metrics-server.js');
-        const server = await startMetricsServer(metrics, c.METRICS_PORT, c.HOST, logger);
-        closers.unshift(() => server.close());
-      }
     }
     if (o.roles.api) {
       // Loaded only here, so a worker-only process does not carry the HTTP stack in memory.
@@ -250,6 +245,7 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
         publicRateLimit: c.PUBLIC_RATE_LIMIT,
         heartbeatMs: o.heartbeatMs ?? HEARTBEAT_MS,
         trustProxy: c.TRUST_PROXY,
+        metricsToken: c.METRICS_TOKEN,
         queueCounts: async () => ({
           delivery: await a.queues.deliveryCounts('waiting', 'active', 'delayed', 'failed'),
           maintenance: await a.queues.maintenance.getJobCounts('waiting', 'active', 'delayed', 'failed'),
@@ -267,6 +263,12 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
         });
         closers.unshift(() => listener.close());
       }
+    }
+    // Last, so it serves what the API registered too (fleet counters, queue depth).
+    if (c.METRICS_PORT !== undefined) {
+      const { startMetricsServer } = await import('./http/metrics-server.js');
+      const server = await startMetricsServer(metrics, c.METRICS_PORT, c.HOST, logger);
+      closers.unshift(() => server.close());
     }
   } catch (err) {
     for (const r of connections) r.disconnect();

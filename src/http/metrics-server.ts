@@ -3,8 +3,9 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 
 /**
- * A worker-only process has no API to scrape; with METRICS_PORT set it serves its own /metrics
- * (send latency, sweep duration: the histograms only the process that did the work has).
+ * METRICS_PORT: /metrics of this process (any kind) on a listener of its own, for a private
+ * network, with no token: the histograms only the process that did the work has (send latency,
+ * sweep duration) and, in an API process, the fleet counters and queue depths.
  */
 export async function startMetricsServer(
   metrics: Metrics,

@@ -32,7 +32,14 @@ export const OPERATIONS: Record<string, Operation> = {
     errors: [503],
     public: true,
   },
-  'GET /metrics': { id: 'getMetrics', summary: 'Prometheus metrics', errors: [], public: true },
+  'GET /metrics': {
+    id: 'getMetrics',
+    summary: 'Prometheus metrics',
+    errors: [401, 404],
+    public: true,
+    description:
+      'Private: answers only `Authorization: Bearer <METRICS_TOKEN>`; without METRICS_TOKEN it is 404 here and served on METRICS_PORT only.',
+  },
   'GET /v1/public/invites/{code}': {
     id: 'getPublicInvite',
     summary: 'What an invite code grants (no key needed)',

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { Store } from '../../invites/store.js';
@@ -8,11 +9,27 @@ import { errorSchema } from '../schemas.js';
 const within = <T>(p: Promise<T>, ms: number) =>
   Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error('timeout')), ms).unref())]);
 
-/** Health, readiness and Prometheus metrics. */
-export const opsRoutes: FastifyPluginAsync<{ store: Store; metrics: Metrics; heartbeatMs: number }> = async (
-  app,
-  d,
-) => {
+const sha = (s: string) => createHash('sha256').update(s).digest();
+
+/**
+ * Health, readiness and Prometheus metrics. /metrics on the API port is private (DESIGN §3):
+ * without METRICS_TOKEN it answers 404 as if absent, with it only `Bearer <METRICS_TOKEN>`.
+ */
+export const opsRoutes: FastifyPluginAsync<{
+  store: Store;
+  metrics: Metrics;
+  heartbeatMs: number;
+  metricsToken?: string;
+}> = async (app, d) => {
+  const token = d.metricsToken === undefined ? null : sha(`Bearer ${d.metricsToken}`);
+  // A browser opening the root after `npm start` lands on the console (its sign-in when signed
+  // out); API clients asking for JSON keep the JSON 404 every unknown route answers.
+  app.get('/', { schema: { hide: true } }, async (req, reply) => {
+    if (/text\/html/.test(req.headers.accept ?? ''))
+      return reply.code(303).header('location', '/console').send();
+    return reply.code(404).send(errorBody('route_not_found', 'No route GET /; see /docs.'));
+  });
+
   app.get(
     '/healthz',
     { schema: { tags: ['operations'], response: { 200: z.object({ status: z.literal('ok') }) } } },
@@ -46,8 +63,24 @@ export const opsRoutes: FastifyPluginAsync<{ store: Store; metrics: Metrics; hea
 
   app.get(
     '/metrics',
-    { schema: { tags: ['operations'], response: { 200: z.string().describe('Prometheus text format') } } },
-    async (_req, reply) => {
+    {
+      schema: {
+        tags: ['operations'],
+        response: {
+          200: z.string().describe('Prometheus text format'),
+          401: errorSchema,
+          404: errorSchema,
+        },
+      },
+    },
+    async (req, reply) => {
+      if (!token)
+        return reply.code(404).send(errorBody('route_not_found', 'No route GET /metrics; see METRICS_PORT.'));
+      if (!timingSafeEqual(sha(req.headers.authorization ?? ''), token))
+        return reply
+          .code(401)
+          .header('www-authenticate', 'Bearer')
+          .send(errorBody('unauthorized', 'Authorization: Bearer <METRICS_TOKEN> is required.'));
       reply.header('content-type', d.metrics.registry.contentType);
       return d.metrics.registry.metrics();
     },
