@@ -105,6 +105,8 @@ export async function checkPartitions(redis: Redis, name: string, count: number)
 export const dataKeys = (D: string) => ({
   /** Prefix of @fastify/rate-limit's counters. */
   rateLimits: `${D}:rl:`,
+  /** Prefix of the console's failed sign-ins per client address. */
+  signInFailures: `${D}:signin`,
   /** SEND_RATE ('all') and DOMAIN_RATES ('domain:NAME') buckets. */
   sendRate: (scope: string) => `${D}:rate:${scope}`,
   consoleSession: (digest: string) => `${D}:console:${digest}`,

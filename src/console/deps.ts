@@ -5,12 +5,14 @@ import type { Domain } from '../invites/domain.js';
 import type { Suppressions } from '../suppressions/suppressions.js';
 import type { Endpoints } from '../webhooks/endpoints.js';
 import type { Sessions } from './sessions.js';
+import type { SignInLimit } from './sign-in-limit.js';
 
 /** What the console is built from: the same parts the API uses. */
 export interface ConsoleDeps {
   apiKeys: string[];
   publicUrl: string;
   sessions: Sessions;
+  signInLimit: SignInLimit;
   domain: Domain;
   stats: Stats;
   suppressions: Suppressions;

@@ -76,8 +76,17 @@ export const consolePlugin: FastifyPluginAsync<ConsoleDeps> = async (app, d) => 
     send(reply, 200, signInForm()),
   );
   app.post<{ Body: { key?: string } }>('/console/sign-in', { schema: { hide: true } }, async (req, reply) => {
+    const wait = await d.signInLimit.waitMs(req.ip);
+    if (wait > 0) {
+      const seconds = Math.ceil(wait / 1000);
+      reply.header('retry-after', String(seconds));
+      return send(reply, 429, signInForm(`Too many failed sign-ins; try again in ${seconds} s.`));
+    }
     const keyId = typeof req.body?.key === 'string' ? checkKey(req.body.key) : null;
-    if (!keyId) return send(reply, 401, signInForm('That is not a valid API key.'));
+    if (!keyId) {
+      await d.signInLimit.failed(req.ip);
+      return send(reply, 401, signInForm('That is not a valid API key.'));
+    }
     const token = await d.sessions.create(keyId);
     reply.setCookie(COOKIE, token, {
       path: '/console',

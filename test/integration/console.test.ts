@@ -110,3 +110,44 @@ describe('the console', () => {
     expect((await api(h).get(`/v1/invites/${inv.id}`)).json().status).toBe('canceled');
   });
 });
+
+describe('the way in', () => {
+  it('GET / leads a browser to the console; a JSON client keeps the 404', async () => {
+    const browser = await h.inject({ method: 'GET', url: '/', headers: { accept: 'text/html,*/*;q=0.8' } });
+    expect([browser.statusCode, browser.headers.location]).toEqual([303, '/console']);
+    const next = await h.inject({ method: 'GET', url: '/console', headers: { accept: 'text/html' } });
+    expect([next.statusCode, next.headers.location]).toEqual([303, '/console/sign-in']);
+    const json = await h.inject({ method: 'GET', url: '/', headers: { accept: 'application/json' } });
+    expect([json.statusCode, json.json().error.code]).toEqual([404, 'route_not_found']);
+  });
+
+  it('refuses an address after 10 failed sign-ins in a minute, counted across two API processes', async () => {
+    const other = await startHerald({ prefix: h.prefix });
+    try {
+      const attempt = (via: TestHerald, key: string, remoteAddress = '203.0.113.5') =>
+        via.inject({
+          method: 'POST',
+          url: '/console/sign-in',
+          remoteAddress,
+          headers: { ...form, 'sec-fetch-site': 'same-origin' },
+          payload: `key=${encodeURIComponent(key)}`,
+        });
+      // A right key does not count.
+      expect((await attempt(h, TEST_KEY)).statusCode).toBe(303);
+      for (let i = 0; i < 10; i++)
+        expect((await attempt(i % 2 ? other : h, `wrong-${i}`)).statusCode).toBe(401);
+      for (const via of [h, other]) {
+        const refused = await attempt(via, TEST_KEY);
+        expect(refused.statusCode).toBe(429);
+        expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+        expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
+        expect(refused.body).toContain('Too many failed sign-ins');
+      }
+      // Another address is not held back by this one's failures.
+      expect((await attempt(other, TEST_KEY, '203.0.113.6')).statusCode).toBe(303);
+    } finally {
+      await other.close();
+      await other.redis.quit();
+    }
+  });
+});
