@@ -30,6 +30,7 @@ import { statsRoutes } from './routes/stats.js';
 import { createStats } from '../insight/stats.js';
 import { consolePlugin } from '../console/plugin.js';
 import { createSessions } from '../console/sessions.js';
+import { createSignInLimit } from '../console/sign-in-limit.js';
 import { unsubscribeRoutes } from './unsubscribe.js';
 import { opsRoutes } from './routes/ops.js';
 import { publicRoutes } from './routes/public.js';
@@ -58,6 +59,8 @@ export interface AppDeps {
   heartbeatMs: number;
   /** Fastify's trustProxy: false, true, a hop count, or a comma list of proxy addresses. */
   trustProxy?: boolean | number | string;
+  /** METRICS_TOKEN: the bearer token /metrics on this port answers; unset, it is not served here. */
+  metricsToken?: string;
   /** Queue depth for /metrics, when this process can see the queues. */
   queueCounts?: () => Promise<Record<string, Record<string, number>>>;
 }
@@ -152,7 +155,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
         description:
           'Invite delivery service: invites, bulk sends, events and webhooks, deliverability, stats.',
         version: VERSION,
-        license: { name: 'Proprietary', url: `${d.publicUrl}/docs` },
+        license: { name: 'MIT', url: 'https://opensource.org/licenses/MIT' },
       },
       servers: [{ url: d.publicUrl }],
       security: [{ bearer: [] }],
@@ -175,7 +178,12 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
 
   const rate = { max: d.publicRateLimit, timeWindow: 60_000 };
   const { store, service, bulk, queries } = d.domain;
-  await app.register(opsRoutes, { store, metrics: d.metrics, heartbeatMs: d.heartbeatMs });
+  await app.register(opsRoutes, {
+    store,
+    metrics: d.metrics,
+    heartbeatMs: d.heartbeatMs,
+    metricsToken: d.metricsToken,
+  });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(publicRoutes, { queries, rateLimit: rate });
   await app.register(landingRoutes, {
@@ -194,6 +202,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
     apiKeys: d.apiKeys,
     publicUrl: d.publicUrl,
     sessions: createSessions(d.redis, d.domain.store.prefix),
+    signInLimit: createSignInLimit(d.redis, d.domain.store.prefix),
     domain: d.domain,
     stats,
     suppressions: d.suppressions,

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHerald, type TestHerald } from '../helpers.js';
 
@@ -28,6 +28,9 @@ describe('the OpenAPI document', () => {
 
   it('names every operation once (camelCase), says which need no key, and serves the package version', async () => {
     const doc = (await h.inject({ method: 'GET', url: '/openapi.json' })).json();
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+    expect([doc.info.license.name, pkg.license]).toEqual(['MIT', 'MIT']);
+    expect(readFileSync('LICENSE', 'utf8')).toMatch(/^MIT License/);
     const ops = Object.entries(
       doc.paths as Record<
         string,
