@@ -2,12 +2,13 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { HeraldError } from '../errors.js';
 
-// Redis away, or a cluster between two slot maps (a master failing over, slots moving): a
-// moment's 503 with Retry-After, never a 500.
+// Redis away, full (`noeviction` refuses writes with OOM), a replica (READONLY), or a cluster
+// between two slot maps (a master failing over, slots moving): a moment's 503 with Retry-After,
+// never a 500.
 const REDIS_DOWN = new RegExp(
   [
     "enableOfflineQueue|Connection is closed|Command timed out|ECONNREFUSED|MaxRetriesPerRequest|Reached the max retries|Stream isn't writeable|connect ETIMEDOUT",
-    "^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN|LOADING|READONLY|MASTERDOWN) |Too many Cluster redirections|Cluster isn't ready|Failed to refresh slots cache|None of startup nodes",
+    "^(OOM|MOVED|ASK|TRYAGAIN|CLUSTERDOWN|LOADING|READONLY|MASTERDOWN) |Too many Cluster redirections|Cluster isn't ready|Failed to refresh slots cache|None of startup nodes",
   ].join('|'),
   'i',
 );

@@ -83,6 +83,58 @@ describe('Redis stopped and restarted', () => {
     expect(herald.child.exitCode).toBeNull();
   }, 120_000);
 
+  it('a Redis out of memory (noeviction) answers 503 unavailable, never 500; what was answered 201 is delivered once it has room', async () => {
+    onTestFailed(() => console.log(`Herald's output:\n${herald.output().slice(-8000)}`));
+    const { execFileSync } = await import('node:child_process');
+    const port = new URL(redis.url).port;
+    const cli = (...args: string[]) => execFileSync('redis-cli', ['-p', port, ...args], { encoding: 'utf8' });
+    accepting = true;
+    const used = Number(/used_memory:(\d+)/.exec(cli('info', 'memory'))![1]);
+    cli('config', 'set', 'maxmemory', String(used + 2 * 1024 * 1024));
+    const created: string[] = [];
+    const statuses = new Map<number, number>();
+    let refused = '';
+    try {
+      for (let i = 0; i < 3000 && !statuses.has(503); i++) {
+        const r = await call('POST', '/v1/invites', {
+          email: `oom${i}@redis.test`,
+          metadata: { pad: 'x'.repeat(4000) },
+        });
+        statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+        const body = await r.json();
+        if (r.status === 201) created.push(body.id);
+        else {
+          refused = `oom${i}@redis.test`;
+          expect([r.status, body.error.code]).toEqual([503, 'unavailable']);
+          expect(Number(r.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+        }
+      }
+      expect(statuses.get(503)).toBe(1);
+      expect(statuses.has(500)).toBe(false);
+      expect(herald.child.exitCode).toBeNull();
+    } finally {
+      cli('config', 'set', 'maxmemory', '0');
+    }
+    // Every invite answered 201 goes out once Redis has room again.
+    await waitFor(
+      async () => {
+        for (const id of created.slice(-20)) {
+          const inv = await (await call('GET', `/v1/invites/${id}`)).json();
+          if (inv.delivery.status !== 'sent') return false;
+        }
+        return true;
+      },
+      60_000,
+      'the last invites created before the store filled are sent',
+    );
+    // Nothing half-written: the refused address has no invite, and creating it now works.
+    expect((await (await call('GET', `/v1/invites?email=${refused}`)).json()).data).toEqual([]);
+    expect((await call('POST', '/v1/invites', { email: refused, send: false })).status).toBe(201);
+    const sentTo = new Set(sink.messages.map((m) => m.to[0]));
+    expect(created.length).toBeGreaterThan(0);
+    for (let i = 0; i < created.length; i++) expect(sentTo.has(`oom${i}@redis.test`)).toBe(true);
+  }, 120_000);
+
   it('workers refuse to start when Redis may evict keys, naming the setting', async () => {
     const { spawnSync } = await import('node:child_process');
     const port = new URL(redis.url).port;
