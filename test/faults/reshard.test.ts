@@ -5,7 +5,7 @@ import { startLocalCluster, type LocalCluster } from '../../src/local-cluster.js
 import { startSink, waitFor, type Sink } from '../helpers.js';
 import { callHerald, freePort, spawnHerald, type HeraldProcess } from '../processes.js';
 
-// README's procedure for adding a master: stop Herald, add the node and move slots to it with
+// docs/operations.md's procedure for adding a master: stop Herald, add the node and move slots to it with
 // redis-cli, start Herald again. A cluster of its own, since the test changes its shape.
 let cluster: LocalCluster;
 let sink: Sink;
