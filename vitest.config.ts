@@ -11,7 +11,6 @@ const partitioned = [
   'test/integration/list.test.ts',
   'test/integration/list-model.test.ts',
   'test/integration/ordered-index.test.ts',
-  'test/integration/reindex.test.ts',
   'test/integration/concurrency.test.ts',
   'test/integration/expiry.test.ts',
   'test/integration/events.test.ts',

@@ -23,13 +23,7 @@ import { createLogger, type Logger } from './logger.js';
 import { loadTemplates } from './mail/templates.js';
 import { outboxTransport, smtpTransport, type MailTransport } from './mail/transport.js';
 import { createMetrics } from './metrics.js';
-import {
-  checkPartitions,
-  dataPrefix,
-  partitionPrefixes,
-  refuseLegacyLayout,
-  refuseOldIndexes,
-} from './keys.js';
+import { checkLayout, checkPartitions, dataPrefix } from './keys.js';
 import { checkDeliveryShards } from './jobs/shards.js';
 import { apiRedis, workerRedis } from './redis.js';
 
@@ -114,9 +108,8 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
     const redis = watch(role === 'api' ? apiRedis(target) : workerRedis(target), logger, role);
     connections.push(redis);
     await waitReady(redis);
-    await refuseLegacyLayout(redis, prefix);
+    await checkLayout(redis, prefix);
     await checkPartitions(redis, prefix, c.REDIS_PARTITIONS);
-    await refuseOldIndexes(redis, partitionPrefixes(data, c.REDIS_PARTITIONS));
     await checkDeliveryShards(redis, prefix, c.DELIVERY_SHARDS);
     const queues = createQueues(redis, queueSettings);
     const webhookQueues = createWebhookQueues(redis, { prefix, attempts: c.WEBHOOK_ATTEMPTS });

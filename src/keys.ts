@@ -31,45 +31,6 @@ export function queuePrefix(name: string, family: 'delivery' | 'maintenance' | '
   return `{${name}:${family[0]}}`;
 }
 
-/** Where a key of the layout before hash tags ("herald:…") lives now; null for keys not Herald's. */
-export function migratedKey(name: string, key: string): string | null {
-  if (!key.startsWith(`${name}:`)) return null;
-  const rest = key.slice(name.length + 1);
-  const queue = /^q:(delivery|maintenance|webhook\.([^:]+)):/.exec(rest);
-  if (!queue) return `${dataPrefix(name)}:${rest}`;
-  const [, family, endpoint] = queue;
-  const tag = endpoint ? queuePrefix(name, 'webhook', endpoint) : queuePrefix(name, family as 'delivery');
-  return `${tag}:${rest.slice(2)}`;
-}
-
-/** Keys that only the layout before hash tags has: their presence means a migration is due. */
-const LEGACY = ['z:created', 'events', 'q:delivery:meta', 'q:maintenance:meta', 'whk'];
-
-/** Refuses to start over data in the older layout, naming the command that moves it. */
-export async function refuseLegacyLayout(redis: { exists(key: string): Promise<number> }, name: string) {
-  for (const k of LEGACY) {
-    if (await redis.exists(`${name}:${k}`)) {
-      throw new Error(
-        `Redis holds Herald data in the layout before hash tags ("${name}:${k}"). Stop every Herald ` +
-          `process and run "npm run migrate-keys" once (REDIS_URL as for Herald), then start again.`,
-      );
-    }
-  }
-}
-
-/** Refuses to start over invite indexes of the layout before ordered indexes (sorted sets). */
-export async function refuseOldIndexes(redis: Redis, partitions: string[]) {
-  for (const P of partitions) {
-    const key = partitionKeys(P).legacyIndex('created');
-    if (await redis.exists(key)) {
-      throw new Error(
-        `Redis holds invite indexes of an older layout ("${key}"). Stop every Herald process and ` +
-          `run "npm run migrate-keys" once (REDIS_URL or REDIS_CLUSTER_NODES as for Herald), then start again.`,
-      );
-    }
-  }
-}
-
 /**
  * The prefixes of the invite partitions. With one partition it is the data prefix itself (the
  * layout of a single Redis); with more, each is its own hash tag (`{name:0}` … for the data prefix `{name}`), so a cluster
@@ -80,15 +41,40 @@ export const partitionPrefixes = (data: string, n: number): string[] =>
   n === 1 ? [data] : Array.from({ length: n }, (_, i) => `${data.slice(0, -1)}:${i}}`);
 
 /**
+ * The layout of Herald's data in Redis, recorded with the data (`{name}:layout`). Before 1.0
+ * Herald reads one layout only (DESIGN §18); data of another is refused, never misread.
+ */
+export const STORE_LAYOUT = '3';
+/** What data with no recorded layout is: the release that wrote it without recording one. */
+const UNRECORDED = '0.1.0';
+
+/**
+ * Refuses data of another layout with one line naming both and what to do, before writing any
+ * key; records this layout on data that has none yet (a fresh Redis or prefix).
+ */
+export async function checkLayout(redis: Redis, name: string) {
+  const D = dataKeys(dataPrefix(name));
+  const stored = await redis.get(D.layout);
+  // Release 0.1.0 wrote these on its first start and recorded no layout.
+  const unrecorded = stored === null && (await redis.exists(D.partitions, D.deliveryShards, D.workers)) > 0;
+  const found = stored ?? (unrecorded ? UNRECORDED : null);
+  if (found !== null && found !== STORE_LAYOUT) {
+    throw new Error(
+      `Redis holds Herald data of layout ${found}${found === UNRECORDED ? ' (release 0.1.0, which recorded none)' : ''}, ` +
+        `and this Herald reads layout ${STORE_LAYOUT} only; nothing was changed. Run the Herald that wrote it, ` +
+        `or start this one on an empty Redis (another REDIS_URL database, or REDIS_CLUSTER_NODES of another cluster).`,
+    );
+  }
+  if (found === null) await redis.set(D.layout, STORE_LAYOUT, 'NX');
+}
+
+/**
  * Records the number of partitions with the data the first time, and refuses to start with
  * another: an address's partition follows from the count, so changing it would hide invites.
  */
 export async function checkPartitions(redis: Redis, name: string, count: number) {
   const key = dataKeys(dataPrefix(name)).partitions;
-  // Data from before this record was written with one partition, the data prefix itself.
-  const p0 = partitionKeys(dataPrefix(name));
-  const older = (await redis.exists(p0.legacyIndex('created'), p0.index('created') + ':b:', p0.events)) > 0;
-  await redis.set(key, older ? '1' : String(count), 'NX');
+  await redis.set(key, String(count), 'NX');
   const stored = Number(await redis.get(key));
   if (stored !== count) {
     throw new Error(
@@ -119,6 +105,8 @@ export const dataKeys = (D: string) => ({
   workers: `${D}:workers`,
   lastSweep: `${D}:lastSweep`,
   partitions: `${D}:partitions`,
+  /** The data's layout version (STORE_LAYOUT). */
+  layout: `${D}:layout`,
   deliveryShards: `${D}:deliveryShards`,
   batch: (id: string) => `${D}:batch:${id}`,
   batchChunk: (id: string, n: number) => `${D}:batch:${id}:chunk:${n}`,
@@ -144,8 +132,6 @@ export const partitionKeys = (P: string) => ({
   index: (name: string) => `${P}:o:${name}`,
   /** Invites with a send recorded as queued, by when (a plain sorted set: it stays small). */
   queued: `${P}:z:queued`,
-  /** Indexes of the layout before ordered indexes (sorted sets): their presence means a rebuild is due. */
-  legacyIndex: (name: string) => `${P}:z:${name}`,
   batchShare: (id: string) => `${P}:batch:${id}`,
   batchEnded: (id: string) => `${P}:batch:${id}:ended`,
   chunkDone: (id: string, n: number) => `${P}:batch:${id}:done:${n}`,

@@ -59,7 +59,6 @@ const SCRIPTS = [
   'chunk_done',
   'finish_batch',
   'index_read',
-  'reindex',
 ] as const;
 type Script = (typeof SCRIPTS)[number];
 
@@ -310,12 +309,6 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
       )) as [string, string[], string[], string, string];
       return { state, ids, scores, resume: state === 'budget' ? { score: resumeScore, id: resumeId } : null };
     },
-    /**
-     * Moves up to `limit` invites of one partition from the older layout's indexes to the
-     * ordered ones (npm run migrate-keys); answers how many are left.
-     */
-    reindex: (partition: number, limit: number) =>
-      run('reindex', parts[partition], 0, limit) as unknown as Promise<number>,
     /** Invites whose latest send was recorded as queued at or before `cutoff` (up to `limit` per partition). */
     async queuedBefore(cutoff: number, limit: number) {
       const flats = await Promise.all(
