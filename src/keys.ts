@@ -122,8 +122,6 @@ export const partitionKeys = (P: string) => ({
   audit: (id: string) => `${P}:ev:${id}`,
   /** The hash holding a code digest's look-up (field: the digest, value: the invite id). */
   codes: (digest: string) => `${P}:codes:${digest.slice(0, 2)}`,
-  /** A code look-up of the older layout, a key per digest: still read and removed. */
-  code: (digest: string) => `${P}:code:${digest}`,
   /**
    * An ordered index (src/invites/lua/index.lua): a sort index (created, updated, expires, due)
    * or a filter index (a LAYOUT.indexed kind). Its buckets are NAME:b:… (the first NAME:b:), its

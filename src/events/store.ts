@@ -32,10 +32,11 @@ function parse(stream: number, [streamId, fields]: [string, string[]]): StreamEn
   for (let i = 0; i < fields.length; i += 2) f[fields[i]] = fields[i + 1];
   return {
     streamId: refOf(stream, streamId),
-    // Herald's scripts write invite events short (lib.lua's publish); older entries spell them out.
+    // Invite events are written short (lib.lua's publish): e the type without "invite.", i the
+    // id without "inv_"; every event's time is in base 36.
     type: f.t ?? `invite.${f.e}`,
-    at: f.a !== undefined ? parseInt(f.a, 36) : Number(f.at),
-    inviteId: f.i !== undefined ? `inv_${f.i}` : (f.id ?? null),
+    at: parseInt(f.a, 36),
+    inviteId: f.i !== undefined ? `inv_${f.i}` : null,
     inv: f.inv ?? null,
     extra: f.x ? (JSON.parse(f.x) as Record<string, unknown>) : {},
     to: f.to ?? null,
@@ -104,7 +105,7 @@ export function createEventStore(redis: Redis, prefix: string, partitions = 1) {
     async publishTest(endpointId: string, at: number): Promise<string> {
       return refOf(
         0,
-        (await redis.xadd(streams[0], '*', 't', 'webhook.test', 'at', String(at), 'to', endpointId))!,
+        (await redis.xadd(streams[0], '*', 't', 'webhook.test', 'a', at.toString(36), 'to', endpointId))!,
       );
     },
     /** Drops events recorded before `beforeMs` (by Redis' clock, which stamps stream ids). */

@@ -134,7 +134,6 @@ function expand(stored: Obj, long: Record<string, string>, defaults: Obj): Obj {
   const out: Obj = {};
   for (const [k, v] of Object.entries(stored)) {
     const name = long[k] ?? k;
-    // Older invites hold their times as numbers.
     out[name] = TIMES.has(name) && typeof v === 'string' ? parseInt(v, 36) : v;
   }
   for (const [k, d] of Object.entries(defaults)) if (out[k] === undefined) out[k] = Array.isArray(d) ? [] : d;
@@ -142,15 +141,13 @@ function expand(stored: Obj, long: Record<string, string>, defaults: Obj): Obj {
 }
 
 /**
- * A stored invite: one status letter, then its JSON (short names, or the full ones before LAYOUT),
- * then, after a newline, its audit trail. `id` is the invite's id, which its key holds and the
- * JSON leaves out (older invites carry it).
+ * A stored invite: one status letter, then its JSON with short names, then, after a newline, its
+ * audit trail. `id` is the invite's id, which its key holds and the JSON leaves out.
  */
 export function parseDoc(raw: string, id?: string): InviteDoc {
   const status = STATUS[raw[0]];
   const nl = raw.indexOf('\n');
   const stored = JSON.parse(nl < 0 ? raw.slice(1) : raw.slice(1, nl)) as Obj;
-  if ('id' in stored) return { ...(stored as unknown as InviteDoc), status };
   const doc = expand(stored, LONG, LAYOUT.defaults);
   for (const [k, n] of Object.entries(LAYOUT.nested)) {
     if (doc[k] && typeof doc[k] === 'object') doc[k] = expand(doc[k] as Obj, NESTED_LONG[k], n.defaults);
@@ -159,7 +156,7 @@ export function parseDoc(raw: string, id?: string): InviteDoc {
     doc.acceptedBy = doc.acceptedBy.map((a: Obj) => expand(a, ITEM_LONG, { userId: null, email: null }));
   }
   if (doc.emailKey === undefined) doc.emailKey = doc.email;
-  if (doc.id === undefined) doc.id = id;
+  doc.id = id;
   return { ...(doc as unknown as InviteDoc), status };
 }
 

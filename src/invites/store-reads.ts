@@ -4,16 +4,13 @@ import type { InviteDoc } from './invite.js';
 import { parseDoc } from './layout.js';
 import { byPartition, type Partitioning } from './partitions.js';
 
-/** One audit entry: a line "<at>:<type>[ <JSON>]" (lib.lua's audit), or JSON in the older layout. */
+/** One audit entry: a line "<type>:<at in base 36>[ <JSON>]" (lib.lua's audit). */
 function auditEntry(line: string): Record<string, unknown> {
-  if (line.startsWith('{')) return JSON.parse(line);
   const space = line.indexOf(' ');
   const head = space < 0 ? line : line.slice(0, space);
   const colon = head.indexOf(':');
-  const [a, b] = [head.slice(0, colon), head.slice(colon + 1)];
   const rest = space < 0 ? {} : JSON.parse(line.slice(space + 1));
-  // "<type>:<at in base 36>", or "<at>:<type>" (decimal) in older lines.
-  return /^\d/.test(a) ? { type: b, at: Number(a), ...rest } : { type: a, at: parseInt(b, 36), ...rest };
+  return { type: head.slice(0, colon), at: parseInt(head.slice(colon + 1), 36), ...rest };
 }
 
 /** Runs the index reader (lua/index_read.lua) in one partition; store.ts owns the scripts. */
@@ -33,12 +30,12 @@ export function createStoreReads(redis: Redis, parts: string[], where: Partition
   const parse = (raw: string | null, id: string) => (raw ? parseDoc(raw, id) : null);
   const sum = (ns: number[]) => ns.reduce((a, b) => a + b, 0);
   // Kept apart from lua/ (no LAYOUT or lib.lua to run first): the public lookup is the hottest call.
-  // KEYS: the digest's hash, the older layout's key for it; ARGV: the digest, the invite key
-  // prefix. Reply: {id, the invite's document (without its trail)}, or false.
+  // KEYS: the digest's hash; ARGV: the digest, the invite key prefix. Reply: {id, the invite's
+  // document (without its trail)}, or false.
   redis.defineCommand('herald_by_digest', {
-    numberOfKeys: 2,
+    numberOfKeys: 1,
     lua:
-      "local id = redis.call('HGET', KEYS[1], ARGV[1]) or redis.call('GET', KEYS[2]) if not id then return false end " +
+      "local id = redis.call('HGET', KEYS[1], ARGV[1]) if not id then return false end " +
       // The document only: the audit trail after it stays in Redis.
       "local raw = redis.call('GET', ARGV[2] .. id) if not raw then return false end " +
       "local nl = string.find(raw, '\\n', 1, true) return {id, nl and string.sub(raw, 1, nl - 1) or raw}",
@@ -63,28 +60,25 @@ export function createStoreReads(redis: Redis, parts: string[], where: Partition
     },
     async idByDigest(digest: string): Promise<string | null> {
       const k = pk(parts[where.ofDigest(digest)]);
-      return (await redis.hget(k.codes(digest), digest)) ?? redis.get(k.code(digest));
+      return redis.hget(k.codes(digest), digest);
     },
     /** The invite a code digest points to, in one round trip. */
     async getByDigest(digest: string): Promise<InviteDoc | null> {
       const k = pk(parts[where.ofDigest(digest)]);
-      const found = await byDigest.call(redis, k.codes(digest), k.code(digest), digest, k.invite(''));
+      const found = await byDigest.call(redis, k.codes(digest), digest, k.invite(''));
       return found ? parseDoc(found[1], found[0]) : null;
     },
     async events(id: string): Promise<Record<string, unknown>[] | null> {
       const k = pk(at(id));
-      // The trail's lines follow the invite's document (lib.lua's audit). Older lines may sit in
-      // P:ev:ID (a deleted invite's, or the older layout's): a string of lines, or a list; one of
-      // the two reads answers WRONGTYPE, which MULTI reports for that command alone.
-      const [[, raw], [, text], [, list]] = (await redis
-        .multi()
-        .get(k.invite(id))
-        .get(k.audit(id))
-        .lrange(k.audit(id), 0, -1)
-        .exec()) as [[null, string | null], [unknown, string | null], [unknown, string[] | null]];
-      if (raw === null && text === null && !list?.length) return null;
+      // The trail's lines follow the invite's document (lib.lua's audit); older lines may sit in
+      // P:ev:ID (a deleted invite's, or a long trail's first lines).
+      const [[, raw], [, text]] = (await redis.multi().get(k.invite(id)).get(k.audit(id)).exec()) as [
+        [null, string | null],
+        [null, string | null],
+      ];
+      if (raw === null && text === null) return null;
       const lines = (s: string) => s.split('\n').slice(0, -1);
-      const older = typeof text === 'string' ? lines(text) : (list ?? []);
+      const older = text === null ? [] : lines(text);
       const own = raw !== null && raw.includes('\n') ? lines(raw.slice(raw.indexOf('\n') + 1)) : [];
       // Lines in the invite's key leave out what it holds: a "created" line the batch id, the
       // last "sent" line the message id (lib.lua's audit).

@@ -23,8 +23,8 @@ export type { BatchRecord } from './batch-store.js';
  * the records that are not per invite (batches, idempotency, locks, workers).
  *
  *   P:inv:ID          status letter + invite JSON, then a newline and its audit trail (lines)
- *   P:ev:ID           a deleted invite's audit trail (30 days), or an older layout's trail
- *   P:codes:XX        id by code digest, for digests starting XX (hash; older: P:code:DIGEST)
+ *   P:ev:ID           a deleted invite's audit trail (30 days), or a long trail's older lines
+ *   P:codes:XX        id by code digest, for digests starting XX (hash)
  *   P:o:created|updated   sort indexes   P:o:due  pending invites with an expiry, by it (the
  *                     sweep's queue)   P:o:expires  every other invite by expiry (lists walk both)
  *   P:o:email|role|inviter|user|batch|stype|sid   filter indexes (LAYOUT.indexed) — each an

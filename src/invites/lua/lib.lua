@@ -31,7 +31,7 @@ local NOW36 = to36(math.max(0, math.floor(NOW or 0)))
 -- An invite is stored as one status letter followed by the rest as JSON, so that a sweep can
 -- flip a status without decoding and re-encoding the document. The JSON uses the
 -- short names of LAYOUT (src/invites/layout.ts, prepended to every script by store.ts) and leaves
--- out nulls and defaults; invites stored before LAYOUT (full names, "id") still decode.
+-- out nulls and defaults.
 local LETTER = {pending = 'P', accepted = 'A', canceled = 'C', expired = 'E', declined = 'D'}
 local STATUS = {P = 'pending', A = 'accepted', C = 'canceled', E = 'expired', D = 'declined'}
 
@@ -63,8 +63,7 @@ local function squeeze(obj, names, defaults)
   return out
 end
 
--- Short names to long, with the defaults filled in (a fresh table for a list); times read back
--- (older invites hold them as numbers).
+-- Short names to long, with the defaults filled in (a fresh table for a list); times read back.
 local function expand(obj, long, defaults)
   local out = {}
   for key, v in pairs(obj) do
@@ -88,19 +87,15 @@ local function split(raw)
   return string.sub(raw, 1, nl - 1), string.sub(raw, nl + 1)
 end
 
--- `id`: the invite's id, which its key holds and the document leaves out (older ones have it).
+-- `id`: the invite's id, which its key holds and the document leaves out.
 local function decode(raw, id)
-  local stored = cjson.decode(string.sub((split(raw)), 2))
-  local doc = stored
-  if stored.id == nil then
-    doc = expand(stored, TOP_LONG, LAYOUT.defaults)
-    for name, n in pairs(LAYOUT.nested) do
-      if type(doc[name]) == 'table' then doc[name] = expand(doc[name], NESTED_LONG[name], n.defaults) end
-    end
-    for i, a in ipairs(doc.acceptedBy) do doc.acceptedBy[i] = expand(a, ITEM_LONG, {userId = NULL, email = NULL}) end
-    if doc.emailKey == nil then doc.emailKey = doc.email end
-    if doc.id == nil then doc.id = id end
+  local doc = expand(cjson.decode(string.sub((split(raw)), 2)), TOP_LONG, LAYOUT.defaults)
+  for name, n in pairs(LAYOUT.nested) do
+    if type(doc[name]) == 'table' then doc[name] = expand(doc[name], NESTED_LONG[name], n.defaults) end
   end
+  for i, a in ipairs(doc.acceptedBy) do doc.acceptedBy[i] = expand(a, ITEM_LONG, {userId = NULL, email = NULL}) end
+  if doc.emailKey == nil then doc.emailKey = doc.email end
+  doc.id = id
   doc.status = STATUS[string.sub(raw, 1, 1)]
   return doc
 end
@@ -153,23 +148,15 @@ local function save(doc)
   return raw
 end
 
--- The audit trail: a line per entry, "<type>:<at in base 36>" ("<at>:<type>", decimal, in older
--- lines) and, when the entry says more, a space and the rest as JSON (cjson escapes newlines).
--- It is kept in the invite's own key after its document (a key of its own cost about 90 bytes
+-- The audit trail: a line per entry, "<type>:<at in base 36>" and, when the entry says more, a
+-- space and the rest as JSON (cjson escapes newlines). It is kept in the invite's own key after its document (a key of its own cost about 90 bytes
 -- more), where lines leave out what the invite holds: a "created" line its batch id, the last
 -- "sent" line its message id (the next send writes it in, sent_line); lines that leave the key
 -- have them written in (spelled_out). Older lines live in P:ev:ID: a deleted invite's trail
 -- (trail_detach), the lines of an invite with a long history (past TRAIL_KEPT bytes they move
--- there, so an open invite accepted by thousands does not rewrite them all on every change), and
--- the older layout's trails, which were keys of their own: a string of lines, or a list of JSON
--- objects (those stay lists). Readers take P:ev:ID first, then the lines in the invite's key.
+-- there, so an open invite accepted by thousands does not rewrite them all on every change).
+-- Readers take P:ev:ID first, then the lines in the invite's key.
 local TRAIL_KEPT = 2048
-local function line_json(line)
-  local a, b, rest = string.match(line, '^([^: ]+):([^ ]+) ?(.*)$')
-  local ev = rest ~= '' and cjson.decode(rest) or {}
-  if string.find(a, '^%d') then ev.type, ev.at = b, tonumber(a) else ev.type, ev.at = a, tonumber(b, 36) end
-  return cjson.encode(ev)
-end
 
 -- The batch id in a stored invite's text, or nil. The quoted key can only occur as a key
 -- (quotes inside JSON strings are escaped); a plain find, then an anchored match.
@@ -195,14 +182,7 @@ local function spelled_out(doc_text, lines)
   return lines
 end
 
-local function detached_add(id, lines)
-  local key = k('ev', id)
-  if redis.call('TYPE', key).ok == 'list' then
-    for line in string.gmatch(lines, '[^\n]+') do redis.call('RPUSH', key, line_json(line)) end
-  else
-    redis.call('APPEND', key, lines)
-  end
-end
+local function detached_add(id, lines) redis.call('APPEND', k('ev', id), lines) end
 
 local function audit(id, line)
   local cur = held(id)
@@ -246,11 +226,9 @@ end
 
 -- Code look-ups, digest -> id, in hashes that each hold the digests of one two-character start
 -- (4,096 per partition), so each stays a small listpack: about 50 bytes a code where a key of its
--- own took 120. The older layout's key per digest is still read and removed.
+-- own took 120.
 local function code_bucket(digest) return k('codes', string.sub(digest, 1, 2)) end
-local function code_owner(digest)
-  return redis.call('HGET', code_bucket(digest), digest) or redis.call('GET', k('code', digest))
-end
+local function code_owner(digest) return redis.call('HGET', code_bucket(digest), digest) end
 local function code_set(digest, id) redis.call('HSET', code_bucket(digest), digest, id) end
 -- False when the digest leads to an invite already.
 local function code_claim(digest, id)
@@ -258,10 +236,7 @@ local function code_claim(digest, id)
   code_set(digest, id)
   return true
 end
-local function code_drop(digest)
-  redis.call('HDEL', code_bucket(digest), digest)
-  redis.call('DEL', k('code', digest))
-end
+local function code_drop(digest) redis.call('HDEL', code_bucket(digest), digest) end
 
 -- Sends recorded as queued, by when: a sweep finds those whose job was lost and queues them again.
 local function queued_add(id) redis.call('ZADD', k('z', 'queued'), NOW, id) end
@@ -283,7 +258,7 @@ local function snapshot(raw)
 end
 
 -- An invite's event is written short (e: the type without "invite.", a: the time in base 36,
--- i: the id without "inv_"); other events, and older entries, spell them out (t, at, id).
+-- i: the id without "inv_"); other events spell the type out (t).
 local function publish(type, id, raw, extra)
   if raw then raw = snapshot(raw) end
   local args = {'XADD', k('events'), '*'}
@@ -374,9 +349,6 @@ local function tally_batch()
     count = function(metric, doc) tally_fields(metric, doc, add) end,
     -- Counts a stored invite by its raw text; invites of one scope and batch share the work.
     count_raw = function(metric, raw)
-      if string.find(raw, '"id":"inv_', 1, true) then -- stored before LAYOUT: decode it
-        return tally_fields(metric, decode(raw), function(f) sums[f] = (sums[f] or 0) + 1 end)
-      end
       local scope, batch = dims_text(raw)
       local byBatch = known[scope]
       if not byBatch then
@@ -470,15 +442,10 @@ local function due(doc) return doc.status == 'pending' and not isnull(doc.expire
 
 -- An invite's expiry is in one of two indexes: 'due' while it is pending with an expiry (the
 -- sweep's queue), 'expires' otherwise; the expiresAt sort walks both (queries.ts merges them), so
--- a delivered invite pays for one entry, not two. Invites indexed before this split may stand in
--- both until they change (the list folds the pair); so removals try both.
+-- a delivered invite pays for one entry, not two.
 local function expiry_index(doc) return ix_name(due(doc) and 'due' or 'expires') end
 local function expiry_add(doc) ix_add(expiry_index(doc), sort_entry(expiry_score(doc), doc.id)) end
-local function expiry_rem(doc)
-  local e = sort_entry(expiry_score(doc), doc.id)
-  ix_rem(ix_name('expires'), e)
-  if not isnull(doc.expiresAt) then ix_rem(ix_name('due'), e) end
-end
+local function expiry_rem(doc) ix_rem(expiry_index(doc), sort_entry(expiry_score(doc), doc.id)) end
 
 local function index_all(doc)
   local id = doc.id
