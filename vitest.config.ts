@@ -13,6 +13,7 @@ const partitioned = [
   'test/integration/ordered-index.test.ts',
   'test/integration/concurrency.test.ts',
   'test/integration/expiry.test.ts',
+  'test/integration/retention.test.ts',
   'test/integration/events.test.ts',
   'test/integration/batches.test.ts',
   'test/integration/repair.test.ts',

@@ -15,6 +15,7 @@ export function benchService(redis: Redis, start = Date.now()) {
       secret: 'bench-secret-0123456789',
       publicUrl: 'http://localhost:3000',
       inviteTtl: 0,
+      inviteRetention: 0,
       redirectAllowlist: ['http://localhost:3000'],
       resendCooldown: 60,
       reminders: [],

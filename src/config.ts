@@ -51,6 +51,8 @@ const schema = z.object({
   API_KEYS: csv.optional(),
   INVITE_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   INVITE_TTL: int(604800),
+  // Seconds a final invite is kept (DESIGN §18); 0 keeps it forever.
+  INVITE_RETENTION: int(7776000),
   EXPIRY_SWEEP_EVERY: int(60000, 100),
   REDIRECT_ALLOWLIST: csv.optional(),
   RESEND_COOLDOWN: int(60),

@@ -83,6 +83,7 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
     secret: o.secret,
     publicUrl: c.PUBLIC_URL,
     inviteTtl: c.INVITE_TTL,
+    inviteRetention: c.INVITE_RETENTION,
     redirectAllowlist: c.REDIRECT_ALLOWLIST,
     resendCooldown: c.RESEND_COOLDOWN,
     bulkMax: c.BULK_MAX,

@@ -13,10 +13,13 @@ export const TEST_KEY = 'test-key-0123456789abcdef';
 export const TEST_SECRET = 'test-secret-0123456789abcdef';
 
 /** The domain's settings for tests that build the service or domain themselves, with `over` on top. */
-export const domainSettings = (over: { inviteTtl?: number; resendCooldown?: number } = {}) => ({
+export const domainSettings = (
+  over: { inviteTtl?: number; resendCooldown?: number; inviteRetention?: number } = {},
+) => ({
   secret: TEST_SECRET,
   publicUrl: 'http://localhost:3000',
   inviteTtl: 3600,
+  inviteRetention: 0,
   redirectAllowlist: [],
   resendCooldown: 0,
   reminders: [],

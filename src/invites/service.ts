@@ -12,6 +12,8 @@ export interface ServiceSettings {
   secret: string;
   publicUrl: string;
   inviteTtl: number;
+  /** Seconds a final invite is kept (INVITE_RETENTION); 0 keeps it forever. */
+  inviteRetention: number;
   redirectAllowlist: string[];
   resendCooldown: number;
   /** Default reminder delays in seconds (REMINDERS). */
@@ -182,10 +184,12 @@ export function createService(store: Store, jobs: JobPort, clock: Clock, cfg: Se
       }));
     },
 
-    /** One sweep: flips every due invite, partition by partition, in calls of `batch` so no script runs long. */
-    async sweep(batch = 500): Promise<{ flipped: number; calls: number }> {
-      let flipped = 0;
-      let calls = 0;
+    /**
+     * One sweep: flips every due invite, then removes the final invites past INVITE_RETENTION,
+     * partition by partition, in calls of `batch` so no script runs long.
+     */
+    async sweep(batch = 500): Promise<{ flipped: number; removed: number; calls: number }> {
+      let [flipped, removed, calls] = [0, 0, 0];
       for (let partition = 0; partition < store.partitioning.count; partition++) {
         for (;;) {
           const { flipped: n, seen } = await store.sweep({ now: clock.now(), limit: batch, partition });
@@ -193,8 +197,17 @@ export function createService(store: Store, jobs: JobPort, clock: Clock, cfg: Se
           calls += 1;
           if (seen < batch) break;
         }
+        if (cfg.inviteRetention === 0) continue;
+        for (;;) {
+          const now = clock.now();
+          const cutoff = now - cfg.inviteRetention * 1000;
+          const { removed: n, seen } = await store.retire({ now, cutoff, limit: batch, partition });
+          removed += n;
+          calls += 1;
+          if (seen < batch) break;
+        }
       }
-      return { flipped, calls };
+      return { flipped, removed, calls };
     },
   };
 }

@@ -23,6 +23,7 @@ export type { BatchRecord } from './batch-store.js';
  * the records that are not per invite (batches, idempotency, locks, workers).
  *
  *   P:inv:ID          status letter + invite JSON, then a newline and its audit trail (lines)
+ *   P:o:final         final invites by when they became final (the retention sweep's queue)
  *   P:ev:ID           a deleted invite's audit trail (30 days), or a long trail's older lines
  *   P:codes:XX        id by code digest, for digests starting XX (hash)
  *   P:o:created|updated   sort indexes   P:o:due  pending invites with an expiry, by it (the
@@ -48,6 +49,7 @@ const SCRIPTS = [
   'resend',
   'delivery',
   'sweep',
+  'retire',
   'query',
   'unqueue',
   'suppression',
@@ -285,6 +287,25 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
         number,
       ];
       return { flipped, seen };
+    },
+    /**
+     * Removes up to `limit` invites of one partition that became final at or before `cutoff`
+     * (INVITE_RETENTION); `seen` < limit means none are left there.
+     */
+    async retire(a: {
+      now: number;
+      cutoff: number;
+      limit: number;
+      partition: number;
+    }): Promise<{ removed: number; seen: number }> {
+      const [removed, seen] = (await run(
+        'retire',
+        parts[a.partition],
+        a.now,
+        a.cutoff,
+        a.limit,
+      )) as unknown as [number, number];
+      return { removed, seen };
     },
     /** What a send job needs, in one round trip: the invite and whether its address is suppressed. */
     async prepareSend(id: string): Promise<{ doc: InviteDoc | null; suppressed: boolean }> {

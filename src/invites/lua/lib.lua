@@ -447,6 +447,14 @@ local function expiry_index(doc) return ix_name(due(doc) and 'due' or 'expires')
 local function expiry_add(doc) ix_add(expiry_index(doc), sort_entry(expiry_score(doc), doc.id)) end
 local function expiry_rem(doc) ix_rem(expiry_index(doc), sort_entry(expiry_score(doc), doc.id)) end
 
+-- Final invites by when they became final ('final': the retention sweep's queue, INVITE_RETENTION).
+-- An expired invite became final at its expiresAt (also when a sweep stored it later); the others
+-- at the time their status changed, which the script records in the matching field.
+local FINAL_AT = {accepted = 'acceptedAt', canceled = 'canceledAt', declined = 'declinedAt', expired = 'expiresAt'}
+local function final_entry(doc, at)
+  return sort_entry(at or doc[FINAL_AT[doc.status]], doc.id)
+end
+
 local function index_all(doc)
   local id = doc.id
   ix_add(ix_name('created'), sort_entry(doc.createdAt, id))
@@ -461,6 +469,7 @@ local function unindex_all(doc)
   ix_rem(ix_name('updated'), sort_entry(doc.updatedAt, id))
   expiry_rem(doc)
   each_attr(doc, ix_rem)
+  if FINAL_AT[doc.status] and not isnull(doc[FINAL_AT[doc.status]]) then ix_rem(ix_name('final'), final_entry(doc)) end
 end
 
 local function touch(doc)
@@ -484,6 +493,7 @@ local function set_status(doc, status)
   doc.status = status
   if moves then expiry_add(doc) end
   if status ~= 'expired' then touch(doc) end
+  if FINAL_AT[status] then ix_add(ix_name('final'), final_entry(doc, status == 'expired' and doc.expiresAt or NOW)) end
 end
 
 local EXPIRED_LINE = 'expired:' .. NOW36

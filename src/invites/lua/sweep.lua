@@ -25,6 +25,8 @@ for _, e in ipairs(entries) do
   end
 end
 ix_add_sorted(ix_name('expires'), moved)
+-- Expired invites became final at their expiry: the same entries queue them for retention.
+ix_add_sorted(ix_name('final'), moved)
 if flipped > 0 then stat('expired', flipped) end
 tallies.flush()
 return {flipped, #entries}

@@ -1,0 +1,24 @@
+-- KEYS[1] the key prefix and ARGV[1] the time, as in every script (see lib.lua).
+-- Removes invites that became final (accepted, canceled, expired, declined) at or before a cutoff
+-- (INVITE_RETENTION, DESIGN §18): the invite, its audit trail (in its key and P:ev:ID), every
+-- index entry and its code look-up. Stats and the feed keep what they counted and recorded.
+-- ARGV: 2 cutoff (ms), 3 most invites to remove in this call.
+-- Takes from the front of the 'final' index (ordered by when each became final) only what is
+-- due, so the cost follows what is removed, not what is stored.
+-- Reply: {removed, entries looked at}.
+local cutoff = tonumber(ARGV[2])
+local entries = ix_pop_front(ix_name('final'), tonumber(ARGV[3]), function(e) return sort_parts(e) <= cutoff end)
+local removed = 0
+for _, e in ipairs(entries) do
+  local _, id = sort_parts(e)
+  local doc = load(id)
+  if doc then
+    unindex_all(doc)
+    code_drop(doc.digest)
+    queued_done(id)
+    hold(id, false)
+    removed = removed + 1
+  end
+  redis.call('DEL', k('ev', id))
+end
+return {removed, #entries}
