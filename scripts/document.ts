@@ -14,6 +14,8 @@ export async function servedDocument(redisUrl = process.env.REDIS_URL): Promise<
     secret: 'document-0123456789abcdef',
     apiKeys: ['x'],
     roles: { api: true, worker: false },
+    // A prefix of its own: never the data of a Herald running on the same Redis.
+    prefix: 'herald-openapi-document',
   });
   try {
     return (await herald.app!.inject({ method: 'GET', url: '/openapi.json' })).json();

@@ -3111,6 +3111,8 @@ export interface operations {
                             name: string | null;
                             openedAt: string | null;
                             declinedAt: string | null;
+                            tenant: string;
+                            templateVersion: string | null;
                             createdAt: string;
                             updatedAt: string;
                             expiresAt: string | null;
@@ -3303,6 +3305,8 @@ export interface operations {
                         name: string | null;
                         openedAt: string | null;
                         declinedAt: string | null;
+                        tenant: string;
+                        templateVersion: string | null;
                         createdAt: string;
                         updatedAt: string;
                         expiresAt: string | null;
@@ -3354,6 +3358,8 @@ export interface operations {
                             name: string | null;
                             openedAt: string | null;
                             declinedAt: string | null;
+                            tenant: string;
+                            templateVersion: string | null;
                             createdAt: string;
                             updatedAt: string;
                             expiresAt: string | null;
@@ -3878,6 +3884,8 @@ export interface operations {
                         name: string | null;
                         openedAt: string | null;
                         declinedAt: string | null;
+                        tenant: string;
+                        templateVersion: string | null;
                         createdAt: string;
                         updatedAt: string;
                         expiresAt: string | null;
@@ -4238,6 +4246,8 @@ export interface operations {
                         name: string | null;
                         openedAt: string | null;
                         declinedAt: string | null;
+                        tenant: string;
+                        templateVersion: string | null;
                         createdAt: string;
                         updatedAt: string;
                         expiresAt: string | null;
@@ -4452,6 +4462,8 @@ export interface operations {
                         name: string | null;
                         openedAt: string | null;
                         declinedAt: string | null;
+                        tenant: string;
+                        templateVersion: string | null;
                         createdAt: string;
                         updatedAt: string;
                         expiresAt: string | null;
@@ -4659,6 +4671,8 @@ export interface operations {
                         name: string | null;
                         openedAt: string | null;
                         declinedAt: string | null;
+                        tenant: string;
+                        templateVersion: string | null;
                         createdAt: string;
                         updatedAt: string;
                         expiresAt: string | null;
@@ -5022,6 +5036,8 @@ export interface operations {
                         name: string | null;
                         openedAt: string | null;
                         declinedAt: string | null;
+                        tenant: string;
+                        templateVersion: string | null;
                         createdAt: string;
                         updatedAt: string;
                         expiresAt: string | null;
@@ -5250,6 +5266,8 @@ export interface operations {
                         name: string | null;
                         openedAt: string | null;
                         declinedAt: string | null;
+                        tenant: string;
+                        templateVersion: string | null;
                         createdAt: string;
                         updatedAt: string;
                         expiresAt: string | null;

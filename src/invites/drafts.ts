@@ -98,6 +98,8 @@ export function createDrafts(store: Store, cfg: DraftSettings) {
         },
         openedAt: null,
         declinedAt: null,
+        tenant: LAYOUT.defaults.tenant,
+        templateVersion: LAYOUT.defaults.templateVersion,
         createdAt: now,
         updatedAt: now,
         acceptedAt: null,

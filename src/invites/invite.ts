@@ -60,6 +60,10 @@ export interface InviteDoc {
   canceledAt: number | null;
   openedAt?: number | null;
   declinedAt?: number | null;
+  /** The tenant the invite belongs to (DESIGN §15); `default` until tenants exist. */
+  tenant: string;
+  /** The template version of the last message sent, e.g. `invite/en@3` (DESIGN §16). */
+  templateVersion: string | null;
 }
 
 const iso = (ms: number | null) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
@@ -102,6 +106,8 @@ export const inviteView = z.object({
   name: z.string().nullable(),
   openedAt: z.string().nullable(),
   declinedAt: z.string().nullable(),
+  tenant: z.string(),
+  templateVersion: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
   expiresAt: z.string().nullable(),
@@ -147,6 +153,8 @@ export function toView(doc: InviteDoc, code: string, publicUrl: string, now: num
     name: doc.name ?? null,
     openedAt: iso(doc.openedAt ?? null),
     declinedAt: iso(doc.declinedAt ?? null),
+    tenant: doc.tenant,
+    templateVersion: doc.templateVersion,
     createdAt: iso(doc.createdAt)!,
     updatedAt: iso(doc.updatedAt)!,
     expiresAt: iso(doc.expiresAt),

@@ -35,6 +35,8 @@ export const LAYOUT = {
     expiresAt: 'x',
     acceptedAt: 'ac',
     canceledAt: 'cc',
+    tenant: 'tn',
+    templateVersion: 'tv',
   },
   /** Values left out when stored; an empty list stands for []. */
   defaults: {
@@ -56,6 +58,8 @@ export const LAYOUT = {
     expiresAt: null,
     acceptedAt: null,
     canceledAt: null,
+    tenant: 'default',
+    templateVersion: null,
   },
   /** Objects inside the invite: their names and defaults. */
   nested: {

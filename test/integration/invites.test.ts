@@ -53,6 +53,8 @@ describe('create', () => {
       reminders: [],
       openedAt: null,
       declinedAt: null,
+      tenant: 'default',
+      templateVersion: null,
     });
     expect(inv.delivery).toEqual({
       status: 'queued',
