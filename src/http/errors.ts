@@ -63,7 +63,13 @@ export function toHttpError(err: FastifyError | Error): {
     const message = (f as unknown as { error?: { message?: string } }).error?.message ?? 'Too many requests.';
     return { status: 429, body: errorBody('rate_limited', message), headers: {} };
   }
-  if (REDIS_DOWN.test(f.message ?? '') || f.name === 'MaxRetriesPerRequestError') {
+  // A MULTI that Redis discarded (EXECABORT) carries the reasons of its commands.
+  const causes = (err as { previousErrors?: Error[] }).previousErrors ?? [];
+  if (
+    REDIS_DOWN.test(f.message ?? '') ||
+    f.name === 'MaxRetriesPerRequestError' ||
+    causes.some((c) => REDIS_DOWN.test(c.message ?? ''))
+  ) {
     return {
       status: 503,
       body: errorBody('unavailable', 'The store is unreachable; try again shortly.'),

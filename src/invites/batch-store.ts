@@ -57,6 +57,15 @@ export function createBatchStore(redis: Redis, prefix: string, parts: string[], 
       await m.exec();
     },
 
+    /**
+     * Removes a batch no job was queued for. Plain deletes, no MULTI: a Redis out of memory
+     * refuses every command queued in a transaction, but still takes DEL and ZREM.
+     */
+    async dropBatch(id: string, chunks: number) {
+      await redis.zrem(D.batches, id);
+      await redis.del(D.batch(id), ...Array.from({ length: chunks }, (_, i) => D.batchChunk(id, i)));
+    },
+
     /** The newest batch ids (the console lists them). */
     async recentBatches(count: number): Promise<string[]> {
       return redis.zrevrange(D.batches, 0, count - 1);

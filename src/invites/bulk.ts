@@ -64,7 +64,11 @@ export function createBulk(
         },
         chunks,
       );
-      await jobs.createChunks(batchId, chunks.length);
+      // No chunk job, no batch: a refused request leaves nothing behind (DESIGN §5).
+      await jobs.createChunks(batchId, chunks.length).catch(async (err) => {
+        await store.dropBatch(batchId, chunks.length).catch(() => {});
+        throw err;
+      });
       return { batchId, total: emails.length };
     },
 

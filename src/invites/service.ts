@@ -95,7 +95,11 @@ export function createService(store: Store, jobs: JobPort, clock: Clock, cfg: Se
       }
       const [draft] = made.drafts;
       const delayMs = shared.sendAt === null ? undefined : Math.max(0, shared.sendAt - now);
-      if (send) await jobs.send([{ inviteId: draft.id, seq: 1, batchId: null, delayMs }]);
+      // The invite is stored with its send recorded as queued: a queue that cannot take the job
+      // now (Redis full or failing over) leaves it to the repair sweep, which queues it with the
+      // same job id after DELIVERY_REPAIR_AFTER. Answering 503 here would leave a stored invite
+      // the client believes refused, and its retry would meet a 409.
+      if (send) await jobs.send([{ inviteId: draft.id, seq: 1, batchId: null, delayMs }]).catch(() => {});
       return view(draft);
     },
 

@@ -27,6 +27,9 @@ beforeAll(async () => {
     PORT: String(port),
     SEND_BACKOFF: '200',
     SEND_ATTEMPTS: '30',
+    // A send stored while the queue refused its job is queued again by the repair sweep.
+    DELIVERY_REPAIR_AFTER: '1',
+    EXPIRY_SWEEP_EVERY: '1000',
   });
   await herald.waitFor(/Herald API on/);
 });
@@ -111,6 +114,14 @@ describe('Redis stopped and restarted', () => {
       }
       expect(statuses.get(503)).toBe(1);
       expect(statuses.has(500)).toBe(false);
+      // A bulk send refused now leaves no batch behind.
+      const batches = cli('zcard', '{herald}:z:batches');
+      const bulk = await call('POST', '/v1/invites/send', {
+        emails: Array.from({ length: 200 }, (_, i) => `oombulk${i}@redis.test`),
+        metadata: { pad: 'x'.repeat(4000) },
+      });
+      expect([bulk.status, (await bulk.json()).error.code]).toEqual([503, 'unavailable']);
+      expect(cli('zcard', '{herald}:z:batches')).toBe(batches);
       expect(herald.child.exitCode).toBeNull();
     } finally {
       cli('config', 'set', 'maxmemory', '0');
