@@ -23,6 +23,7 @@ import { createLogger, type Logger } from './logger.js';
 import { loadTemplates } from './mail/templates.js';
 import { outboxTransport, smtpTransport, type MailTransport } from './mail/transport.js';
 import { createMetrics } from './metrics.js';
+import { createErasures } from './erasure/erasure.js';
 import { checkLayout, checkPartitions, dataPrefix } from './keys.js';
 import { checkDeliveryShards } from './jobs/shards.js';
 import { apiRedis, workerRedis } from './redis.js';
@@ -140,6 +141,7 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
         clock,
       ),
       bounces: createBounces(domain.store, verp, clock),
+      erasures: createErasures({ redis, name: prefix, store: domain.store, events, clock }),
       events,
       feed: createFeed(events, c.PUBLIC_URL),
       endpointStore,
@@ -227,6 +229,7 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
         endpoints: a.endpoints,
         suppressions: a.suppressions,
         bounces: a.bounces,
+        erasures: a.erasures,
         queues: [...a.queues.deliveries, a.queues.maintenance],
         unsubscribe,
         jobs: a.queues.port,

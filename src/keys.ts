@@ -31,6 +31,9 @@ export function queuePrefix(name: string, family: 'delivery' | 'maintenance' | '
   return `{${name}:${family[0]}}`;
 }
 
+/** SCAN patterns that match every key Herald keeps under `name` (data, partitions, queues). */
+export const allKeyPatterns = (name: string) => [`{${name}}*`, `{${name}:*`];
+
 /**
  * The prefixes of the invite partitions. With one partition it is the data prefix itself (the
  * layout of a single Redis); with more, each is its own hash tag (`{name:0}` … for the data prefix `{name}`), so a cluster
@@ -98,6 +101,8 @@ export const dataKeys = (D: string) => ({
   consoleSession: (digest: string) => `${D}:console:${digest}`,
   webhooks: `${D}:whk`,
   webhookLog: (id: string) => `${D}:whk:${id}:log`,
+  /** Erasures done: address digest → erasure id (DESIGN §18). */
+  erasures: `${D}:erasures`,
   /** How far the webhook dispatcher got (a feed position). */
   dispatched: `${D}:events:dispatched`,
   lock: (name: string) => `${D}:lock:${name}`,

@@ -283,6 +283,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/erasures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase an e-mail address from everything Herald keeps
+         * @description Removes every invite naming the address and the address from the feed, webhook logs, batches, jobs and idempotency replays; a suppression of it is kept as a digest only. Idempotent: again, the same id and what was left.
+         */
+        post: operations["eraseSubject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/invites": {
         parameters: {
             query?: never;
@@ -1048,7 +1068,7 @@ export interface operations {
             content: {
                 "application/json": {
                     url: string;
-                    events?: ("invite.created" | "invite.sent" | "invite.delivery_failed" | "invite.suppressed" | "invite.bounced" | "invite.opened" | "invite.accepted" | "invite.declined" | "invite.canceled" | "invite.expired" | "invite.deleted" | "batch.completed" | "suppression.created" | "suppression.deleted" | "webhook.test")[];
+                    events?: ("invite.created" | "invite.sent" | "invite.delivery_failed" | "invite.suppressed" | "invite.bounced" | "invite.opened" | "invite.accepted" | "invite.declined" | "invite.canceled" | "invite.expired" | "invite.deleted" | "batch.completed" | "suppression.created" | "suppression.deleted" | "subject.erased" | "webhook.test")[];
                     description?: string | null;
                 };
             };
@@ -1465,7 +1485,7 @@ export interface operations {
             content: {
                 "application/json": {
                     url?: string;
-                    events?: ("invite.created" | "invite.sent" | "invite.delivery_failed" | "invite.suppressed" | "invite.bounced" | "invite.opened" | "invite.accepted" | "invite.declined" | "invite.canceled" | "invite.expired" | "invite.deleted" | "batch.completed" | "suppression.created" | "suppression.deleted" | "webhook.test")[];
+                    events?: ("invite.created" | "invite.sent" | "invite.delivery_failed" | "invite.suppressed" | "invite.bounced" | "invite.opened" | "invite.accepted" | "invite.declined" | "invite.canceled" | "invite.expired" | "invite.deleted" | "batch.completed" | "suppression.created" | "suppression.deleted" | "subject.erased" | "webhook.test")[];
                     description?: string | null;
                     enabled?: boolean;
                 };
@@ -2939,6 +2959,130 @@ export interface operations {
                     "application/json": {
                         matched: boolean;
                         outcomes: string[];
+                    };
+                };
+            };
+            /** @description Bad input; `details` names the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description Rate-limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description Redis is unreachable (or, for /readyz, no worker is consuming) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+        };
+    };
+    eraseSubject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: email */
+                    email: string;
+                    allTenants?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        emailDigest: string;
+                        invites: number;
+                        events: number;
+                        deliveries: number;
                     };
                 };
             };

@@ -14,6 +14,7 @@ export const EVENT_TYPES = [
   'batch.completed',
   'suppression.created',
   'suppression.deleted',
+  'subject.erased',
   'webhook.test',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { partitionKeys, partitionPrefixes } from '../keys.js';
-import { compareRefs, compareStreamIds, refOf, splitRef, type Position } from './catalog.js';
+import { compareRefs, compareStreamIds, eventId, refOf, splitRef, type Position } from './catalog.js';
 
 /** One raw entry of the event streams (fields as lib.lua's publish writes them). */
 export interface StreamEntry {
@@ -100,6 +100,25 @@ export function createEventStore(redis: Redis, prefix: string, partitions = 1) {
     async end(): Promise<Position> {
       const { last } = await this.bounds();
       return last.map((l) => l ?? '0-0');
+    },
+    /** The event id of a stream entry when `key` is one of the feed's streams; else null. */
+    feedEventId(key: string, streamId: string): string | null {
+      const i = streams.indexOf(key);
+      return i < 0 ? null : eventId(refOf(i, streamId));
+    },
+    /** Records an event that no invite script writes (subject.erased); returns its reference. */
+    async publish(type: string, at: number, data: Record<string, unknown>): Promise<string> {
+      const id = await redis.xadd(
+        streams[0],
+        '*',
+        't',
+        type,
+        'a',
+        at.toString(36),
+        'x',
+        JSON.stringify(data),
+      );
+      return refOf(0, id!);
     },
     /** Adds a webhook.test event meant for one endpoint only; returns its reference. */
     async publishTest(endpointId: string, at: number): Promise<string> {

@@ -14,6 +14,8 @@ import type { Queue } from 'bullmq';
 import type { Feed } from '../events/feed.js';
 import type { JobPort } from '../invites/ports.js';
 import type { Bounces } from '../suppressions/bounces.js';
+import type { Erasures } from '../erasure/erasure.js';
+import { erasureRoutes } from './routes/erasures.js';
 import type { Suppressions } from '../suppressions/suppressions.js';
 import type { UnsubscribeTokens } from '../suppressions/unsubscribe.js';
 import type { Endpoints } from '../webhooks/endpoints.js';
@@ -43,6 +45,7 @@ export interface AppDeps {
   endpoints: Endpoints;
   suppressions: Suppressions;
   bounces: Bounces;
+  erasures: Erasures;
   /** The job queues, for the console's depths and queue board. */
   queues?: Queue[];
   unsubscribe: UnsubscribeTokens;
@@ -214,6 +217,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
     bounces: d.bounces,
     apiKeys: d.apiKeys,
   });
+  await app.register(erasureRoutes, { erasures: d.erasures, apiKeys: d.apiKeys });
   await app.register(unsubscribeRoutes, {
     suppressions: d.suppressions,
     tokens: d.unsubscribe,

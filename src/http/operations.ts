@@ -164,6 +164,13 @@ export const OPERATIONS: Record<string, Operation> = {
     summary: 'A bounce report (DSN) forwarded over HTTP',
     errors: ADMIN,
   },
+  'POST /v1/erasures': {
+    id: 'eraseSubject',
+    summary: 'Erase an e-mail address from everything Herald keeps',
+    errors: ADMIN,
+    description:
+      'Removes every invite naming the address and the address from the feed, webhook logs, batches, jobs and idempotency replays; a suppression of it is kept as a digest only. Idempotent: again, the same id and what was left.',
+  },
 };
 
 const DESCRIPTIONS: Record<number, string> = {

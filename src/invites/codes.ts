@@ -31,7 +31,7 @@ let seq = 0;
  * Time-ordered ids: within one process, lexical order is creation order. `tail` replaces the six
  * random characters at the end (an invite's carry its partition, src/invites/partitions.ts).
  */
-export function newId(prefix: 'inv' | 'bat', now = Date.now(), tail?: string): string {
+export function newId(prefix: 'inv' | 'bat' | 'ers', now = Date.now(), tail?: string): string {
   if (now === lastMs) seq += 1;
   else {
     lastMs = now;

@@ -13,6 +13,12 @@ export function createServiceRecords(redis: Redis, prefix: string) {
       await redis.set(D.lastSweep, String(at));
     },
 
+    /** Records an erasure of an address digest once; answers the erasure id it has (and whether new). */
+    async recordErasure(digest: string, id: string): Promise<{ id: string; created: boolean }> {
+      const created = (await redis.hsetnx(D.erasures, digest, id)) === 1;
+      return { id: created ? id : ((await redis.hget(D.erasures, digest)) ?? id), created };
+    },
+
     async lastSweep(): Promise<number | null> {
       const v = await redis.get(D.lastSweep);
       return v ? Number(v) : null;

@@ -50,6 +50,7 @@ const SCRIPTS = [
   'delivery',
   'sweep',
   'retire',
+  'erase',
   'query',
   'unqueue',
   'suppression',
@@ -306,6 +307,22 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
         a.limit,
       )) as unknown as [number, number];
       return { removed, seen };
+    },
+    /**
+     * Erases a lowercase address from its partition (its invites, up to `limit` a call, and its
+     * suppression turned into a digest), or one invite found naming it elsewhere (`id`).
+     * Answers how many invites went and whether more may be left.
+     */
+    async erase(a: { now: number; emailKey: string } | { now: number; id: string }, limit = 500) {
+      const [P, mode, value] =
+        'id' in a ? [at(a.id), 'id', a.id] : [parts[where.ofEmail(a.emailKey)], 'email', a.emailKey];
+      const [removed, more, ended] = (await run('erase', P, a.now, mode, value, limit)) as unknown as [
+        number,
+        number,
+        string[],
+      ];
+      for (const batchId of ended) await batches.finishBatch(batchId, a.now);
+      return { removed, more: more === 1 };
     },
     /** What a send job needs, in one round trip: the invite and whether its address is suppressed. */
     async prepareSend(id: string): Promise<{ doc: InviteDoc | null; suppressed: boolean }> {

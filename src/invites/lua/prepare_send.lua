@@ -6,4 +6,4 @@ local raw = redis.call('GET', k('inv', ARGV[2]))
 if not raw then return {false, false} end
 local doc = decode(raw, ARGV[2])
 if isnull(doc.emailKey) then return {raw, false} end
-return {raw, suppression(doc.emailKey)}
+return {raw, suppressed(doc.emailKey)}
