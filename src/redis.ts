@@ -46,3 +46,22 @@ export function workerRedis(t: RedisTarget, extra: RedisOptions = {}): Redis {
     ...extra,
   });
 }
+
+/** Every key matching `pattern`, from every master on a cluster (SCAN, so it never blocks Redis). */
+export async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
+  const client = redis as Redis | Cluster;
+  // A new Cluster knows its nodes only once it has read the slots.
+  if (client instanceof Cluster && client.status !== 'ready')
+    await new Promise((r) => client.once('ready', r));
+  const nodes = client instanceof Cluster ? client.nodes('master') : [client];
+  const found: string[] = [];
+  for (const node of nodes) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      found.push(...keys);
+    } while (cursor !== '0');
+  }
+  return found;
+}

@@ -41,24 +41,8 @@ export function rawRedis(): Redis {
   return new Cluster(seeds) as unknown as Redis;
 }
 
-/** Every key matching `pattern`, from every master on a cluster. */
-export async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
-  const client = redis as Redis | Cluster;
-  // A new Cluster knows its nodes only once it has read the slots.
-  if (client instanceof Cluster && client.status !== 'ready')
-    await new Promise((r) => client.once('ready', r));
-  const nodes = client instanceof Cluster ? client.nodes('master') : [client];
-  const found: string[] = [];
-  for (const node of nodes) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      found.push(...keys);
-    } while (cursor !== '0');
-  }
-  return found;
-}
+import { scanKeys } from '../src/redis.js';
+export { scanKeys };
 export const uniquePrefix = () => `t${randomBytes(5).toString('hex')}`;
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

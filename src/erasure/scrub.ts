@@ -1,4 +1,5 @@
-import type { Cluster, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { scanKeys } from '../redis.js';
 import { allKeyPatterns } from '../keys.js';
 
 /** What a scrub found and did, by kind of record. */
@@ -36,8 +37,6 @@ export async function scrubAddress(
   const hit = (s: string) => s.toLowerCase().includes(emailKey);
   const pattern = new RegExp(emailKey.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi');
   const replaced = (s: string) => s.replace(pattern, ERASED);
-  const client = redis as Redis | Cluster;
-  const nodes = 'nodes' in client && typeof client.nodes === 'function' ? client.nodes('master') : [redis];
   const erasedEvents = new Set<string>();
   const isLog = (key: string) => /:whk:[^:]+:log$/.test(key);
 
@@ -100,16 +99,7 @@ export async function scrubAddress(
   }
 
   const keys: string[] = [];
-  for (const node of nodes) {
-    for (const match of allKeyPatterns(name)) {
-      let cursor = '0';
-      do {
-        const [next, found] = await node.scan(cursor, 'MATCH', match, 'COUNT', 1000);
-        cursor = next;
-        keys.push(...found);
-      } while (cursor !== '0');
-    }
-  }
+  for (const match of allKeyPatterns(name)) keys.push(...(await scanKeys(redis, match)));
   // Webhook logs last: by then every erased feed event is known.
   for (const key of keys) if (!isLog(key)) await scrubKey(key);
   for (const key of keys) if (isLog(key)) await scrubKey(key);

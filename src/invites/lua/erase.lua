@@ -21,17 +21,13 @@ local removed, ended = 0, {}
 for _, id in ipairs(ids) do
   local doc = load(id)
   if doc then
-    unindex_all(doc)
-    code_drop(doc.digest)
-    queued_done(id)
-    hold(id, false)
+    remove_invite(doc)
     removed = removed + 1
     -- A first send that will now never end would hold its batch open: it counts as failed.
     if doc.delivery.sentSeq == 0 and (doc.delivery.status == 'queued' or doc.delivery.status == 'scheduled') then
       if batch_count_end(doc.batchId, id, 'failed') then ended[#ended + 1] = doc.batchId end
     end
   end
-  redis.call('DEL', k('ev', id))
 end
 if mode == 'email' then
   local entry = suppression(what)

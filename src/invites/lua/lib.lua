@@ -478,6 +478,16 @@ local function unindex_all(doc)
   if FINAL_AT[doc.status] and not isnull(doc[FINAL_AT[doc.status]]) then ix_rem(ix_name('final'), final_entry(doc)) end
 end
 
+-- Removes an invite with its trail, every index entry, its code look-up and any queued-send
+-- record (retention and erasure: neither leaves a trail line or an event).
+local function remove_invite(doc)
+  unindex_all(doc)
+  code_drop(doc.digest)
+  queued_done(doc.id)
+  hold(doc.id, false)
+  redis.call('DEL', k('ev', doc.id))
+end
+
 local function touch(doc)
   ix_rem(ix_name('updated'), sort_entry(doc.updatedAt, doc.id))
   doc.updatedAt = NOW

@@ -13,12 +13,8 @@ for _, e in ipairs(entries) do
   local _, id = sort_parts(e)
   local doc = load(id)
   if doc then
-    unindex_all(doc)
-    code_drop(doc.digest)
-    queued_done(id)
-    hold(id, false)
+    remove_invite(doc)
     removed = removed + 1
   end
-  redis.call('DEL', k('ev', id))
 end
 return {removed, #entries}
