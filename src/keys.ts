@@ -113,35 +113,56 @@ export const dataKeys = (D: string) => ({
   /** The data's layout version (STORE_LAYOUT). */
   layout: `${D}:layout`,
   deliveryShards: `${D}:deliveryShards`,
-  batch: (id: string) => `${D}:batch:${id}`,
-  batchChunk: (id: string, n: number) => `${D}:batch:${id}:chunk:${n}`,
+  batch: (id: string) => `${D}:${PARTITION_KEYS.batch}:${id}`,
+  batchChunk: (id: string, n: number) =>
+    `${D}:${PARTITION_KEYS.batch}:${id}:${PARTITION_KEYS.batchChunk}:${n}`,
   batches: `${D}:z:batches`,
 });
 
 /**
- * The names of one partition's keys, for the TypeScript that reads them; the Lua scripts build
- * the same names from KEYS[1] (lib.lua's k(), invites/store.ts lists what each holds).
+ * The names of one partition's keys after its prefix, declared once: partitionKeys builds them
+ * for the TypeScript, and the Lua scripts get this table (LAYOUT.keys, lib.lua's K) for k().
  */
+export const PARTITION_KEYS = {
+  invite: 'inv',
+  trail: 'ev',
+  codes: 'codes',
+  index: 'o',
+  queued: 'z:queued',
+  batch: 'batch',
+  batchEnded: 'ended',
+  batchDone: 'done',
+  batchChunk: 'chunk',
+  stats: 'stats',
+  hourly: 'st',
+  events: 'events',
+  suppressions: 'sup',
+  suppressionOrder: 'z:sup',
+} as const;
+const N = PARTITION_KEYS;
+
+/** The keys of one partition (prefix P); invites/store.ts lists what each holds. */
 export const partitionKeys = (P: string) => ({
-  invite: (id: string) => `${P}:inv:${id}`,
-  audit: (id: string) => `${P}:ev:${id}`,
+  invite: (id: string) => `${P}:${N.invite}:${id}`,
+  audit: (id: string) => `${P}:${N.trail}:${id}`,
   /** The hash holding a code digest's look-up (field: the digest, value: the invite id). */
-  codes: (digest: string) => `${P}:codes:${digest.slice(0, 2)}`,
+  codes: (digest: string) => `${P}:${N.codes}:${digest.slice(0, 2)}`,
   /**
-   * An ordered index (src/invites/lua/index.lua): a sort index (created, updated, expires, due)
-   * or a filter index (a LAYOUT.indexed kind). Its buckets are NAME:b:… (the first NAME:b:), its
-   * directory NAME:d.
+   * An ordered index (src/invites/lua/index.lua): a sort index (created, updated, expires, due,
+   * final) or a filter index (a LAYOUT.indexed kind). Its buckets are NAME:b:… (the first
+   * NAME:b:), its directory NAME:d.
    */
-  index: (name: string) => `${P}:o:${name}`,
+  index: (name: string) => `${P}:${N.index}:${name}`,
   /** Invites with a send recorded as queued, by when (a plain sorted set: it stays small). */
-  queued: `${P}:z:queued`,
-  batchShare: (id: string) => `${P}:batch:${id}`,
-  batchEnded: (id: string) => `${P}:batch:${id}:ended`,
-  chunkDone: (id: string, n: number) => `${P}:batch:${id}:done:${n}`,
-  stats: `${P}:stats`,
-  hourly: (hour: number) => `${P}:st:${hour}`,
-  events: `${P}:events`,
-  eventsFloor: `${P}:events:floor`,
-  suppressions: `${P}:sup`,
-  suppressionOrder: (reason?: string) => (reason ? `${P}:z:sup:${reason}` : `${P}:z:sup`),
+  queued: `${P}:${N.queued}`,
+  batchShare: (id: string) => `${P}:${N.batch}:${id}`,
+  batchEnded: (id: string) => `${P}:${N.batch}:${id}:${N.batchEnded}`,
+  chunkDone: (id: string, n: number) => `${P}:${N.batch}:${id}:${N.batchDone}:${n}`,
+  stats: `${P}:${N.stats}`,
+  hourly: (hour: number) => `${P}:${N.hourly}:${hour}`,
+  events: `${P}:${N.events}`,
+  eventsFloor: `${P}:${N.events}:floor`,
+  suppressions: `${P}:${N.suppressions}`,
+  suppressionOrder: (reason?: string) =>
+    reason ? `${P}:${N.suppressionOrder}:${reason}` : `${P}:${N.suppressionOrder}`,
 });

@@ -1,6 +1,6 @@
 import { codeDigest, deriveCode, newId, newSalt } from './codes.js';
 import type { BulkInput, Recipient } from './inputs.js';
-import { LAYOUT } from './layout.js';
+import { defaults, FIELDS } from './schema.js';
 import { randomTail } from './partitions.js';
 import { checkReminders, resolveSendAt } from './schedule.js';
 import type { InviteDoc } from './invite.js';
@@ -75,6 +75,8 @@ export function createDrafts(store: Store, cfg: DraftSettings) {
       let firstStatus: InviteDoc['delivery']['status'] = 'none';
       if (queued) firstStatus = scheduled ? 'scheduled' : 'queued';
       return {
+        // Every declared default first (schema.ts): a field added there needs nothing here.
+        ...defaults(),
         id,
         salt,
         digest,
@@ -87,23 +89,15 @@ export function createDrafts(store: Store, cfg: DraftSettings) {
         locale: person.locale ?? fields.locale,
         metadata: person.metadata === undefined ? fields.metadata : JSON.stringify(person.metadata),
         batchId,
-        uses: 0,
-        acceptedBy: [],
         delivery: {
-          ...LAYOUT.nested.delivery.defaults,
+          ...FIELDS.delivery.nested.defaults,
           status: firstStatus,
           queuedSeq: queued ? 1 : 0,
           lastQueuedAt: queued ? now : null,
           scheduledFor: scheduled ? sendAt : null,
         },
-        openedAt: null,
-        declinedAt: null,
-        tenant: LAYOUT.defaults.tenant,
-        templateVersion: LAYOUT.defaults.templateVersion,
         createdAt: now,
         updatedAt: now,
-        acceptedAt: null,
-        canceledAt: null,
       };
     },
 

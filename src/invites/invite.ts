@@ -1,72 +1,15 @@
 import { z } from 'zod';
+import { FIELDS, iso, STATUSES, type Status, type StoredField } from './schema.js';
 
-export const STATUSES = ['pending', 'accepted', 'canceled', 'expired', 'declined'] as const;
-export type Status = (typeof STATUSES)[number];
-export const DELIVERY_STATUSES = [
-  'none',
-  'scheduled',
-  'queued',
-  'sent',
-  'failed',
-  'suppressed',
-  'bounced',
-] as const;
+export { DELIVERY_STATUSES, STATUSES, type Status } from './schema.js';
+
+type Fields = typeof FIELDS;
 
 /**
- * The invite as stored in Redis (a status letter, then JSON). Times are epoch ms; `metadata`
- * stays a JSON string so Lua's cjson never re-encodes user data; `expiredAt` is derived (it is
- * `expiresAt`). Lua scripts own every change.
+ * The invite as stored in Redis (a status letter, then JSON; schema.ts declares every field).
+ * Times are epoch ms; `expiredAt` is derived (it is `expiresAt`). Lua scripts own every change.
  */
-export interface InviteDoc {
-  id: string;
-  salt: string;
-  status: Status;
-  email: string | null;
-  emailKey: string | null;
-  /** The recipient's name (greeting, To display name); absent in invites stored before names. */
-  name?: string | null;
-  /** Reminder delays in seconds after the first send. */
-  reminders?: number[];
-  role: string | null;
-  scope: { type: string; id: string } | null;
-  inviter: { id: string | null; name: string | null };
-  maxUses: number;
-  uses: number;
-  temporary: boolean;
-  metadata: string;
-  locale: string;
-  redirectUrl: string | null;
-  batchId: string | null;
-  acceptedBy: { userId: string | null; email: string | null; at: number }[] | Record<string, never>;
-  delivery: {
-    status: (typeof DELIVERY_STATUSES)[number];
-    attempts: number;
-    sends: number;
-    lastSentAt: number | null;
-    lastError: string | null;
-    messageId: string | null;
-    /** Highest send sequence the SMTP server accepted; a job at or below it never sends again. */
-    sentSeq: number;
-    /** Sequence number handed to the most recent send job. */
-    queuedSeq: number;
-    lastQueuedAt: number | null;
-    /** When a first send waits for `sendAt`. */
-    scheduledFor?: number | null;
-  };
-  createdAt: number;
-  updatedAt: number;
-  expiresAt: number | null;
-  acceptedAt: number | null;
-  canceledAt: number | null;
-  openedAt?: number | null;
-  declinedAt?: number | null;
-  /** The tenant the invite belongs to (DESIGN §15); `default` until tenants exist. */
-  tenant: string;
-  /** The template version of the last message sent, e.g. `invite/en@3` (DESIGN §16). */
-  templateVersion: string | null;
-}
-
-const iso = (ms: number | null) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+export type InviteDoc = { [K in keyof Fields]: z.infer<Fields[K]['type']> } & { id: string; status: Status };
 
 /** A pending invite past its expiry reads as expired, whether or not a sweep stored that. */
 export function effectiveStatus(doc: InviteDoc, now: number): Status {
@@ -74,92 +17,55 @@ export function effectiveStatus(doc: InviteDoc, now: number): Status {
   return doc.status;
 }
 
+// The shown fields in their order, with their zod view and value (schema.ts's `view`).
+const shown = Object.entries(FIELDS as Record<string, StoredField>).flatMap(([name, f]) => {
+  if (f.view === false) return [];
+  const value = (doc: InviteDoc) => doc[name as keyof InviteDoc];
+  if (f.view) {
+    const from = f.view.from as (v: unknown) => unknown;
+    return [{ name, schema: f.view.schema, from: (doc: InviteDoc) => from(value(doc)) }];
+  }
+  if (f.time) {
+    const schema = f.type.safeParse(null).success ? z.string().nullable() : z.string();
+    return [{ name, schema, from: (doc: InviteDoc) => iso(value(doc) as number | null) }];
+  }
+  const fallback = 'default' in f ? f.default : null;
+  return [{ name, schema: f.type, from: (doc: InviteDoc) => value(doc) ?? fallback }];
+});
+
 export const inviteView = z.object({
   id: z.string(),
   code: z.string(),
   url: z.string(),
   status: z.enum(STATUSES),
-  email: z.string().nullable(),
-  role: z.string().nullable(),
-  scope: z.object({ type: z.string(), id: z.string() }).nullable(),
-  inviter: z.object({ id: z.string().nullable(), name: z.string().nullable() }),
-  maxUses: z.number(),
-  uses: z.number(),
-  temporary: z.boolean(),
-  metadata: z.record(z.string(), z.unknown()),
-  locale: z.string(),
-  redirectUrl: z.string().nullable(),
-  batchId: z.string().nullable(),
-  acceptedBy: z.array(
-    z.object({ userId: z.string().nullable(), email: z.string().nullable(), at: z.string() }),
-  ),
-  delivery: z.object({
-    status: z.enum(DELIVERY_STATUSES),
-    attempts: z.number(),
-    sends: z.number(),
-    lastSentAt: z.string().nullable(),
-    lastError: z.string().nullable(),
-    messageId: z.string().nullable(),
-    scheduledFor: z.string().nullable(),
-  }),
-  reminders: z.array(z.number()),
-  name: z.string().nullable(),
-  openedAt: z.string().nullable(),
-  declinedAt: z.string().nullable(),
-  tenant: z.string(),
-  templateVersion: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  expiresAt: z.string().nullable(),
-  acceptedAt: z.string().nullable(),
-  canceledAt: z.string().nullable(),
+  ...(Object.fromEntries(shown.map((s) => [s.name, s.schema])) as Record<string, z.ZodType>),
   expiredAt: z.string().nullable(),
 });
-export type Invite = z.infer<typeof inviteView>;
+
+/** The API's invite: every shown field of the schema, as GET returns it. */
+export type Invite = {
+  id: string;
+  code: string;
+  url: string;
+  status: Status;
+  expiredAt: string | null;
+} & {
+  [K in keyof Fields as Fields[K] extends { view: false } ? never : K]: Fields[K] extends {
+    view: { schema: infer S extends z.ZodType };
+  }
+    ? z.infer<S>
+    : Fields[K] extends { time: true }
+      ? null extends z.infer<Fields[K]['type']>
+        ? string | null
+        : string
+      : z.infer<Fields[K]['type']>;
+};
 
 /** The API shape of a stored invite, as seen at `now`. */
 export function toView(doc: InviteDoc, code: string, publicUrl: string, now: number): Invite {
   const status = effectiveStatus(doc, now);
-  const accepted = Array.isArray(doc.acceptedBy) ? doc.acceptedBy : [];
-  const d = doc.delivery;
-  return {
-    id: doc.id,
-    code,
-    url: `${publicUrl}/i/${code}`,
-    status,
-    email: doc.email,
-    role: doc.role,
-    scope: doc.scope,
-    inviter: { id: doc.inviter.id ?? null, name: doc.inviter.name ?? null },
-    maxUses: doc.maxUses,
-    uses: doc.uses,
-    temporary: doc.temporary,
-    metadata: JSON.parse(doc.metadata || '{}'),
-    locale: doc.locale,
-    redirectUrl: doc.redirectUrl,
-    batchId: doc.batchId,
-    acceptedBy: accepted.map((a) => ({ userId: a.userId ?? null, email: a.email ?? null, at: iso(a.at)! })),
-    delivery: {
-      status: d.status,
-      attempts: d.attempts,
-      sends: d.sends,
-      lastSentAt: iso(d.lastSentAt),
-      lastError: d.lastError ?? null,
-      messageId: d.messageId ?? null,
-      scheduledFor: iso(d.scheduledFor ?? null),
-    },
-    // Lua's cjson writes an empty array back as {}.
-    reminders: Array.isArray(doc.reminders) ? doc.reminders : [],
-    name: doc.name ?? null,
-    openedAt: iso(doc.openedAt ?? null),
-    declinedAt: iso(doc.declinedAt ?? null),
-    tenant: doc.tenant,
-    templateVersion: doc.templateVersion,
-    createdAt: iso(doc.createdAt)!,
-    updatedAt: iso(doc.updatedAt)!,
-    expiresAt: iso(doc.expiresAt),
-    acceptedAt: iso(doc.acceptedAt),
-    canceledAt: iso(doc.canceledAt),
-    expiredAt: status === 'expired' ? iso(doc.expiresAt) : null,
-  };
+  const view: Record<string, unknown> = { id: doc.id, code, url: `${publicUrl}/i/${code}`, status };
+  for (const s of shown) view[s.name] = s.from(doc);
+  view.expiredAt = status === 'expired' ? iso(doc.expiresAt) : null;
+  return view as Invite;
 }

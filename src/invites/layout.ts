@@ -1,127 +1,43 @@
 import type { InviteDoc } from './invite.js';
+import { FIELDS, STATUS_LETTERS, type StoredField } from './schema.js';
+import { PARTITION_KEYS } from '../keys.js';
+
+const fields = Object.entries(FIELDS as Record<string, StoredField>);
+const only = <T>(pick: (f: StoredField) => T | undefined) =>
+  Object.fromEntries(fields.flatMap(([name, f]) => (pick(f) === undefined ? [] : [[name, pick(f) as T]])));
 
 /*
- * How an invite is stored, declared once for the TypeScript and the Lua (store.ts hands this
- * object to every script as LAYOUT, see lua/lib.lua). A stored invite is its status letter, then
- * JSON with short names, leaving out what is null or at its default: a few hundred bytes where the
- * full names took eight hundred, in the invite and in every event that carries it.
+ * How an invite is stored, derived from schema.ts for the TypeScript and the Lua (store.ts hands
+ * this object to every script as LAYOUT, see lua/lib.lua). A stored invite is its status letter,
+ * then JSON with short names, leaving out what is null or at its default: a few hundred bytes
+ * where the full names took eight hundred, in the invite and in every event that carries it.
  */
 export const LAYOUT = {
-  /** Long name → stored name, at the top level. */
-  top: {
-    id: 'i',
-    salt: 'sa',
-    digest: 'dg',
-    email: 'e',
-    emailKey: 'k',
-    name: 'n',
-    role: 'r',
-    scope: 'sc',
-    inviter: 'v',
-    maxUses: 'mu',
-    uses: 'u',
-    temporary: 'tp',
-    metadata: 'md',
-    locale: 'l',
-    redirectUrl: 'ru',
-    batchId: 'bt',
-    acceptedBy: 'ab',
-    delivery: 'd',
-    reminders: 'rm',
-    openedAt: 'o',
-    declinedAt: 'dc',
-    createdAt: 'c',
-    updatedAt: 'up',
-    expiresAt: 'x',
-    acceptedAt: 'ac',
-    canceledAt: 'cc',
-    tenant: 'tn',
-    templateVersion: 'tv',
-  },
+  /** Long name → stored name, at the top level (`id`: the key holds it, never stored). */
+  top: { id: 'i', ...only((f) => f.stored) } as Record<string, string>,
   /** Values left out when stored; an empty list stands for []. */
-  defaults: {
-    email: null,
-    name: null,
-    role: null,
-    scope: null,
-    maxUses: 1,
-    uses: 0,
-    temporary: false,
-    metadata: '{}',
-    locale: 'en',
-    redirectUrl: null,
-    batchId: null,
-    acceptedBy: [],
-    reminders: [],
-    openedAt: null,
-    declinedAt: null,
-    expiresAt: null,
-    acceptedAt: null,
-    canceledAt: null,
-    tenant: 'default',
-    templateVersion: null,
-  },
+  defaults: only((f) => ('default' in f ? f.default : undefined)),
   /** Objects inside the invite: their names and defaults. */
-  nested: {
-    scope: { names: { type: 't', id: 'i' }, defaults: {} },
-    inviter: { names: { id: 'i', name: 'n' }, defaults: { id: null, name: null } },
-    delivery: {
-      names: {
-        status: 's',
-        attempts: 'a',
-        sends: 'n',
-        lastSentAt: 'ls',
-        lastError: 'le',
-        messageId: 'm',
-        sentSeq: 'ss',
-        queuedSeq: 'qs',
-        lastQueuedAt: 'lq',
-        scheduledFor: 'sf',
-      },
-      defaults: {
-        attempts: 0,
-        sends: 0,
-        lastSentAt: null,
-        lastError: null,
-        messageId: null,
-        sentSeq: 0,
-        queuedSeq: 0,
-        lastQueuedAt: null,
-        scheduledFor: null,
-      },
-    },
-  },
+  nested: only((f) => f.nested && { names: f.nested.names, defaults: f.nested.defaults }),
   /** Times (ms), at any level, stored in base 36: 8 characters where decimal took 13. */
-  times: [
-    'createdAt',
-    'updatedAt',
-    'expiresAt',
-    'acceptedAt',
-    'canceledAt',
-    'openedAt',
-    'declinedAt',
-    'lastSentAt',
-    'lastQueuedAt',
-    'scheduledFor',
-    'at',
-  ],
+  times: fields.flatMap(([name, f]) => [
+    ...(f.time ? [name] : []),
+    ...(f.nested?.times ?? []),
+    ...(f.items?.times ?? []),
+  ]),
   /** Lists of objects: the names inside each item (nulls left out). */
-  items: { acceptedBy: { userId: 'u', email: 'e', at: 'a' } },
+  items: only((f) => f.items?.names),
   /**
    * The list filters with an index of their own (P:o:KIND, entries value + id → the invite's
-   * field; a list on the way means each of its items). The status has none: a list reads it from the invite's
-   * first letter while it walks a sort index, which costs nothing for the common pending filter.
+   * field; a list on the way means each of its items). The status has none: a list reads it from
+   * the invite's first letter while it walks a sort index, which costs nothing for `pending`.
    */
-  indexed: {
-    email: 'emailKey',
-    role: 'role',
-    inviter: 'inviter.id',
-    user: 'acceptedBy.userId',
-    batch: 'batchId',
-    stype: 'scope.type',
-    sid: 'scope.id',
-  },
-} as const;
+  indexed: Object.assign({}, ...fields.map(([, f]) => f.indexed ?? {})) as Record<string, string>,
+  /** Each status's letter. */
+  letters: STATUS_LETTERS as Record<string, string>,
+  /** The names of a partition's keys after its prefix (src/keys.ts), for lib.lua's k(). */
+  keys: PARTITION_KEYS,
+};
 
 type Obj = Record<string, unknown>;
 const invert = (names: Record<string, string>) =>
@@ -131,6 +47,7 @@ const NESTED_LONG = Object.fromEntries(
   Object.entries(LAYOUT.nested).map(([k, v]) => [k, invert(v.names as Record<string, string>)]),
 );
 const ITEM_LONG = invert(LAYOUT.items.acceptedBy);
+const STATUS = invert(LAYOUT.letters) as Record<string, InviteDoc['status']>;
 
 const TIMES = new Set<string>(LAYOUT.times);
 
@@ -163,11 +80,3 @@ export function parseDoc(raw: string, id?: string): InviteDoc {
   doc.id = id;
   return { ...(doc as unknown as InviteDoc), status };
 }
-
-const STATUS: Record<string, InviteDoc['status']> = {
-  P: 'pending',
-  A: 'accepted',
-  C: 'canceled',
-  E: 'expired',
-  D: 'declined',
-};

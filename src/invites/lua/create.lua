@@ -7,7 +7,7 @@
 -- 'ok:ID's}, or {'collision', id} when a code digest is taken (draw new salts).
 local docs = cjson.decode(ARGV[2])
 local batchId, chunk = ARGV[3], ARGV[4]
-local doneKey = chunk ~= '' and k('batch', batchId, 'done', chunk)
+local doneKey = chunk ~= '' and k(K.batch, batchId, K.batchDone, chunk)
 if doneKey and redis.call('EXISTS', doneKey) == 1 then
   return {'done', cjson.decode(redis.call('GET', doneKey))}
 end
@@ -43,7 +43,7 @@ if doneKey then
   for _, r in ipairs(out) do if string.sub(r, 1, 3) == 'ok:' then ok[#ok + 1] = r end end
   -- An empty Lua table encodes as {}: kept as a string that decodes to an empty list.
   redis.call('SET', doneKey, #ok > 0 and cjson.encode(ok) or '[]', 'EX', 86400)
-  local bk = k('batch', batchId)
+  local bk = k(K.batch, batchId)
   redis.call('HINCRBY', bk, 'created', created)
   redis.call('HINCRBY', bk, 'duplicates', dups)
 end

@@ -12,7 +12,7 @@ hold(doc.id, false)
 local ev = {type = 'deleted'}
 if ARGV[3] ~= '' then ev.reason = ARGV[3] end
 event(doc.id, ev)
-redis.call('EXPIRE', k('ev', doc.id), 30 * 86400)
+redis.call('EXPIRE', k(K.trail, doc.id), 30 * 86400)
 publish('invite.deleted', doc.id, encode(doc), with_reason(ARGV[3]))
 local shareDone = false
 if doc.delivery.sentSeq == 0 and (doc.delivery.status == 'queued' or doc.delivery.status == 'scheduled') then

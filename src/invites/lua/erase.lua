@@ -33,10 +33,10 @@ if mode == 'email' then
   local entry = suppression(what)
   if entry then
     local rec = cjson.decode(entry)
-    redis.call('HDEL', k('sup'), what)
-    redis.call('ZREM', k('z', 'sup'), what)
-    redis.call('ZREM', k('z', 'sup', rec.reason), what)
-    redis.call('HSET', k('sup'), erased_field(what), cjson.encode({reason = rec.reason, createdAt = rec.createdAt}))
+    redis.call('HDEL', k(K.suppressions), what)
+    redis.call('ZREM', k(K.suppressionOrder), what)
+    redis.call('ZREM', k(K.suppressionOrder, rec.reason), what)
+    redis.call('HSET', k(K.suppressions), erased_field(what), cjson.encode({reason = rec.reason, createdAt = rec.createdAt}))
   end
 end
 return {removed, (mode == 'email' and #ids >= most) and 1 or 0, ended}

@@ -4,13 +4,13 @@
 -- duplicates, sent, failed, suppressed), read after 4, the chunksDone the caller saw first: a
 -- batch whose chunks were all stored before the totals were read has final `created` counts.
 -- Reply: 1 when this call ended the batch, else 0.
-local bk = k('batch', ARGV[2])
+local bk = k(K.batch, ARGV[2])
 local h = redis.call('HMGET', bk, 'id', 'chunks', 'finishedAt', 'total', 'createdAt')
 if not h[1] or (h[3] and h[3] ~= '') then return 0 end
 local t = cjson.decode(ARGV[3])
 if tonumber(ARGV[4]) < tonumber(h[2]) or t.sent + t.failed + t.suppressed < t.created then return 0 end
 redis.call('HSET', bk, 'status', 'done', 'finishedAt', NOW)
-redis.call('DEL', bk .. ':ended')
+redis.call('DEL', bk .. ':' .. K.batchEnded)
 publish('batch.completed', nil, nil, {batch = {
   id = h[1], status = 'done', total = tonumber(h[4]), created = t.created,
   duplicates = t.duplicates, sent = t.sent, failed = t.failed,

@@ -10,6 +10,8 @@ local NULL = cjson.null
 
 local function isnull(v) return v == nil or v == NULL end
 local function k(...) return P .. ':' .. table.concat({...}, ':') end
+-- The names of a partition's keys (src/keys.ts's PARTITION_KEYS, handed in as LAYOUT.keys).
+local K = LAYOUT.keys
 
 -- A whole number >= 0 in base 36: times in stored invites, trail lines and events take 8
 -- characters (until 2059) where decimal milliseconds took 13. Read back with tonumber(s, 36).
@@ -32,8 +34,9 @@ local NOW36 = to36(math.max(0, math.floor(NOW or 0)))
 -- flip a status without decoding and re-encoding the document. The JSON uses the
 -- short names of LAYOUT (src/invites/layout.ts, prepended to every script by store.ts) and leaves
 -- out nulls and defaults.
-local LETTER = {pending = 'P', accepted = 'A', canceled = 'C', expired = 'E', declined = 'D'}
-local STATUS = {P = 'pending', A = 'accepted', C = 'canceled', E = 'expired', D = 'declined'}
+local LETTER = LAYOUT.letters -- status -> letter (schema.ts's STATUS_LETTERS)
+local STATUS = {}
+for status, letter in pairs(LETTER) do STATUS[letter] = status end
 
 local function invert(t)
   local r = {}
@@ -124,12 +127,12 @@ end
 -- change that loads, adds to the trail and saves reads a large invite once.
 local HELD = {}
 local function held(id)
-  if HELD[id] == nil then HELD[id] = redis.call('GET', k('inv', id)) end
+  if HELD[id] == nil then HELD[id] = redis.call('GET', k(K.invite, id)) end
   return HELD[id]
 end
 local function hold(id, value)
   HELD[id] = value
-  if value then redis.call('SET', k('inv', id), value) else redis.call('DEL', k('inv', id)) end
+  if value then redis.call('SET', k(K.invite, id), value) else redis.call('DEL', k(K.invite, id)) end
 end
 
 local function load(id)
@@ -182,7 +185,7 @@ local function spelled_out(doc_text, lines)
   return lines
 end
 
-local function detached_add(id, lines) redis.call('APPEND', k('ev', id), lines) end
+local function detached_add(id, lines) redis.call('APPEND', k(K.trail, id), lines) end
 
 local function audit(id, line)
   local cur = held(id)
@@ -227,7 +230,7 @@ end
 -- Code look-ups, digest -> id, in hashes that each hold the digests of one two-character start
 -- (4,096 per partition), so each stays a small listpack: about 50 bytes a code where a key of its
 -- own took 120.
-local function code_bucket(digest) return k('codes', string.sub(digest, 1, 2)) end
+local function code_bucket(digest) return k(K.codes, string.sub(digest, 1, 2)) end
 local function code_owner(digest) return redis.call('HGET', code_bucket(digest), digest) end
 local function code_set(digest, id) redis.call('HSET', code_bucket(digest), digest, id) end
 -- False when the digest leads to an invite already.
@@ -239,8 +242,8 @@ end
 local function code_drop(digest) redis.call('HDEL', code_bucket(digest), digest) end
 
 -- Sends recorded as queued, by when: a sweep finds those whose job was lost and queues them again.
-local function queued_add(id) redis.call('ZADD', k('z', 'queued'), NOW, id) end
-local function queued_done(id) redis.call('ZREM', k('z', 'queued'), id) end
+local function queued_add(id) redis.call('ZADD', k(K.queued), NOW, id) end
+local function queued_done(id) redis.call('ZREM', k(K.queued), id) end
 
 -- The event feed (DESIGN §10): one stream entry per change, added by the same script as the
 -- change, so no change can happen without its event (and no event without its change).
@@ -261,7 +264,7 @@ end
 -- i: the id without "inv_"); other events spell the type out (t).
 local function publish(type, id, raw, extra)
   if raw then raw = snapshot(raw) end
-  local args = {'XADD', k('events'), '*'}
+  local args = {'XADD', k(K.events), '*'}
   local short = string.match(type, '^invite%.(.+)$')
   if short then
     args[4], args[5], args[6], args[7] = 'e', short, 'a', NOW36
@@ -276,12 +279,12 @@ end
 
 -- The suppression list (DESIGN §11): one entry per address (by its lowercase key), with a
 -- time-ordered index overall and per reason.
-local function suppression(emailKey) return redis.call('HGET', k('sup'), emailKey) end
+local function suppression(emailKey) return redis.call('HGET', k(K.suppressions), emailKey) end
 -- An erased address (DESIGN §18) stays suppressed as a digest only: field '#' .. sha1(key).
 local function erased_field(emailKey) return '#' .. redis.sha1hex(emailKey) end
 -- Whether an address may not be mailed: its entry, or the digest its erasure left.
 local function suppressed(emailKey)
-  return suppression(emailKey) or redis.call('HGET', k('sup'), erased_field(emailKey))
+  return suppression(emailKey) or redis.call('HGET', k(K.suppressions), erased_field(emailKey))
 end
 
 -- Adds an address to the suppression list unless it is there; returns the entry and whether it is new.
@@ -290,9 +293,9 @@ local function suppress(email, emailKey, reason, detail)
   if existing then return existing, false end
   local rec = {email = email, reason = reason, detail = detail or NULL, createdAt = NOW}
   local raw = cjson.encode(rec)
-  redis.call('HSET', k('sup'), emailKey, raw)
-  redis.call('ZADD', k('z', 'sup'), NOW, emailKey)
-  redis.call('ZADD', k('z', 'sup', reason), NOW, emailKey)
+  redis.call('HSET', k(K.suppressions), emailKey, raw)
+  redis.call('ZADD', k(K.suppressionOrder), NOW, emailKey)
+  redis.call('ZADD', k(K.suppressionOrder, reason), NOW, emailKey)
   publish('suppression.created', nil, nil, {suppression = rec})
   return raw, true
 end
@@ -303,7 +306,7 @@ local function with_reason(reason)
   return {reason = reason}
 end
 
-local function stat(name, n) redis.call('HINCRBY', k('stats'), name, n or 1) end
+local function stat(name, n) redis.call('HINCRBY', k(K.stats), name, n or 1) end
 
 -- Funnel counts for GET /v1/stats (DESIGN §13), moved in the same script as the change: one hash
 -- per hour, a field per metric overall, per scope type, per scope and per batch. The scope key
@@ -316,7 +319,7 @@ local function tally_fields(metric, doc, add)
   end
   if not isnull(doc.batchId) then add(metric .. '|b' .. doc.batchId) end
 end
-local function tally_key() return k('st', string.format('%d', NOW - NOW % 3600000)) end
+local function tally_key() return k(K.hourly, string.format('%d', NOW - NOW % 3600000)) end
 
 local function tally(metric, doc)
   local hk = tally_key()
@@ -408,7 +411,7 @@ local function value_key(v)
   return #v .. ':' .. v
 end
 local function filter_entry(v, id) return value_key(v) .. string.sub(id, 5) end
-local function ix_name(name) return k('o', name) end
+local function ix_name(name) return k(K.index, name) end
 
 -- Per-value indexes that the list filters use (LAYOUT.indexed: kind -> field path, where a list
 -- on the way means each of its items), each one index of filter entries; every list is ordered
@@ -485,7 +488,7 @@ local function remove_invite(doc)
   code_drop(doc.digest)
   queued_done(doc.id)
   hold(doc.id, false)
-  redis.call('DEL', k('ev', doc.id))
+  redis.call('DEL', k(K.trail, doc.id))
 end
 
 local function touch(doc)
@@ -557,12 +560,12 @@ end
 -- (store.finishBatch), which no single script can see on a cluster.
 local function batch_count_end(batchId, id, field)
   if isnull(batchId) or batchId == '' then return false end
-  local bk = k('batch', batchId)
+  local bk = k(K.batch, batchId)
   local fin = redis.call('HGET', bk, 'finishedAt')
   if (fin and fin ~= '') or redis.call('EXISTS', bk) == 0 then return false end
-  if redis.call('SADD', bk .. ':ended', id) == 0 then return false end
+  if redis.call('SADD', bk .. ':' .. K.batchEnded, id) == 0 then return false end
   redis.call('HINCRBY', bk, field, 1)
-  return redis.call('SCARD', bk .. ':ended') >= tonumber(redis.call('HGET', bk, 'created') or 0)
+  return redis.call('SCARD', bk .. ':' .. K.batchEnded) >= tonumber(redis.call('HGET', bk, 'created') or 0)
 end
 
 -- The reply of a change that may end a batch's share: {'ok', outcome, invite or false, the batch

@@ -20,7 +20,7 @@ local FIELD = ({created = 'createdAt', updated = 'updatedAt', expires = 'expires
 -- the two is asked for and the other not.
 local WANTED = {}
 if not isnull(s.statuses) then for _, st in ipairs(s.statuses) do WANTED[st] = true end end
-local INV = k('inv', '')
+local INV = k(K.invite, '')
 local function status_wanted(id)
   local letter = redis.call('GETRANGE', INV .. id, 0, 0)
   if letter == '' then return false end

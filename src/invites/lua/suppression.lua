@@ -8,21 +8,21 @@ local existing = suppression(emailKey)
 if op == 'delete' then
   if not existing then return {'err', 'suppression_not_found'} end
   local rec = cjson.decode(existing)
-  redis.call('HDEL', k('sup'), emailKey)
-  redis.call('ZREM', k('z', 'sup'), emailKey)
-  redis.call('ZREM', k('z', 'sup', rec.reason), emailKey)
+  redis.call('HDEL', k(K.suppressions), emailKey)
+  redis.call('ZREM', k(K.suppressionOrder), emailKey)
+  redis.call('ZREM', k(K.suppressionOrder, rec.reason), emailKey)
   publish('suppression.deleted', nil, nil, {suppression = rec})
   return {'ok', 'deleted', existing}
 end
 if existing and op == 'add' then return {'ok', 'exists', existing} end
 if existing then
   local rec = cjson.decode(existing)
-  redis.call('ZREM', k('z', 'sup', rec.reason), emailKey)
+  redis.call('ZREM', k(K.suppressionOrder, rec.reason), emailKey)
   rec.reason = reason
   if detail ~= '' then rec.detail = detail end
   local raw = cjson.encode(rec)
-  redis.call('HSET', k('sup'), emailKey, raw)
-  redis.call('ZADD', k('z', 'sup', reason), rec.createdAt, emailKey)
+  redis.call('HSET', k(K.suppressions), emailKey, raw)
+  redis.call('ZADD', k(K.suppressionOrder, reason), rec.createdAt, emailKey)
   return {'ok', 'updated', raw}
 end
 local raw = suppress(email, emailKey, reason, detail ~= '' and detail or nil)

@@ -12,7 +12,7 @@ local flipped, moved = 0, {} -- no longer due: their expiry entries move to the 
 local tallies = tally_batch()
 for _, e in ipairs(entries) do
   local _, id = sort_parts(e)
-  local key = k('inv', id)
+  local key = k(K.invite, id)
   local raw = redis.call('GET', key)
   if raw and string.sub(raw, 1, 1) == 'P' then
     -- The new letter and the trail's new line in one write.

@@ -7,9 +7,9 @@
 local mode, n = ARGV[2], 0
 for i = 3, #ARGV, 2 do
   local id, seen = ARGV[i], ARGV[i + 1]
-  if redis.call('ZSCORE', k('z', 'queued'), id) == seen then
-    if mode == 'drop' then redis.call('ZREM', k('z', 'queued'), id)
-    else redis.call('ZADD', k('z', 'queued'), NOW, id) end
+  if redis.call('ZSCORE', k(K.queued), id) == seen then
+    if mode == 'drop' then redis.call('ZREM', k(K.queued), id)
+    else redis.call('ZADD', k(K.queued), NOW, id) end
     n = n + 1
   end
 end
