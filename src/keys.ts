@@ -121,7 +121,7 @@ export const dataKeys = (D: string) => ({
 
 /**
  * The names of one partition's keys after its prefix, declared once: partitionKeys builds them
- * for the TypeScript, and the Lua scripts get this table (LAYOUT.keys, lib.lua's K) for k().
+ * for the TypeScript, and the Lua scripts get this table (LAYOUT.keys, lua/lib/base.lua's K) for k().
  */
 export const PARTITION_KEYS = {
   invite: 'inv',
@@ -148,7 +148,7 @@ export const partitionKeys = (P: string) => ({
   /** The hash holding a code digest's look-up (field: the digest, value: the invite id). */
   codes: (digest: string) => `${P}:${N.codes}:${digest.slice(0, 2)}`,
   /**
-   * An ordered index (src/invites/lua/index.lua): a sort index (created, updated, expires, due,
+   * An ordered index (src/invites/lua/lib/ordered.lua): a sort index (created, updated, expires, due,
    * final) or a filter index (a LAYOUT.indexed kind). Its buckets are NAME:b:… (the first
    * NAME:b:), its directory NAME:d.
    */

@@ -34,7 +34,7 @@ export function createErasures(d: {
   return {
     async erase(email: string): Promise<Erasure> {
       const emailKey = email.trim().toLowerCase();
-      // The same digest lib.lua's erased_field keeps a suppression under.
+      // The same digest lua/lib/suppressions.lua's erased_field keeps a suppression under.
       const emailDigest = createHash('sha1').update(emailKey).digest('hex');
       const now = d.clock.now();
       let invites = 0;

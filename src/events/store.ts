@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { partitionKeys, partitionPrefixes } from '../keys.js';
 import { compareRefs, compareStreamIds, eventId, refOf, splitRef, type Position } from './catalog.js';
 
-/** One raw entry of the event streams (fields as lib.lua's publish writes them). */
+/** One raw entry of the event streams (fields as lua/lib/feed.lua's publish writes them). */
 export interface StreamEntry {
   /** Its reference: stream id, and which stream (catalog.ts). */
   streamId: string;
@@ -32,7 +32,7 @@ function parse(stream: number, [streamId, fields]: [string, string[]]): StreamEn
   for (let i = 0; i < fields.length; i += 2) f[fields[i]] = fields[i + 1];
   return {
     streamId: refOf(stream, streamId),
-    // Invite events are written short (lib.lua's publish): e the type without "invite.", i the
+    // Invite events are written short (lua/lib/feed.lua's publish): e the type without "invite.", i the
     // id without "inv_"; every event's time is in base 36.
     type: f.t ?? `invite.${f.e}`,
     at: parseInt(f.a, 36),

@@ -29,7 +29,7 @@ export interface StatsQuery {
   batchId?: string;
 }
 
-/** The counter field suffix for one dimension (as lib.lua's tally writes it). */
+/** The counter field suffix for one dimension (as lua/lib/counters.lua's tally writes it). */
 function dimension(q: StatsQuery): string {
   if (q.batchId !== undefined && (q.scopeType !== undefined || q.scopeId !== undefined)) {
     throw invalid('batchId', 'filter by scope or by batch, not both');

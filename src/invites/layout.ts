@@ -8,7 +8,7 @@ const only = <T>(pick: (f: StoredField) => T | undefined) =>
 
 /*
  * How an invite is stored, derived from schema.ts for the TypeScript and the Lua (store.ts hands
- * this object to every script as LAYOUT, see lua/lib.lua). A stored invite is its status letter,
+ * this object to every script as LAYOUT, see lua/lib/codec.lua). A stored invite is its status letter,
  * then JSON with short names, leaving out what is null or at its default: a few hundred bytes
  * where the full names took eight hundred, in the invite and in every event that carries it.
  */
@@ -35,7 +35,7 @@ export const LAYOUT = {
   indexed: Object.assign({}, ...fields.map(([, f]) => f.indexed ?? {})) as Record<string, string>,
   /** Each status's letter. */
   letters: STATUS_LETTERS as Record<string, string>,
-  /** The names of a partition's keys after its prefix (src/keys.ts), for lib.lua's k(). */
+  /** The names of a partition's keys after its prefix (src/keys.ts), for lua/lib/base.lua's k(). */
   keys: PARTITION_KEYS,
 };
 

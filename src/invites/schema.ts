@@ -59,7 +59,7 @@ export const FIELDS = {
   // The code's look-up digest (never the code: Redis holds nothing that accepts an invite).
   digest: field({ stored: 'dg', type: z.string(), view: false }),
   email: field({ stored: 'e', type: nullable, default: null }),
-  // The lowercase address, left out when it equals `email` (layout.ts and lib.lua's encode).
+  // The lowercase address, left out when it equals `email` (layout.ts and lua/lib/codec.lua's encode).
   emailKey: field({ stored: 'k', type: nullable, view: false, indexed: { email: 'emailKey' } }),
   role: field({ stored: 'r', type: nullable, default: null, indexed: { role: 'role' } }),
   scope: field({

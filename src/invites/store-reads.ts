@@ -4,7 +4,7 @@ import type { InviteDoc } from './invite.js';
 import { parseDoc } from './layout.js';
 import { byPartition, type Partitioning } from './partitions.js';
 
-/** One audit entry: a line "<type>:<at in base 36>[ <JSON>]" (lib.lua's audit). */
+/** One audit entry: a line "<type>:<at in base 36>[ <JSON>]" (lua/lib/trail.lua's audit). */
 function auditEntry(line: string): Record<string, unknown> {
   const space = line.indexOf(' ');
   const head = space < 0 ? line : line.slice(0, space);
@@ -29,7 +29,7 @@ export function createStoreReads(redis: Redis, parts: string[], where: Partition
   const at = (id: string) => parts[where.ofId(id)];
   const parse = (raw: string | null, id: string) => (raw ? parseDoc(raw, id) : null);
   const sum = (ns: number[]) => ns.reduce((a, b) => a + b, 0);
-  // Kept apart from lua/ (no LAYOUT or lib.lua to run first): the public lookup is the hottest call.
+  // Kept apart from lua/ (no LAYOUT or modules to run first): the public lookup is the hottest call.
   // KEYS: the digest's hash; ARGV: the digest, the invite key prefix. Reply: {id, the invite's
   // document (without its trail)}, or false.
   redis.defineCommand('herald_by_digest', {
@@ -70,7 +70,7 @@ export function createStoreReads(redis: Redis, parts: string[], where: Partition
     },
     async events(id: string): Promise<Record<string, unknown>[] | null> {
       const k = pk(at(id));
-      // The trail's lines follow the invite's document (lib.lua's audit); older lines may sit in
+      // The trail's lines follow the invite's document (lua/lib/trail.lua's audit); older lines may sit in
       // P:ev:ID (a deleted invite's, or a long trail's first lines).
       const [[, raw], [, text]] = (await redis.multi().get(k.invite(id)).get(k.audit(id)).exec()) as [
         [null, string | null],
@@ -81,7 +81,7 @@ export function createStoreReads(redis: Redis, parts: string[], where: Partition
       const older = text === null ? [] : lines(text);
       const own = raw !== null && raw.includes('\n') ? lines(raw.slice(raw.indexOf('\n') + 1)) : [];
       // Lines in the invite's key leave out what it holds: a "created" line the batch id, the
-      // last "sent" line the message id (lib.lua's audit).
+      // last "sent" line the message id (lua/lib/trail.lua's audit).
       const doc = own.length ? parseDoc(raw!, id) : null;
       const spelled = (e: Record<string, unknown>) => {
         if (e.type === 'created' && doc?.batchId && e.batchId === undefined)
@@ -116,7 +116,7 @@ export function createStoreReads(redis: Redis, parts: string[], where: Partition
       for (const h of all) for (const [f, v] of Object.entries(h)) sums[f] = (sums[f] ?? 0) + Number(v);
       return sums;
     },
-    /** The funnel counters of each hour (P:st:HOUR, written by lib.lua's tally), for the given fields. */
+    /** The funnel counters of each hour (P:st:HOUR, written by lua/lib/counters.lua's tally), for the given fields. */
     async tallies(hours: number[], fields: string[]): Promise<number[][]> {
       const perPart = await Promise.all(
         parts.map((P) => Promise.all(hours.map((h) => redis.hmget(pk(P).hourly(h), ...fields)))),

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { partitionKeys, partitionPrefixes } from '../keys.js';
 import type { InviteDoc } from './invite.js';
-import { LAYOUT, parseDoc } from './layout.js';
+import { parseDoc } from './layout.js';
+import { scriptSource } from './lua-source.js';
 import { createBatchStore } from './batch-store.js';
 import { byPartition, partitioning } from './partitions.js';
 import { createStoreReads } from './store-reads.js';
@@ -29,7 +29,7 @@ export type { BatchRecord } from './batch-store.js';
  *   P:o:created|updated   sort indexes   P:o:due  pending invites with an expiry, by it (the
  *                     sweep's queue)   P:o:expires  every other invite by expiry (lists walk both)
  *   P:o:email|role|inviter|user|batch|stype|sid   filter indexes (LAYOUT.indexed) — each an
- *                     ordered index (lua/index.lua): buckets P:o:NAME:b:… and a directory P:o:NAME:d
+ *                     ordered index (lua/lib/ordered.lua): buckets P:o:NAME:b:… and a directory P:o:NAME:d
  *   P:batch:ID        counters of a batch's invites stored in P (hash) and :ended (their first
  *                     sends that ended)   P:batch:ID:done:N   chunk N's results in P (a day, or
  *                     until the batch ends)
@@ -65,11 +65,8 @@ const SCRIPTS = [
 ] as const;
 type Script = (typeof SCRIPTS)[number];
 
-// Every script starts with LAYOUT (how invites are stored, layout.ts), index.lua, then lib.lua.
-const lua = (name: string) => readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), 'utf8');
-const lib =
-  `local LAYOUT = cjson.decode([==[${JSON.stringify(LAYOUT)}]==])\n` + `${lua('index')}\n${lua('lib')}`;
-const sources = Object.fromEntries(SCRIPTS.map((s) => [s, `${lib}\n${lua(s)}`])) as Record<Script, string>;
+// Each script with the Lua modules it includes (lua-source.ts).
+const sources = Object.fromEntries(SCRIPTS.map((s) => [s, scriptSource(s)])) as Record<Script, string>;
 
 type LuaReply = [string, ...unknown[]];
 
@@ -135,7 +132,7 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
   const reads = createStoreReads(redis, parts, where, run);
   /**
    * A change that may have ended the last first send of a batch's share in one partition (see
-   * lib.lua's ended_reply): then the whole batch may be done, which only a read of every partition
+   * lua/lib/batches.lua's ended_reply): then the whole batch may be done, which only a read of every partition
    * can tell. A crash before this runs is mended by the sweep (finishBatches).
    */
   const ended = async (r: LuaReply, a: { id: string; now: number }) => {

@@ -9,7 +9,7 @@ import { createStore } from '../../src/invites/store.js';
 import { partitionKeys, partitionPrefixes } from '../../src/keys.js';
 import { domainSettings, scanKeys, startHerald, TEST_SECRET, type TestHerald } from '../helpers.js';
 
-// The indexes are buckets of at most 123 entries (src/invites/lua/index.lua). The model-based list
+// The indexes are buckets of at most 123 entries (src/invites/lua/lib/ordered.lua). The model-based list
 // test stores too few invites to fill one; here 640 fill several per index, in
 // bulk and one by one, with ties, and a third are deleted, so buckets split, empty and leave the
 // directory. Every page of every sort must still be the model's, and every bucket in its place.

@@ -1,4 +1,6 @@
--- KEYS[1] the key prefix and ARGV[1] the time, as in every script (see lib.lua).
+--- @include lifecycle suppressions
+-- KEYS[1] the partition prefix P (every key below is built from it, so all share its slot); ARGV[1] the time.
+-- Called by store.bounce(). Keys it may touch: P:inv:ID, P:ev:ID, P:codes:XX, P:o:NAME:b:…, P:o:NAME:d (indexes), P:z:queued, P:stats, P:st:HOUR, P:events, P:sup, P:z:sup[:REASON].
 -- Records a bounce report (DSN) for one send of an invite.
 -- ARGV: 2 invite id, 3 send seq, 4 '1' permanent
 -- (Action: failed, Status: 5.x.x) or '0' a delay (4.x.x), 5 status code, 6 diagnostic text.

@@ -1,4 +1,6 @@
--- KEYS[1] the key prefix and ARGV[1] the time, as in every script (see lib.lua).
+--- @include lifecycle
+-- KEYS[1] the partition prefix P (every key below is built from it, so all share its slot); ARGV[1] the time.
+-- Called by store.cancel(). Keys it may touch: P:inv:ID, P:ev:ID, P:codes:XX, P:o:NAME:b:…, P:o:NAME:d (indexes), P:z:queued, P:stats, P:st:HOUR, P:events.
 -- ARGV: 2 id, 3 reason or ''. Canceling twice answers as the first time did.
 local doc = load(ARGV[2])
 if not doc then return {'err', 'invite_not_found'} end

@@ -1,4 +1,6 @@
--- KEYS[1] the key prefix and ARGV[1] the time, as in every script (see lib.lua).
+--- @include lifecycle
+-- KEYS[1] the partition prefix P (every key below is built from it, so all share its slot); ARGV[1] the time.
+-- Called by store.claimReminder(). Keys it may touch: P:inv:ID, P:ev:ID, P:codes:XX, P:o:NAME:b:…, P:o:NAME:d (indexes), P:z:queued, P:stats, P:st:HOUR, P:events.
 -- Gives a reminder its send number, once per slot: a retried reminder job gets the same number
 -- back, so the sentSeq check stops a second copy (as for every send).
 -- ARGV: 2 invite id, 3 slot (0-based).

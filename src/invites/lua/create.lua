@@ -1,4 +1,6 @@
--- KEYS[1] the key prefix and ARGV[1] the time, as in every script (see lib.lua).
+--- @include twins
+-- KEYS[1] the partition prefix P (every key below is built from it, so all share its slot); ARGV[1] the time.
+-- Called by store.create(). Keys it may touch: P:inv:ID, P:ev:ID, P:codes:XX, P:o:NAME:b:…, P:o:NAME:d (indexes), P:z:queued, P:batch:ID, P:batch:ID:done:N, P:stats, P:st:HOUR, P:events.
 -- Stores new invites, all in this partition. ARGV: 2 docs (JSON array, each with a `digest`),
 -- 3 batch id or '', 4 chunk number or ''. A bulk chunk's share in this partition is stored once:
 -- its results are kept under P:batch:ID:done:N (a day, or until the batch ends), and a retry
@@ -28,7 +30,7 @@ for _, doc in ipairs(docs) do
     index_all(doc)
     publish('invite.created', doc.id, raw)
     tally('created', doc)
-    event(doc.id, {type = 'created'}) -- its batch id is the invite's (see lib.lua's audit)
+    event(doc.id, {type = 'created'}) -- its batch id is the invite's (see trail.lua's audit)
     if doc.delivery.status == 'queued' or doc.delivery.status == 'scheduled' then
       event(doc.id, {type = 'queued', seq = 1})
       queued_add(doc.id)

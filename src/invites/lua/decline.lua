@@ -1,4 +1,6 @@
--- KEYS[1] the key prefix and ARGV[1] the time, as in every script (see lib.lua).
+--- @include lifecycle
+-- KEYS[1] the partition prefix P (every key below is built from it, so all share its slot); ARGV[1] the time.
+-- Called by store.decline(). Keys it may touch: P:inv:ID, P:ev:ID, P:codes:XX, P:o:NAME:b:…, P:o:NAME:d (indexes), P:z:queued, P:stats, P:st:HOUR, P:events.
 -- The recipient says no (DESIGN §12).
 -- ARGV: 2 id, 3 reason or ''.
 -- Reply: {'ok', 'declined', invite} or {'err', 'invite_not_found' | 'invite_expired' | 'invite_not_pending'}.

@@ -1,4 +1,6 @@
--- KEYS[1] the key prefix and ARGV[1] the time, as in every script (see lib.lua).
+--- @include batches codes feed indexes sends trail
+-- KEYS[1] the partition prefix P (every key below is built from it, so all share its slot); ARGV[1] the time.
+-- Called by store.delete(). Keys it may touch: P:inv:ID, P:ev:ID, P:codes:XX, P:o:NAME:b:…, P:o:NAME:d (indexes), P:z:queued, P:batch:ID, P:batch:ID:ended, P:events.
 -- ARGV: 2 id, 3 reason or ''. Removes the invite and every index entry; its audit trail is kept
 -- for 30 days so the deletion itself stays visible. Reply as delivery.lua's.
 local doc = load(ARGV[2])

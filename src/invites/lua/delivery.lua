@@ -1,10 +1,12 @@
--- KEYS[1] the key prefix and ARGV[1] the time, as in every script (see lib.lua).
+--- @include batches lifecycle suppressions
+-- KEYS[1] the partition prefix P (every key below is built from it, so all share its slot); ARGV[1] the time.
+-- Called by store.delivery(). Keys it may touch: P:inv:ID, P:ev:ID, P:codes:XX, P:o:NAME:b:…, P:o:NAME:d (indexes), P:z:queued, P:batch:ID, P:batch:ID:ended, P:stats, P:st:HOUR, P:events, P:sup, P:z:sup[:REASON].
 -- Records what one send attempt did.
 -- ARGV: 2 id, 3 seq, 4 outcome (sent | retry | failed |
 -- suppressed | skipped), 5 message id or error text, 6 batch id or '', 7 kind of mail (invite |
 -- resend | reminder), 8 '1' when a failure is the recipient's permanent refusal (SMTP 5xx): the
 -- address is then suppressed in the same step. A send at or below sentSeq was already recorded.
--- Reply: lib.lua's ended_reply (outcome 'gone' when the invite no longer exists, 'already' for
+-- Reply: batches.lua's ended_reply (outcome 'gone' when the invite no longer exists, 'already' for
 -- a repeat).
 local id, seq, outcome, info, batchId, kind = ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5], ARGV[6], ARGV[7]
 local permanent = ARGV[8] == '1'

@@ -1,4 +1,6 @@
--- KEYS[1] the key prefix and ARGV[1] the time, as in every script (see lib.lua).
+--- @include batches lifecycle ordered_read suppressions
+-- KEYS[1] the partition prefix P (every key below is built from it, so all share its slot); ARGV[1] the time.
+-- Called by store.erase(). Keys it may touch: P:inv:ID, P:ev:ID, P:codes:XX, P:o:NAME:b:…, P:o:NAME:d (indexes), P:z:queued, P:batch:ID, P:batch:ID:ended, P:stats, P:st:HOUR, P:events, P:sup, P:z:sup[:REASON].
 -- Erases an address from one partition (DESIGN §18): removes the invites that name it (with
 -- their trails, index entries and code look-ups; no trail line or event is written, since both
 -- would name it) and turns its suppression entry into a digest, so it is still not mailed.

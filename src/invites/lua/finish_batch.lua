@@ -1,4 +1,6 @@
--- KEYS[1] the data prefix and ARGV[1] the time, as in every script (see lib.lua).
+--- @include feed
+-- KEYS[1] the data prefix D (every key below is built from it, so all share its slot); ARGV[1] the time.
+-- Called by batches.finishBatch(). Keys it may touch: P:batch:ID, P:batch:ID:ended, P:events.
 -- Ends a batch when every chunk is stored and every first send has ended, publishing
 -- batch.completed once. ARGV: 2 batch id, 3 totals over all partitions (JSON: created,
 -- duplicates, sent, failed, suppressed), read after 4, the chunksDone the caller saw first: a

@@ -1,4 +1,6 @@
--- KEYS[1] the key prefix and ARGV[1] the time, as in every script (see lib.lua).
+--- @include indexes ordered_read
+-- KEYS[1] the partition prefix P (every key below is built from it, so all share its slot); ARGV[1] the time.
+-- Called by store.setMembers(), store.setSize() and store.dueCount(). Keys it may touch: P:o:NAME:b:…, P:o:NAME:d (indexes).
 -- Reads an index. ARGV: 2 'members' or 'count', 3 kind, 4 value, 5 most: the ids with that
 -- value, or their number, counting no further than past most (so the caller can tell "more than
 -- most"); or 2 'due': how many pending invites are past their expiry and not yet swept.

@@ -1,4 +1,6 @@
--- KEYS[1] the key prefix and ARGV[1] the time, as in every script (see lib.lua).
+--- @include counters feed trail
+-- KEYS[1] the partition prefix P (every key below is built from it, so all share its slot); ARGV[1] the time.
+-- Called by store.opened(). Keys it may touch: P:inv:ID, P:ev:ID, P:stats, P:st:HOUR, P:events.
 -- The first view of an invite's landing page (DESIGN §13): records openedAt and invite.opened
 -- once; nothing else about the invite changes (not even updatedAt).
 -- ARGV: 2 id.

@@ -1,4 +1,6 @@
--- KEYS[1] the key prefix and ARGV[1] the time, as in every script (see lib.lua).
+--- @include suppressions
+-- KEYS[1] the partition prefix P (every key below is built from it, so all share its slot); ARGV[1] the time.
+-- Called by store.prepareSend(). Keys it may touch: P:inv:ID, P:events, P:sup, P:z:sup[:REASON].
 -- Reads what a send job needs in one round trip: the invite and whether its address is suppressed.
 -- ARGV: 2 invite id.
 -- Reply: {raw invite or false, suppression entry or false}.

@@ -1,7 +1,9 @@
--- KEYS[1] the key prefix and ARGV[1] the time, as in every script (see lib.lua).
+--- @include doc indexes ordered_read
+-- KEYS[1] the partition prefix P (every key below is built from it, so all share its slot); ARGV[1] the time.
+-- Called by store.query(). Keys it may touch: P:inv:ID, P:o:NAME:b:…, P:o:NAME:d (indexes).
 -- One page of one partition's share of the invite list. ARGV: 2 spec (JSON). The spec names:
 --   sort: 'created', 'updated' or 'expires' (the sort index walked; for 'expires', 'due' too,
---   which holds the expiresAt order of pending invites with an expiry: lib.lua's expiry_index);
+--   which holds the expiresAt order of pending invites with an expiry: indexes.lua's expiry_index);
 --   desc: boolean;
 --   lo/hi: score bounds for it ('-inf'/'+inf' or milliseconds);
 --   limit, budget: most matches to return (limit+1 tells "has more") and most ids to examine;

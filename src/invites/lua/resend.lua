@@ -1,4 +1,6 @@
--- KEYS[1] the key prefix and ARGV[1] the time, as in every script (see lib.lua).
+--- @include lifecycle
+-- KEYS[1] the partition prefix P (every key below is built from it, so all share its slot); ARGV[1] the time.
+-- Called by store.resend(). Keys it may touch: P:inv:ID, P:ev:ID, P:codes:XX, P:o:NAME:b:…, P:o:NAME:d (indexes), P:z:queued, P:stats, P:st:HOUR, P:events.
 -- ARGV: 2 id, 3 cooldown ms, 4 new salt or '', 5 new digest or '', 6 new expiresAt ('' = keep,
 -- 'null' = never), 7 reason or ''. Returns the send sequence number for the job.
 local doc = load(ARGV[2])

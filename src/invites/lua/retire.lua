@@ -1,4 +1,6 @@
--- KEYS[1] the key prefix and ARGV[1] the time, as in every script (see lib.lua).
+--- @include lifecycle ordered_read
+-- KEYS[1] the partition prefix P (every key below is built from it, so all share its slot); ARGV[1] the time.
+-- Called by store.retire(). Keys it may touch: P:inv:ID, P:ev:ID, P:codes:XX, P:o:NAME:b:…, P:o:NAME:d (indexes), P:z:queued, P:stats, P:st:HOUR, P:events.
 -- Removes invites that became final (accepted, canceled, expired, declined) at or before a cutoff
 -- (INVITE_RETENTION, DESIGN §18): the invite, its audit trail (in its key and P:ev:ID), every
 -- index entry and its code look-up. Stats and the feed keep what they counted and recorded.

@@ -1,4 +1,6 @@
--- KEYS[1] the key prefix and ARGV[1] the time, as in every script (see lib.lua).
+--- @include suppressions
+-- KEYS[1] the partition prefix P (every key below is built from it, so all share its slot); ARGV[1] the time.
+-- Called by store.suppression(). Keys it may touch: P:events, P:sup, P:z:sup[:REASON].
 -- Adds, changes or removes one suppression list entry.
 -- ARGV: 2 'put', 'add' (only if absent) or 'delete', 3 the address as given,
 -- 4 its lowercase key, 5 reason, 6 detail or ''.

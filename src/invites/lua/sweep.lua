@@ -1,10 +1,12 @@
--- KEYS[1] the key prefix and ARGV[1] the time, as in every script (see lib.lua).
+--- @include counters_bulk lifecycle ordered_read
+-- KEYS[1] the partition prefix P (every key below is built from it, so all share its slot); ARGV[1] the time.
+-- Called by store.sweep(). Keys it may touch: P:inv:ID, P:ev:ID, P:codes:XX, P:o:NAME:b:…, P:o:NAME:d (indexes), P:z:queued, P:stats, P:st:HOUR, P:events.
 -- Flips due invites to expired.
 -- ARGV: 2 most invites to flip in this call.
 -- Takes from the front of the due index (pending invites with an expiry, ordered by it) only
 -- what is due, so the cost follows what expired, not what is stored (each entry moves to the
--- 'expires' index, lib.lua's expiry_index); and flips each one by its
--- status letter, without decoding it (see lib.lua), and adds the trail's line in the same write. Each flip publishes invite.expired with the
+-- 'expires' index, indexes.lua's expiry_index); and flips each one by its
+-- status letter, without decoding it (see codec.lua), and adds the trail's line in the same write. Each flip publishes invite.expired with the
 -- invite as stored.
 -- Reply: {flipped, ids looked at}.
 local entries = ix_pop_front(ix_name('due'), tonumber(ARGV[2]), function(e) return sort_parts(e) <= NOW end)

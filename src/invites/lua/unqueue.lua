@@ -1,4 +1,6 @@
--- KEYS[1] the key prefix and ARGV[1] the time, as in every script (see lib.lua).
+--- @include base
+-- KEYS[1] the partition prefix P (every key below is built from it, so all share its slot); ARGV[1] the time.
+-- Called by store.settleQueued(). Keys it may touch: P:z:queued.
 -- Settles entries of the queued-sends index that a repair pass looked at.
 -- ARGV: 2 'drop' or 'bump', then pairs of id and the
 -- score that was read. An entry whose score changed since (a newer send was queued) is left alone.

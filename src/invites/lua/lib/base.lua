@@ -1,0 +1,31 @@
+-- Shared helpers, prepended to every script (after LAYOUT, see store.ts). KEYS[1] is the prefix
+-- of the partition the script works in (a hash tag: "{herald}", or "{herald:3}" with several
+-- partitions; the data prefix for chunk_done and finish_batch), ARGV[1] the time (ms). Every key
+-- a script touches is built from it, so all of them live in one hash slot: on a Redis Cluster the
+-- call is routed by KEYS[1] to the master that holds them all. The names match src/keys.ts's
+-- partitionKeys and dataKeys.
+local P = KEYS[1]
+local NOW = tonumber(ARGV[1])
+local NULL = cjson.null
+
+local function isnull(v) return v == nil or v == NULL end
+local function k(...) return P .. ':' .. table.concat({...}, ':') end
+-- The names of a partition's keys (src/keys.ts's PARTITION_KEYS, handed in as LAYOUT.keys).
+local K = LAYOUT.keys
+
+-- A whole number >= 0 in base 36: times in stored invites, trail lines and events take 8
+-- characters (until 2059) where decimal milliseconds took 13. Read back with tonumber(s, 36).
+local B36 = '0123456789abcdefghijklmnopqrstuvwxyz'
+local TO36 = {} -- a script writes a few distinct times many times (NOW, one expiry)
+local function to36(n)
+  if TO36[n] then return TO36[n] end
+  local t, m = {}, n
+  repeat
+    local d = m % 36
+    t[#t + 1] = string.sub(B36, d + 1, d + 1)
+    m = (m - d) / 36
+  until m == 0
+  TO36[n] = string.reverse(table.concat(t))
+  return TO36[n]
+end
+local NOW36 = to36(math.max(0, math.floor(NOW or 0)))

@@ -1,0 +1,101 @@
+--- @include base
+-- An invite is stored as one status letter followed by the rest as JSON, so that a sweep can
+-- flip a status without decoding and re-encoding the document. The JSON uses the
+-- short names of LAYOUT (src/invites/layout.ts, prepended to every script by store.ts) and leaves
+-- out nulls and defaults.
+local LETTER = LAYOUT.letters -- status -> letter (schema.ts's STATUS_LETTERS)
+local STATUS = {}
+for status, letter in pairs(LETTER) do STATUS[letter] = status end
+
+local function invert(t)
+  local r = {}
+  for long, short in pairs(t) do r[short] = long end
+  return r
+end
+local TOP_LONG = invert(LAYOUT.top)
+local NESTED_LONG = {}
+for name, n in pairs(LAYOUT.nested) do NESTED_LONG[name] = invert(n.names) end
+local ITEM_LONG = invert(LAYOUT.items.acceptedBy)
+local NO_DEFAULTS = {}
+
+local function is_empty_list(v) return type(v) == 'table' and next(v) == nil end
+
+local TIMES = {}
+for _, name in ipairs(LAYOUT.times) do TIMES[name] = true end
+local function is_time(key, v) return TIMES[key] and type(v) == 'number' and v >= 0 and v == math.floor(v) end
+
+-- Long names to short, leaving out nulls and values equal to their default; times in base 36.
+local function squeeze(obj, names, defaults)
+  local out = {}
+  for key, v in pairs(obj) do
+    local d = defaults[key]
+    local dropped = v == NULL or (d ~= nil and (v == d or (is_empty_list(d) and is_empty_list(v))))
+    if not dropped then out[names[key] or key] = is_time(key, v) and to36(v) or v end
+  end
+  return out
+end
+
+-- Short names to long, with the defaults filled in (a fresh table for a list); times read back.
+local function expand(obj, long, defaults)
+  local out = {}
+  for key, v in pairs(obj) do
+    local name = long[key] or key
+    if TIMES[name] and type(v) == 'string' then v = tonumber(v, 36) end
+    out[name] = v
+  end
+  for key, d in pairs(defaults) do
+    if out[key] == nil then
+      if type(d) == 'table' then out[key] = {} else out[key] = d end
+    end
+  end
+  return out
+end
+
+-- An invite's key holds the document and, after a newline, its audit trail (see audit): the
+-- document part and the trail ('' or lines, each ending with a newline).
+local function split(raw)
+  local nl = string.find(raw, '\n', 1, true)
+  if not nl then return raw, '' end
+  return string.sub(raw, 1, nl - 1), string.sub(raw, nl + 1)
+end
+
+-- `id`: the invite's id, which its key holds and the document leaves out.
+local function decode(raw, id)
+  local doc = expand(cjson.decode(string.sub((split(raw)), 2)), TOP_LONG, LAYOUT.defaults)
+  for name, n in pairs(LAYOUT.nested) do
+    if type(doc[name]) == 'table' then doc[name] = expand(doc[name], NESTED_LONG[name], n.defaults) end
+  end
+  for i, a in ipairs(doc.acceptedBy) do doc.acceptedBy[i] = expand(a, ITEM_LONG, {userId = NULL, email = NULL}) end
+  if doc.emailKey == nil then doc.emailKey = doc.email end
+  doc.id = id
+  doc.status = STATUS[string.sub(raw, 1, 1)]
+  return doc
+end
+
+local function encode(doc)
+  local status = doc.status
+  doc.status = nil
+  local out = squeeze(doc, LAYOUT.top, LAYOUT.defaults)
+  doc.status = status
+  for name, n in pairs(LAYOUT.nested) do
+    local short = LAYOUT.top[name]
+    if type(out[short]) == 'table' then out[short] = squeeze(out[short], n.names, n.defaults) end
+  end
+  local ab = out[LAYOUT.top.acceptedBy]
+  if ab then
+    local items = {}
+    for i, a in ipairs(ab) do items[i] = squeeze(a, LAYOUT.items.acceptedBy, NO_DEFAULTS) end
+    out[LAYOUT.top.acceptedBy] = items
+  end
+  if doc.emailKey == doc.email then out[LAYOUT.top.emailKey] = nil end
+  out[LAYOUT.top.id] = nil -- the key holds it
+  return LETTER[status] .. cjson.encode(out)
+end
+
+
+-- The batch id in a stored invite's text, or nil. The quoted key can only occur as a key
+-- (quotes inside JSON strings are escaped); a plain find, then an anchored match.
+local function batch_of(text)
+  local b = string.find(text, '"bt":"', 1, true)
+  return b and string.match(text, '^bat_[%w_]+', b + 6)
+end

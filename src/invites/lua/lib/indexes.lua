@@ -1,0 +1,97 @@
+--- @include base ordered
+-- Index entries (ordered.lua's buckets under P:o:NAME). A sort entry is the score (milliseconds)
+-- in ten base-36 digits, or ten '~' for "never" (last), then the id without its "inv_"; its
+-- order is (score, id). A filter entry is the value's length, ':', the value, then the id; a value
+-- over 32 bytes is 'h:' and 20 hex digits of its SHA-1 (80 bits), so every entry fits a listpack.
+local NEVER = '~~~~~~~~~~'
+local ENCODED = {}
+local function enc_score(ms)
+  if ms == math.huge then return NEVER end
+  ms = math.max(0, math.floor(ms))
+  if not ENCODED[ms] then
+    local s = to36(ms)
+    ENCODED[ms] = string.rep('0', 10 - #s) .. s
+  end
+  return ENCODED[ms]
+end
+local function sort_entry(score, id) return enc_score(score) .. string.sub(id, 5) end
+-- An entry's score and id.
+local function sort_parts(e)
+  local s = string.sub(e, 1, 10)
+  return (s == NEVER and math.huge or tonumber(s, 36)), 'inv_' .. string.sub(e, 11)
+end
+local function value_key(v)
+  v = tostring(v)
+  if #v > 32 then return 'h:' .. string.sub(redis.sha1hex(v), 1, 20) end
+  return #v .. ':' .. v
+end
+local function filter_entry(v, id) return value_key(v) .. string.sub(id, 5) end
+local function ix_name(name) return k(K.index, name) end
+
+-- Per-value indexes that the list filters use (LAYOUT.indexed: kind -> field path, where a list
+-- on the way means each of its items), each one index of filter entries; every list is ordered
+-- by one of the sort indexes.
+local function values_at(v, path, i, out)
+  if isnull(v) then return end
+  if i > #path then
+    out[#out + 1] = v
+  elseif v[1] ~= nil then
+    for _, item in ipairs(v) do values_at(item, path, i, out) end
+  else
+    values_at(v[path[i]], path, i + 1, out)
+  end
+end
+local INDEXED = {}
+for kind, path in pairs(LAYOUT.indexed) do
+  local parts = {}
+  for p in string.gmatch(path, '[^.]+') do parts[#parts + 1] = p end
+  INDEXED[kind] = parts
+end
+
+-- Calls f(index, entry) for each filter entry of doc.
+local function each_attr(doc, f)
+  for kind, path in pairs(INDEXED) do
+    local vals = {}
+    values_at(doc, path, 1, vals)
+    for _, v in ipairs(vals) do f(ix_name(kind), filter_entry(v, doc.id)) end
+  end
+end
+
+local function expiry_score(doc)
+  if isnull(doc.expiresAt) then return math.huge end
+  return doc.expiresAt
+end
+
+local function due(doc) return doc.status == 'pending' and not isnull(doc.expiresAt) end
+
+-- An invite's expiry is in one of two indexes: 'due' while it is pending with an expiry (the
+-- sweep's queue), 'expires' otherwise; the expiresAt sort walks both (queries.ts merges them), so
+-- a delivered invite pays for one entry, not two.
+local function expiry_index(doc) return ix_name(due(doc) and 'due' or 'expires') end
+local function expiry_add(doc) ix_add(expiry_index(doc), sort_entry(expiry_score(doc), doc.id)) end
+local function expiry_rem(doc) ix_rem(expiry_index(doc), sort_entry(expiry_score(doc), doc.id)) end
+
+-- Final invites by when they became final ('final': the retention sweep's queue, INVITE_RETENTION).
+-- An expired invite became final at its expiresAt (also when a sweep stored it later); the others
+-- at the time their status changed, which the script records in the matching field.
+local FINAL_AT = {accepted = 'acceptedAt', canceled = 'canceledAt', declined = 'declinedAt', expired = 'expiresAt'}
+local function final_entry(doc, at)
+  return sort_entry(at or doc[FINAL_AT[doc.status]], doc.id)
+end
+
+local function index_all(doc)
+  local id = doc.id
+  ix_add(ix_name('created'), sort_entry(doc.createdAt, id))
+  ix_add(ix_name('updated'), sort_entry(doc.updatedAt, id))
+  expiry_add(doc)
+  each_attr(doc, ix_add)
+end
+
+local function unindex_all(doc)
+  local id = doc.id
+  ix_rem(ix_name('created'), sort_entry(doc.createdAt, id))
+  ix_rem(ix_name('updated'), sort_entry(doc.updatedAt, id))
+  expiry_rem(doc)
+  each_attr(doc, ix_rem)
+  if FINAL_AT[doc.status] and not isnull(doc[FINAL_AT[doc.status]]) then ix_rem(ix_name('final'), final_entry(doc)) end
+end
