@@ -48,6 +48,10 @@ export default defineConfig({
     fileParallelism: true,
     maxWorkers: 2,
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
+    // ioredis' Cluster rejects a command it had parked for a slots refresh once a test has quit the
+    // client (AbortError "Cluster is ended."), with no caller left to see it: after the test, not
+    // in Herald. Seen once in ~10 CI runs; anything else unhandled still fails the run.
+    onUnhandledError: (err) => !(err?.name === 'AbortError' && /Cluster is ended/.test(err.message ?? '')),
     projects: [
       {
         extends: true,

@@ -5,7 +5,7 @@ import { dataPrefix } from '../src/keys.js';
 import type { Redis } from 'ioredis';
 
 /** The domain over a Redis connection, with a clock the bench moves and no queue behind it. */
-export function benchService(redis: Redis, start = Date.now()) {
+export function benchService(redis: Redis, start = Date.now(), inviteRetention = 0) {
   const clock = manualClock(start);
   const domain = createDomain(redis, {
     prefix: dataPrefix('herald'),
@@ -15,7 +15,7 @@ export function benchService(redis: Redis, start = Date.now()) {
       secret: 'bench-secret-0123456789',
       publicUrl: 'http://localhost:3000',
       inviteTtl: 0,
-      inviteRetention: 0,
+      inviteRetention,
       redirectAllowlist: ['http://localhost:3000'],
       resendCooldown: 60,
       reminders: [],

@@ -8,6 +8,7 @@ const scripts = [
   'public',
   'e2e',
   'sweep',
+  'retention',
   'memory',
   'create',
   'popular',
