@@ -11,7 +11,11 @@ const redis = await benchRedis(6415);
 const { clock, service } = benchService(redis.client, Date.now(), RETENTION);
 
 await populate(service, FINAL, () => ({ maxAge: 60, role: 'member', scope: { type: 'guild', id: 'g' } }));
-await populate(service, TOTAL - FINAL, () => ({ maxAge: 0, role: 'member', scope: { type: 'guild', id: 'g' } }));
+await populate(service, TOTAL - FINAL, () => ({
+  maxAge: 0,
+  role: 'member',
+  scope: { type: 'guild', id: 'g' },
+}));
 const before = (await redis.client.info('memory')).match(/used_memory:(\d+)/)![1];
 
 clock.advance(120_000); // the first FINAL expire and become final
