@@ -24,6 +24,7 @@ import { loadTemplates } from './mail/templates.js';
 import { outboxTransport, smtpTransport, type MailTransport } from './mail/transport.js';
 import { createMetrics } from './metrics.js';
 import { createErasures } from './erasure/erasure.js';
+import { createPolicies } from './policy/store.js';
 import { checkLayout, checkPartitions, dataPrefix } from './keys.js';
 import { checkDeliveryShards } from './jobs/shards.js';
 import { apiRedis, workerRedis } from './redis.js';
@@ -124,11 +125,13 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
     const endpoints = createEndpoints(endpointStore, events, webhookQueues.port, vault, clock, {
       allowPrivate: c.WEBHOOK_ALLOW_PRIVATE,
     });
+    const policies = createPolicies(redis, data);
     const domain = createDomain(redis, {
       prefix: data,
       partitions: c.REDIS_PARTITIONS,
       clock,
       jobs: queues.port,
+      policy: policies.port(),
       settings,
     });
     return {
@@ -141,6 +144,7 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
         clock,
       ),
       bounces: createBounces(domain.store, verp, clock),
+      policies,
       erasures: createErasures({ redis, name: prefix, store: domain.store, events, clock }),
       events,
       feed: createFeed(events, c.PUBLIC_URL),
@@ -230,6 +234,7 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
         suppressions: a.suppressions,
         bounces: a.bounces,
         erasures: a.erasures,
+        policies: a.policies,
         queues: [...a.queues.deliveries, a.queues.maintenance],
         unsubscribe,
         jobs: a.queues.port,

@@ -101,6 +101,8 @@ export const dataKeys = (D: string) => ({
   consoleSession: (digest: string) => `${D}:console:${digest}`,
   webhooks: `${D}:whk`,
   webhookLog: (id: string) => `${D}:whk:${id}:log`,
+  /** A tenant's invite policy (DESIGN §17), as JSON. */
+  policy: (tenant: string) => `${D}:policy:${tenant}`,
   /** Erasures done: address digest → erasure id (DESIGN §18). */
   erasures: `${D}:erasures`,
   /** How far the webhook dispatcher got (a feed position). */

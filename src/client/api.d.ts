@@ -303,6 +303,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who may be invited: the invite policy */
+        get: operations["getPolicy"];
+        /** Replace the invite policy (fields left out take their defaults) */
+        put: operations["putPolicy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invites/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A dry run of the invite policy: which addresses it allows, and which are suppressed */
+        post: operations["checkInviteAddresses"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/invites": {
         parameters: {
             query?: never;
@@ -3178,6 +3213,379 @@ export interface operations {
             };
         };
     };
+    getPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        allowedDomains: string[];
+                        blockedDomains: string[];
+                        blockFreeMail: boolean;
+                        blockDisposable: boolean;
+                        blockSubaddressing: boolean;
+                        requireApproval: boolean;
+                    };
+                };
+            };
+            /** @description Bad input; `details` names the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description Rate-limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description Redis is unreachable (or, for /readyz, no worker is consuming) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+        };
+    };
+    putPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    allowedDomains?: string[];
+                    blockedDomains?: string[];
+                    /** @default false */
+                    blockFreeMail?: boolean;
+                    /** @default false */
+                    blockDisposable?: boolean;
+                    /** @default false */
+                    blockSubaddressing?: boolean;
+                    /** @default false */
+                    requireApproval?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        allowedDomains: string[];
+                        blockedDomains: string[];
+                        blockFreeMail: boolean;
+                        blockDisposable: boolean;
+                        blockSubaddressing: boolean;
+                        requireApproval: boolean;
+                    };
+                };
+            };
+            /** @description Bad input; `details` names the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description Rate-limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description Redis is unreachable (or, for /readyz, no worker is consuming) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+        };
+    };
+    checkInviteAddresses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    emails: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            email: string;
+                            allowed: boolean;
+                            /** @description null, or one of: subaddress_not_allowed, domain_blocked, domain_not_allowed, disposable_not_allowed, free_mail_not_allowed */
+                            reason: string | null;
+                            suppressed: boolean;
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad input; `details` names the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description Rate-limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description Redis is unreachable (or, for /readyz, no worker is consuming) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+        };
+    };
     listInvites: {
         parameters: {
             query?: {
@@ -3230,6 +3638,7 @@ export interface operations {
                             maxUses: number;
                             uses: number;
                             temporary: boolean;
+                            restrictDomains: boolean;
                             metadata: {
                                 [key: string]: unknown;
                             };
@@ -3384,6 +3793,7 @@ export interface operations {
                     maxAge?: number;
                     expiresAt?: string;
                     temporary?: boolean;
+                    restrictDomains?: boolean;
                     metadata?: {
                         [key: string]: unknown;
                     };
@@ -3424,6 +3834,7 @@ export interface operations {
                         maxUses: number;
                         uses: number;
                         temporary: boolean;
+                        restrictDomains: boolean;
                         metadata: {
                             [key: string]: unknown;
                         };
@@ -3477,6 +3888,7 @@ export interface operations {
                             maxUses: number;
                             uses: number;
                             temporary: boolean;
+                            restrictDomains: boolean;
                             metadata: {
                                 [key: string]: unknown;
                             };
@@ -3659,6 +4071,7 @@ export interface operations {
                     maxAge?: number;
                     expiresAt?: string;
                     temporary?: boolean;
+                    restrictDomains?: boolean;
                     metadata?: {
                         [key: string]: unknown;
                     };
@@ -4003,6 +4416,7 @@ export interface operations {
                         maxUses: number;
                         uses: number;
                         temporary: boolean;
+                        restrictDomains: boolean;
                         metadata: {
                             [key: string]: unknown;
                         };
@@ -4365,6 +4779,7 @@ export interface operations {
                         maxUses: number;
                         uses: number;
                         temporary: boolean;
+                        restrictDomains: boolean;
                         metadata: {
                             [key: string]: unknown;
                         };
@@ -4581,6 +4996,7 @@ export interface operations {
                         maxUses: number;
                         uses: number;
                         temporary: boolean;
+                        restrictDomains: boolean;
                         metadata: {
                             [key: string]: unknown;
                         };
@@ -4790,6 +5206,7 @@ export interface operations {
                         maxUses: number;
                         uses: number;
                         temporary: boolean;
+                        restrictDomains: boolean;
                         metadata: {
                             [key: string]: unknown;
                         };
@@ -5155,6 +5572,7 @@ export interface operations {
                         maxUses: number;
                         uses: number;
                         temporary: boolean;
+                        restrictDomains: boolean;
                         metadata: {
                             [key: string]: unknown;
                         };
@@ -5385,6 +5803,7 @@ export interface operations {
                         maxUses: number;
                         uses: number;
                         temporary: boolean;
+                        restrictDomains: boolean;
                         metadata: {
                             [key: string]: unknown;
                         };

@@ -16,6 +16,8 @@ import type { JobPort } from '../invites/ports.js';
 import type { Bounces } from '../suppressions/bounces.js';
 import type { Erasures } from '../erasure/erasure.js';
 import { erasureRoutes } from './routes/erasures.js';
+import type { Policies } from '../policy/store.js';
+import { policyRoutes } from './routes/policy.js';
 import type { Suppressions } from '../suppressions/suppressions.js';
 import type { UnsubscribeTokens } from '../suppressions/unsubscribe.js';
 import type { Endpoints } from '../webhooks/endpoints.js';
@@ -46,6 +48,7 @@ export interface AppDeps {
   suppressions: Suppressions;
   bounces: Bounces;
   erasures: Erasures;
+  policies: Policies;
   /** The job queues, for the console's depths and queue board. */
   queues?: Queue[];
   unsubscribe: UnsubscribeTokens;
@@ -218,6 +221,11 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
     apiKeys: d.apiKeys,
   });
   await app.register(erasureRoutes, { erasures: d.erasures, apiKeys: d.apiKeys });
+  await app.register(policyRoutes, {
+    policies: d.policies,
+    suppressions: d.suppressions,
+    apiKeys: d.apiKeys,
+  });
   await app.register(unsubscribeRoutes, {
     suppressions: d.suppressions,
     tokens: d.unsubscribe,

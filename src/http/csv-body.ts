@@ -48,7 +48,8 @@ export function csvBody(maxRows: () => number) {
         { field: 'scopeId' },
       ]);
     }
-    const emails = await readRecipientsCsv(req.body as Buffer, maxRows());
+    const { recipients: emails, lines } = await readRecipientsCsv(req.body as Buffer, maxRows());
+    req.csvLines = lines;
     req.body = {
       ...shared,
       ...(scopeType ? { scope: { type: scopeType, id: scopeId } } : {}),
@@ -56,4 +57,26 @@ export function csvBody(maxRows: () => number) {
       emails: emails.map((r) => (Object.keys(r).length === 1 ? r.email : r)),
     };
   };
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** For a CSV body: each recipient's line in the file (the header is line 1). */
+    csvLines?: number[];
+  }
+}
+
+/**
+ * Addresses the policy refused, named by their CSV lines (DESIGN §17: `invalid_rows`) when the
+ * body was a CSV file; any other error as it was.
+ */
+export function asCsvRows(err: unknown, req: FastifyRequest): unknown {
+  if (!req.csvLines || !(err instanceof HeraldError) || err.code !== 'invalid_emails') return err;
+  const details = (err.details as { field: string; message: string; code?: string }[]).map((d) => ({
+    line: req.csvLines![Number(/\[(\d+)\]/.exec(d.field)?.[1] ?? -1)] ?? 0,
+    column: 'email',
+    message: d.message,
+    ...(d.code ? { code: d.code } : {}),
+  }));
+  return new HeraldError('invalid_rows', 400, `${details.length} row(s) of the CSV are not valid.`, details);
 }

@@ -8,6 +8,7 @@ import { HeraldError } from '../errors.js';
 import { effectiveStatus, type InviteDoc } from '../invites/invite.js';
 import type { Queries } from '../invites/queries.js';
 import type { Service } from '../invites/service.js';
+import { email as emailSchema } from '../invites/inputs.js';
 import { dateFormat, escapeHtml as esc, pickLocale } from '../i18n.js';
 import { htmlPage, pageHeaders } from './page.js';
 
@@ -16,6 +17,7 @@ const REFUSAL_PAGE: Record<string, PageState> = {
   invite_expired: 'expired',
   invite_canceled: 'canceled',
   invite_not_found: 'unknown',
+  domain_not_allowed: 'restricted',
 };
 
 export interface LandingDeps {
@@ -30,7 +32,15 @@ export interface LandingDeps {
 
 type Strings = Record<string, string>;
 type PageState =
-  'pending' | 'expired' | 'canceled' | 'used' | 'unknown' | 'accepted' | 'forbidden' | 'declined';
+  | 'pending'
+  | 'expired'
+  | 'canceled'
+  | 'used'
+  | 'unknown'
+  | 'accepted'
+  | 'forbidden'
+  | 'declined'
+  | 'restricted';
 const STATUS: Record<PageState, number> = {
   pending: 200,
   accepted: 200,
@@ -40,6 +50,7 @@ const STATUS: Record<PageState, number> = {
   unknown: 404,
   forbidden: 403,
   declined: 200,
+  restricted: 403,
 };
 const ICON: Record<PageState, string> = {
   pending: '✉️',
@@ -50,6 +61,7 @@ const ICON: Record<PageState, string> = {
   unknown: '❔',
   forbidden: '⛔',
   declined: '👋',
+  restricted: '🏢',
 };
 
 const params = z.strictObject({ code: z.string().min(1).max(200) });
@@ -94,6 +106,14 @@ export const landingRoutes: FastifyPluginAsync<LandingDeps> = async (app, d) => 
       </dl>
       <div class="actions">
         <form method="post" action="/i/${encodeURIComponent(code)}/accept">
+          ${
+            // An open invite limited to the organisation's domains asks whose address accepts it.
+            doc.restrictDomains && !doc.email
+              ? `<p class="note">${esc(t.restrictedNote)}</p>
+          <label for="email">${esc(t.restrictedEmail)}</label>
+          <input id="email" name="email" type="email" autocomplete="email" required maxlength="254">`
+              : ''
+          }
           <button type="submit">${esc(t.accept)}</button>
         </form>
         <form method="post" action="/i/${encodeURIComponent(code)}/decline">
@@ -185,29 +205,35 @@ export const landingRoutes: FastifyPluginAsync<LandingDeps> = async (app, d) => 
 
   // The page's two buttons. Accepting redirects to the host app; declining shows its page.
   for (const action of ['accept', 'decline'] as const) {
-    app.post<{ Params: { code: string } }>(`/i/:code/${action}`, { config, schema }, async (req, reply) => {
-      const code = req.params.code;
-      if (!sameOrigin(req, origin)) return page(reply, 'forbidden', 'en');
-      const doc = await d.queries.byCode(code);
-      if (!doc) return page(reply, 'unknown', 'en');
-      let result: 'accepted' | 'already' | 'declined';
-      try {
-        result =
-          action === 'accept' ? await d.service.acceptAnonymous(doc) : await d.service.declineByDoc(doc);
-      } catch (err) {
-        if (!(err instanceof HeraldError)) throw err;
-        return page(reply, REFUSAL_PAGE[err.code] ?? 'used', doc.locale);
-      }
-      if (result === 'declined') return page(reply, 'declined', doc.locale);
-      if (result === 'already') return page(reply, 'accepted', doc.locale);
-      const target = new URL(doc.redirectUrl ?? `${d.publicUrl}/i/${encodeURIComponent(code)}/done`);
-      target.searchParams.set('code', code);
-      target.searchParams.set('status', 'accepted');
-      return reply
-        .code(303)
-        .headers({ location: target.href, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' })
-        .send();
-    });
+    app.post<{ Params: { code: string }; Body: { email?: unknown } }>(
+      `/i/:code/${action}`,
+      { config, schema },
+      async (req, reply) => {
+        const code = req.params.code;
+        if (!sameOrigin(req, origin)) return page(reply, 'forbidden', 'en');
+        const doc = await d.queries.byCode(code);
+        if (!doc) return page(reply, 'unknown', 'en');
+        let result: 'accepted' | 'already' | 'declined';
+        try {
+          result =
+            action === 'accept'
+              ? await d.service.acceptAnonymous(doc, givenEmail(req.body?.email))
+              : await d.service.declineByDoc(doc);
+        } catch (err) {
+          if (!(err instanceof HeraldError)) throw err;
+          return page(reply, REFUSAL_PAGE[err.code] ?? 'used', doc.locale);
+        }
+        if (result === 'declined') return page(reply, 'declined', doc.locale);
+        if (result === 'already') return page(reply, 'accepted', doc.locale);
+        const target = new URL(doc.redirectUrl ?? `${d.publicUrl}/i/${encodeURIComponent(code)}/done`);
+        target.searchParams.set('code', code);
+        target.searchParams.set('status', 'accepted');
+        return reply
+          .code(303)
+          .headers({ location: target.href, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' })
+          .send();
+      },
+    );
   }
 };
 
@@ -228,4 +254,11 @@ function sameOrigin(req: FastifyRequest, origin: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The address typed on the page for a domain-restricted invite, when it looks like one. */
+function givenEmail(v: unknown): string | undefined {
+  return typeof v === 'string' && v.length <= 254 && emailSchema.safeParse(v.trim()).success
+    ? v.trim()
+    : undefined;
 }

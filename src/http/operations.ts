@@ -164,6 +164,17 @@ export const OPERATIONS: Record<string, Operation> = {
     summary: 'A bounce report (DSN) forwarded over HTTP',
     errors: ADMIN,
   },
+  'GET /v1/policy': { id: 'getPolicy', summary: 'Who may be invited: the invite policy', errors: ADMIN },
+  'PUT /v1/policy': {
+    id: 'putPolicy',
+    summary: 'Replace the invite policy (fields left out take their defaults)',
+    errors: ADMIN,
+  },
+  'POST /v1/invites/check': {
+    id: 'checkInviteAddresses',
+    summary: 'A dry run of the invite policy: which addresses it allows, and which are suppressed',
+    errors: ADMIN,
+  },
   'POST /v1/erasures': {
     id: 'eraseSubject',
     summary: 'Erase an e-mail address from everything Herald keeps',

@@ -3,7 +3,8 @@ import { HeraldError, invalid, notFound } from '../errors.js';
 import { newId } from './codes.js';
 import { createDrafts, type DraftSettings, type Resolved } from './drafts.js';
 import { email as emailSchema, type BulkInput, type Recipient } from './inputs.js';
-import type { JobPort } from './ports.js';
+import { noPolicy, type JobPort, type PolicyPort } from './ports.js';
+import { REFUSAL_MESSAGES, type Refusal } from '../policy/policy.js';
 import type { Store } from './store.js';
 
 export const CHUNK_SIZE = 500;
@@ -16,6 +17,7 @@ export function createBulk(
   jobs: JobPort,
   clock: Clock,
   cfg: DraftSettings & { bulkMax: number },
+  policy: PolicyPort = noPolicy,
 ) {
   const drafts = createDrafts(store, cfg);
   const bulkMax = cfg.bulkMax;
@@ -43,6 +45,20 @@ export function createBulk(
           400,
           `${bad.length} address(es) are not valid e-mail addresses.`,
           bad,
+        );
+      const verdicts = await policy.check(raw.map((e) => e.email));
+      const refused = raw.flatMap((e, i) => {
+        const code = verdicts[i];
+        if (!code) return [];
+        const message = REFUSAL_MESSAGES[code as Refusal] ?? 'refused by the policy';
+        return [{ field: `emails[${i}]`, value: e.email.slice(0, 300), code, message }];
+      });
+      if (refused.length)
+        throw new HeraldError(
+          'invalid_emails',
+          400,
+          `${refused.length} address(es) are refused by the invite policy.`,
+          refused,
         );
       const seen = new Set<string>();
       const people = raw.filter((e) => !seen.has(e.email.toLowerCase()) && !!seen.add(e.email.toLowerCase()));

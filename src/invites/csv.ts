@@ -25,7 +25,10 @@ const checks: Record<string, (v: string) => string | null> = {
  * cell means "the shared value". Every bad row is reported at once, with its line (the header is
  * line 1; a row spanning lines is named by its last) and column, as 400 `invalid_rows`.
  */
-export async function readRecipientsCsv(body: Buffer | string, maxRows: number): Promise<Recipient[]> {
+export async function readRecipientsCsv(
+  body: Buffer | string,
+  maxRows: number,
+): Promise<{ recipients: Recipient[]; lines: number[] }> {
   const errors: RowError[] = [];
   const rows: { line: number; cells: string[] }[] = [];
   const parser = parse({ bom: true, info: true, relax_column_count: true, skip_empty_lines: true });
@@ -66,6 +69,7 @@ export async function readRecipientsCsv(body: Buffer | string, maxRows: number):
   if (errors.length) throw fail(errors);
 
   const out: Recipient[] = [];
+  const lines: number[] = [];
   for (const { line, cells } of records) {
     if (cells.length > columns.length)
       errors.push({ line, column: '', message: `more cells than the header's ${columns.length}` });
@@ -89,7 +93,8 @@ export async function readRecipientsCsv(body: Buffer | string, maxRows: number):
     }
     if (Object.keys(metadata).length) r.metadata = metadata;
     out.push(r);
+    lines.push(line);
   }
   if (errors.length) throw fail(errors.slice(0, 1000));
-  return out;
+  return { recipients: out, lines };
 }

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Clock } from '../clock.js';
 import { createBulk } from './bulk.js';
-import type { JobPort } from './ports.js';
+import { noPolicy, type JobPort, type PolicyPort } from './ports.js';
 import { createQueries } from './queries.js';
 import { createRepair } from './repair.js';
 import { createService, type ServiceSettings } from './service.js';
@@ -13,6 +13,8 @@ export interface DomainOptions {
   partitions?: number;
   clock: Clock;
   jobs: JobPort;
+  /** The invite policy (DESIGN §17); none: every address is allowed. */
+  policy?: PolicyPort;
   settings: ServiceSettings & { bulkMax: number };
 }
 
@@ -21,8 +23,9 @@ export type Domain = ReturnType<typeof createDomain>;
 /** The store and every use case over one Redis connection, built once per connection. */
 export function createDomain(redis: Redis, o: DomainOptions) {
   const store = createStore(redis, o.prefix, o.partitions);
-  const service = createService(store, o.jobs, o.clock, o.settings);
-  const bulk = createBulk(store, o.jobs, o.clock, o.settings);
+  const policy = o.policy ?? noPolicy;
+  const service = createService(store, o.jobs, o.clock, o.settings, policy);
+  const bulk = createBulk(store, o.jobs, o.clock, o.settings, policy);
   const queries = createQueries(store, o.clock, o.settings.secret, service.view);
   const repairDeliveries = createRepair(store, o.jobs, o.clock);
   return { store, service, bulk, queries, repairDeliveries };

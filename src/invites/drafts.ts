@@ -19,7 +19,16 @@ type Shared = Omit<BulkInput, 'emails'>;
 /** The fields every invite of one request shares, resolved (stored with a bulk batch). */
 export type Resolved = Pick<
   InviteDoc,
-  'role' | 'scope' | 'inviter' | 'maxUses' | 'temporary' | 'metadata' | 'locale' | 'redirectUrl' | 'expiresAt'
+  | 'role'
+  | 'scope'
+  | 'inviter'
+  | 'maxUses'
+  | 'temporary'
+  | 'restrictDomains'
+  | 'metadata'
+  | 'locale'
+  | 'redirectUrl'
+  | 'expiresAt'
 > & { reminders: number[]; sendAt: number | null };
 export type Draft = InviteDoc & { digest: string };
 export type Drafts = ReturnType<typeof createDrafts>;
@@ -47,6 +56,7 @@ export function createDrafts(store: Store, cfg: DraftSettings) {
         inviter: { id: input.inviter?.id ?? null, name: input.inviter?.name ?? null },
         maxUses: input.maxUses ?? 1,
         temporary: input.temporary ?? false,
+        restrictDomains: input.restrictDomains ?? false,
         metadata: JSON.stringify(input.metadata ?? {}),
         locale: input.locale ?? 'en',
         redirectUrl: checkRedirect(input.redirectUrl, cfg.redirectAllowlist) ?? null,

@@ -40,6 +40,7 @@ export const sharedFields = {
   maxAge: z.number().int().min(0).max(MAX_AGE_LIMIT).optional(),
   expiresAt: z.string().max(64).optional(),
   temporary: z.boolean().optional(),
+  restrictDomains: z.boolean().optional(),
   metadata: metadata.optional(),
   locale: z
     .string()

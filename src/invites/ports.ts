@@ -18,6 +18,17 @@ export interface JobPort {
   sweep(): Promise<string>;
 }
 
+/**
+ * What the domain asks of the invite policy (DESIGN §17): for each address, the code of the rule
+ * that refuses it, or null.
+ */
+export interface PolicyPort {
+  check(emails: string[]): Promise<(string | null)[]>;
+}
+
+/** A policy that refuses nothing: for tests and benches that build the domain themselves. */
+export const noPolicy: PolicyPort = { check: async (emails) => emails.map(() => null) };
+
 /** A JobPort that queues nothing: for tests and benches that drive the domain directly. */
 export const noJobs: JobPort = {
   send: async () => {},

@@ -1,5 +1,6 @@
 import { HeraldError, invalid } from '../errors.js';
 import { MAX_AGE_LIMIT } from './inputs.js';
+import { REFUSAL_MESSAGES, type Refusal } from '../policy/policy.js';
 
 /** The status each script refusal maps to; one table so every route answers alike. */
 const REFUSALS: Record<string, [number, string]> = {
@@ -16,7 +17,14 @@ const REFUSALS: Record<string, [number, string]> = {
   code_collision: [503, 'Could not draw a fresh code; try again.'],
   invite_declined: [409, 'The invite was declined.'],
   suppression_not_found: [404, 'That address is not suppressed.'],
+  domain_not_allowed: [403, "This invite only admits addresses the organisation's policy allows."],
 };
+
+/** An address the invite policy refuses (DESIGN §17): 422 with the rule's code, naming `email`. */
+export function policyRefusal(code: string): HeraldError {
+  const message = REFUSAL_MESSAGES[code as Refusal] ?? 'The policy refuses this address.';
+  return new HeraldError(code, 422, message, [{ field: 'email', message }]);
+}
 
 /** Turns a Lua script's ['err', code, extra?] reply into a HeraldError. */
 export function refusal(code: string, extra?: string): HeraldError {

@@ -78,6 +78,8 @@ export const FIELDS = {
   maxUses: field({ stored: 'mu', type: z.number(), default: 1 }),
   uses: field({ stored: 'u', type: z.number(), default: 0 }),
   temporary: field({ stored: 'tp', type: z.boolean(), default: false }),
+  /** An open invite whose accepting address must pass the tenant's policy (DESIGN §17). */
+  restrictDomains: field({ stored: 'rd', type: z.boolean(), default: false }),
   // A JSON string, so Lua's cjson never re-encodes user data.
   metadata: field({
     stored: 'md',

@@ -5,7 +5,8 @@ import { createDrafts } from './drafts.js';
 import type { AcceptInput, CreateInput, PatchInput, ResendInput } from './inputs.js';
 import { toView, type Invite, type InviteDoc } from './invite.js';
 import { checkRedirect, refusal, resolveExpiry } from './rules.js';
-import type { JobPort } from './ports.js';
+import { noPolicy, type JobPort, type PolicyPort } from './ports.js';
+import { policyRefusal } from './rules.js';
 import type { Change, Store } from './store.js';
 
 export interface ServiceSettings {
@@ -23,7 +24,13 @@ export interface ServiceSettings {
 export type Service = ReturnType<typeof createService>;
 
 /** The invite use cases, free of HTTP and BullMQ. */
-export function createService(store: Store, jobs: JobPort, clock: Clock, cfg: ServiceSettings) {
+export function createService(
+  store: Store,
+  jobs: JobPort,
+  clock: Clock,
+  cfg: ServiceSettings,
+  policy: PolicyPort = noPolicy,
+) {
   const drafts = createDrafts(store, cfg);
   const code = (doc: InviteDoc) => deriveCode(cfg.secret, doc.id, doc.salt);
   const view = (doc: InviteDoc): Invite => toView(doc, code(doc), cfg.publicUrl, clock.now());
@@ -81,6 +88,10 @@ export function createService(store: Store, jobs: JobPort, clock: Clock, cfg: Se
       const email = input.email ?? null;
       const send = input.send ?? email !== null;
       if (send && !email) throw invalid('send', 'an invite without email cannot be sent');
+      if (email) {
+        const [why] = await policy.check([email]);
+        if (why) throw policyRefusal(why);
+      }
       const person = { name: input.name ?? null };
       const made = await drafts.store(() => [drafts.draft(shared, email, now, null, send, person)], now);
       const [result] = made.results;
@@ -152,14 +163,24 @@ export function createService(store: Store, jobs: JobPort, clock: Clock, cfg: Se
 
     async accept(idOrCode: string, input: AcceptInput, reason = ''): Promise<Invite> {
       const id = await idOf(idOrCode);
+      const emailAllowed = input.email ? (await policy.check([input.email]))[0] === null : false;
       return changed(
-        await store.accept({ now: clock.now(), id, userId: input.userId, email: input.email, reason }),
+        await store.accept({
+          now: clock.now(),
+          id,
+          userId: input.userId,
+          email: input.email,
+          reason,
+          emailAllowed,
+        }),
       );
     },
 
     /** The landing page's button: one use, as the invited address or an anonymous guest. */
-    async acceptAnonymous(doc: InviteDoc): Promise<'accepted' | 'already'> {
-      const c = await store.accept({ now: clock.now(), id: doc.id, email: doc.email ?? undefined });
+    async acceptAnonymous(doc: InviteDoc, given?: string): Promise<'accepted' | 'already'> {
+      const email = doc.email ?? given;
+      const emailAllowed = email ? (await policy.check([email]))[0] === null : false;
+      const c = await store.accept({ now: clock.now(), id: doc.id, email, emailAllowed });
       return ok(c) as 'accepted' | 'already';
     },
 

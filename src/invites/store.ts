@@ -163,7 +163,7 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
       return replies.flatMap((r) => r[1] as string[]);
     },
     /** One use of an invite; the same user (or, anonymously, the invited address) counts once. */
-    accept: (a: By & { userId?: string; email?: string }) =>
+    accept: (a: By & { userId?: string; email?: string; emailAllowed?: boolean }) =>
       run(
         'accept',
         at(a.id),
@@ -173,6 +173,7 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
         a.email ?? '',
         (a.email ?? '').toLowerCase(),
         a.reason ?? '',
+        a.emailAllowed ? '1' : '0',
       ).then(change(a.id)),
     cancel: (a: By) => run('cancel', at(a.id), a.now, a.id, a.reason ?? '').then(change(a.id)),
     decline: (a: By) => run('decline', at(a.id), a.now, a.id, a.reason ?? '').then(change(a.id)),

@@ -17,7 +17,7 @@ import type { Service } from '../../invites/service.js';
 import type { Store } from '../../invites/store.js';
 import { CSV_MAX_BYTES } from '../../invites/csv.js';
 import { requireApiKey } from '../auth.js';
-import { csvBody } from '../csv-body.js';
+import { asCsvRows, csvBody } from '../csv-body.js';
 import { idempotent } from '../idempotency.js';
 import { auditReason, batchView, eventList, idParams, inviteList } from '../schemas.js';
 
@@ -75,7 +75,7 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminDeps> = async (app, d) => {
     (req, reply) =>
       idempotent(d.store, req.apiKeyId!, req, reply, async () => ({
         status: 202,
-        body: await d.bulk.intake(req.body),
+        body: await d.bulk.intake(req.body).catch((err) => Promise.reject(asCsvRows(err, req))),
       })),
   );
 

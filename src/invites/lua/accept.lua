@@ -1,7 +1,8 @@
 --- @include lifecycle
 -- KEYS[1] the partition prefix P (every key below is built from it, so all share its slot); ARGV[1] the time.
 -- Called by store.accept(). Keys it may touch: P:inv:ID, P:ev:ID, P:codes:XX, P:o:NAME:b:…, P:o:NAME:d (indexes), P:z:queued, P:stats, P:st:HOUR, P:events.
--- ARGV: 2 id, 3 userId or '', 4 email as given or '', 5 email lowercased or '', 6 reason or ''.
+-- ARGV: 2 id, 3 userId or '', 4 email as given or '', 5 email lowercased or '', 6 reason or '',
+-- 7 '1' when the policy allows that email (restrictDomains).
 -- One use per call; the same user (or, for an anonymous accept, the invited address) counts once.
 local doc = load(ARGV[2])
 if not doc then return {'err', 'invite_not_found'} end
@@ -10,6 +11,8 @@ if expire_if_due(doc) or doc.status == 'expired' then return {'err', 'invite_exp
 if doc.status == 'canceled' then return {'err', 'invite_canceled'} end
 if doc.status == 'declined' then return {'err', 'invite_declined'} end
 if not isnull(doc.emailKey) and emailKey ~= doc.emailKey then return {'err', 'email_mismatch'} end
+-- An open invite with restrictDomains admits only an address the policy allows (ARGV[7]).
+if isnull(doc.emailKey) and doc.restrictDomains and ARGV[7] ~= '1' then return {'err', 'domain_not_allowed'} end
 if type(doc.acceptedBy) ~= 'table' then doc.acceptedBy = {} end
 for _, a in ipairs(doc.acceptedBy) do
   -- An invite bound to an address has one person behind it, whichever path accepted it.

@@ -1,0 +1,43 @@
+import type { Redis } from 'ioredis';
+import type { PolicyPort } from '../invites/ports.js';
+import { dataKeys } from '../keys.js';
+import { DEFAULT_POLICY, policyInput, refusal, type Policy } from './policy.js';
+
+/** How long a process keeps a policy before reading it again: a change reaches every process within this. */
+const CACHE_MS = 1000;
+
+export type Policies = ReturnType<typeof createPolicies>;
+
+/**
+ * Invite policies in Redis, one per tenant (DESIGN §17), read through a short cache so the create
+ * path does not pay a round trip per invite.
+ */
+export function createPolicies(redis: Redis, prefix: string) {
+  const D = dataKeys(prefix);
+  const cache = new Map<string, { at: number; policy: Policy }>();
+  const policies = {
+    async get(tenant = 'default'): Promise<Policy> {
+      const hit = cache.get(tenant);
+      if (hit && Date.now() - hit.at < CACHE_MS) return hit.policy;
+      const raw = await redis.get(D.policy(tenant));
+      const policy = raw ? policyInput.parse(JSON.parse(raw)) : DEFAULT_POLICY;
+      cache.set(tenant, { at: Date.now(), policy });
+      return policy;
+    },
+    async put(policy: Policy, tenant = 'default'): Promise<Policy> {
+      await redis.set(D.policy(tenant), JSON.stringify(policy));
+      cache.set(tenant, { at: Date.now(), policy });
+      return policy;
+    },
+    /** The domain's view of one tenant's policy. */
+    port(tenant = 'default'): PolicyPort {
+      return {
+        async check(emails) {
+          const policy = await policies.get(tenant);
+          return emails.map((e) => refusal(policy, e));
+        },
+      };
+    },
+  };
+  return policies;
+}
