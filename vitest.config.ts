@@ -15,6 +15,7 @@ const partitioned = [
   'test/integration/expiry.test.ts',
   'test/integration/retention.test.ts',
   'test/integration/erasure.test.ts',
+  'test/integration/approval.test.ts',
   'test/integration/events.test.ts',
   'test/integration/batches.test.ts',
   'test/integration/repair.test.ts',

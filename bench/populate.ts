@@ -16,6 +16,7 @@ export function benchService(redis: Redis, start = Date.now(), inviteRetention =
       publicUrl: 'http://localhost:3000',
       inviteTtl: 0,
       inviteRetention,
+      approvalTtl: 604800,
       redirectAllowlist: ['http://localhost:3000'],
       resendCooldown: 60,
       reminders: [],

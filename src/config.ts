@@ -53,6 +53,8 @@ const schema = z.object({
   INVITE_TTL: int(604800),
   // Seconds a final invite is kept (DESIGN §18); 0 keeps it forever.
   INVITE_RETENTION: int(7776000),
+  // Seconds an invite may wait for approval before the sweep rejects it (DESIGN §17).
+  APPROVAL_TTL: int(604800, 1),
   EXPIRY_SWEEP_EVERY: int(60000, 100),
   REDIRECT_ALLOWLIST: csv.optional(),
   RESEND_COOLDOWN: int(60),

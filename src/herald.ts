@@ -86,6 +86,7 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
     publicUrl: c.PUBLIC_URL,
     inviteTtl: c.INVITE_TTL,
     inviteRetention: c.INVITE_RETENTION,
+    approvalTtl: c.APPROVAL_TTL,
     redirectAllowlist: c.REDIRECT_ALLOWLIST,
     resendCooldown: c.RESEND_COOLDOWN,
     bulkMax: c.BULK_MAX,

@@ -20,6 +20,7 @@ export const domainSettings = (
   publicUrl: 'http://localhost:3000',
   inviteTtl: 3600,
   inviteRetention: 0,
+  approvalTtl: 604800,
   redirectAllowlist: [],
   resendCooldown: 0,
   reminders: [],

@@ -500,6 +500,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/invites/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve an invite waiting for approval: it becomes pending and its first send goes out */
+        post: operations["approveInvite"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/batches/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve every invite of a batch still waiting */
+        post: operations["approveBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invites/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject an invite waiting for approval (final) */
+        post: operations["rejectInvite"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/batches/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject every invite of a batch still waiting */
+        post: operations["rejectBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sweeps/expire": {
         parameters: {
             query?: never;
@@ -1103,7 +1171,7 @@ export interface operations {
             content: {
                 "application/json": {
                     url: string;
-                    events?: ("invite.created" | "invite.sent" | "invite.delivery_failed" | "invite.suppressed" | "invite.bounced" | "invite.opened" | "invite.accepted" | "invite.declined" | "invite.canceled" | "invite.expired" | "invite.deleted" | "batch.completed" | "suppression.created" | "suppression.deleted" | "subject.erased" | "webhook.test")[];
+                    events?: ("invite.created" | "invite.sent" | "invite.delivery_failed" | "invite.suppressed" | "invite.bounced" | "invite.opened" | "invite.accepted" | "invite.declined" | "invite.canceled" | "invite.expired" | "invite.deleted" | "batch.completed" | "suppression.created" | "suppression.deleted" | "subject.erased" | "invite.approval_requested" | "invite.approved" | "invite.rejected" | "webhook.test")[];
                     description?: string | null;
                 };
             };
@@ -1520,7 +1588,7 @@ export interface operations {
             content: {
                 "application/json": {
                     url?: string;
-                    events?: ("invite.created" | "invite.sent" | "invite.delivery_failed" | "invite.suppressed" | "invite.bounced" | "invite.opened" | "invite.accepted" | "invite.declined" | "invite.canceled" | "invite.expired" | "invite.deleted" | "batch.completed" | "suppression.created" | "suppression.deleted" | "subject.erased" | "webhook.test")[];
+                    events?: ("invite.created" | "invite.sent" | "invite.delivery_failed" | "invite.suppressed" | "invite.bounced" | "invite.opened" | "invite.accepted" | "invite.declined" | "invite.canceled" | "invite.expired" | "invite.deleted" | "batch.completed" | "suppression.created" | "suppression.deleted" | "subject.erased" | "invite.approval_requested" | "invite.approved" | "invite.rejected" | "webhook.test")[];
                     description?: string | null;
                     enabled?: boolean;
                 };
@@ -2295,6 +2363,8 @@ export interface operations {
                             declined: number;
                             expired: number;
                             canceled: number;
+                            approved: number;
+                            rejected: number;
                         };
                         series: {
                             start: string;
@@ -2308,6 +2378,8 @@ export interface operations {
                             declined: number;
                             expired: number;
                             canceled: number;
+                            approved: number;
+                            rejected: number;
                         }[];
                         rates: {
                             open: number;
@@ -3624,7 +3696,7 @@ export interface operations {
                             code: string;
                             url: string;
                             /** @enum {string} */
-                            status: "pending" | "accepted" | "canceled" | "expired" | "declined";
+                            status: "pending_approval" | "pending" | "accepted" | "canceled" | "expired" | "declined" | "rejected";
                             email: string | null;
                             role: string | null;
                             scope: {
@@ -3820,7 +3892,7 @@ export interface operations {
                         code: string;
                         url: string;
                         /** @enum {string} */
-                        status: "pending" | "accepted" | "canceled" | "expired" | "declined";
+                        status: "pending_approval" | "pending" | "accepted" | "canceled" | "expired" | "declined" | "rejected";
                         email: string | null;
                         role: string | null;
                         scope: {
@@ -3874,7 +3946,7 @@ export interface operations {
                             code: string;
                             url: string;
                             /** @enum {string} */
-                            status: "pending" | "accepted" | "canceled" | "expired" | "declined";
+                            status: "pending_approval" | "pending" | "accepted" | "canceled" | "expired" | "declined" | "rejected";
                             email: string | null;
                             role: string | null;
                             scope: {
@@ -4402,7 +4474,7 @@ export interface operations {
                         code: string;
                         url: string;
                         /** @enum {string} */
-                        status: "pending" | "accepted" | "canceled" | "expired" | "declined";
+                        status: "pending_approval" | "pending" | "accepted" | "canceled" | "expired" | "declined" | "rejected";
                         email: string | null;
                         role: string | null;
                         scope: {
@@ -4765,7 +4837,7 @@ export interface operations {
                         code: string;
                         url: string;
                         /** @enum {string} */
-                        status: "pending" | "accepted" | "canceled" | "expired" | "declined";
+                        status: "pending_approval" | "pending" | "accepted" | "canceled" | "expired" | "declined" | "rejected";
                         email: string | null;
                         role: string | null;
                         scope: {
@@ -4982,7 +5054,7 @@ export interface operations {
                         code: string;
                         url: string;
                         /** @enum {string} */
-                        status: "pending" | "accepted" | "canceled" | "expired" | "declined";
+                        status: "pending_approval" | "pending" | "accepted" | "canceled" | "expired" | "declined" | "rejected";
                         email: string | null;
                         role: string | null;
                         scope: {
@@ -5192,7 +5264,7 @@ export interface operations {
                         code: string;
                         url: string;
                         /** @enum {string} */
-                        status: "pending" | "accepted" | "canceled" | "expired" | "declined";
+                        status: "pending_approval" | "pending" | "accepted" | "canceled" | "expired" | "declined" | "rejected";
                         email: string | null;
                         role: string | null;
                         scope: {
@@ -5558,7 +5630,7 @@ export interface operations {
                         code: string;
                         url: string;
                         /** @enum {string} */
-                        status: "pending" | "accepted" | "canceled" | "expired" | "declined";
+                        status: "pending_approval" | "pending" | "accepted" | "canceled" | "expired" | "declined" | "rejected";
                         email: string | null;
                         role: string | null;
                         scope: {
@@ -5789,7 +5861,7 @@ export interface operations {
                         code: string;
                         url: string;
                         /** @enum {string} */
-                        status: "pending" | "accepted" | "canceled" | "expired" | "declined";
+                        status: "pending_approval" | "pending" | "accepted" | "canceled" | "expired" | "declined" | "rejected";
                         email: string | null;
                         role: string | null;
                         scope: {
@@ -5887,6 +5959,740 @@ export interface operations {
             };
             /** @description Conflict with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description A path parameter is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description Rate-limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description Redis is unreachable (or, for /readyz, no worker is consuming) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+        };
+    };
+    approveInvite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                } | null;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        code: string;
+                        url: string;
+                        /** @enum {string} */
+                        status: "pending_approval" | "pending" | "accepted" | "canceled" | "expired" | "declined" | "rejected";
+                        email: string | null;
+                        role: string | null;
+                        scope: {
+                            type: string;
+                            id: string;
+                        } | null;
+                        inviter: {
+                            id: string | null;
+                            name: string | null;
+                        };
+                        maxUses: number;
+                        uses: number;
+                        temporary: boolean;
+                        restrictDomains: boolean;
+                        metadata: {
+                            [key: string]: unknown;
+                        };
+                        locale: string;
+                        redirectUrl: string | null;
+                        batchId: string | null;
+                        acceptedBy: {
+                            userId: string | null;
+                            email: string | null;
+                            at: string;
+                        }[];
+                        delivery: {
+                            /** @enum {string} */
+                            status: "none" | "scheduled" | "queued" | "sent" | "failed" | "suppressed" | "bounced";
+                            attempts: number;
+                            sends: number;
+                            lastSentAt: string | null;
+                            lastError: string | null;
+                            messageId: string | null;
+                            scheduledFor: string | null;
+                        };
+                        reminders: number[];
+                        name: string | null;
+                        openedAt: string | null;
+                        declinedAt: string | null;
+                        tenant: string;
+                        templateVersion: string | null;
+                        createdAt: string;
+                        updatedAt: string;
+                        expiresAt: string | null;
+                        acceptedAt: string | null;
+                        canceledAt: string | null;
+                        expiredAt: string | null;
+                    };
+                };
+            };
+            /** @description Bad input; `details` names the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description A path parameter is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description Rate-limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description Redis is unreachable (or, for /readyz, no worker is consuming) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+        };
+    };
+    approveBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                } | null;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        batchId: string;
+                        approved: number;
+                    };
+                };
+            };
+            /** @description Bad input; `details` names the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description A path parameter is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description Rate-limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description Redis is unreachable (or, for /readyz, no worker is consuming) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+        };
+    };
+    rejectInvite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                } | null;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        code: string;
+                        url: string;
+                        /** @enum {string} */
+                        status: "pending_approval" | "pending" | "accepted" | "canceled" | "expired" | "declined" | "rejected";
+                        email: string | null;
+                        role: string | null;
+                        scope: {
+                            type: string;
+                            id: string;
+                        } | null;
+                        inviter: {
+                            id: string | null;
+                            name: string | null;
+                        };
+                        maxUses: number;
+                        uses: number;
+                        temporary: boolean;
+                        restrictDomains: boolean;
+                        metadata: {
+                            [key: string]: unknown;
+                        };
+                        locale: string;
+                        redirectUrl: string | null;
+                        batchId: string | null;
+                        acceptedBy: {
+                            userId: string | null;
+                            email: string | null;
+                            at: string;
+                        }[];
+                        delivery: {
+                            /** @enum {string} */
+                            status: "none" | "scheduled" | "queued" | "sent" | "failed" | "suppressed" | "bounced";
+                            attempts: number;
+                            sends: number;
+                            lastSentAt: string | null;
+                            lastError: string | null;
+                            messageId: string | null;
+                            scheduledFor: string | null;
+                        };
+                        reminders: number[];
+                        name: string | null;
+                        openedAt: string | null;
+                        declinedAt: string | null;
+                        tenant: string;
+                        templateVersion: string | null;
+                        createdAt: string;
+                        updatedAt: string;
+                        expiresAt: string | null;
+                        acceptedAt: string | null;
+                        canceledAt: string | null;
+                        expiredAt: string | null;
+                    };
+                };
+            };
+            /** @description Bad input; `details` names the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description A path parameter is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description Rate-limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description Redis is unreachable (or, for /readyz, no worker is consuming) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+        };
+    };
+    rejectBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                } | null;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        batchId: string;
+                        rejected: number;
+                    };
+                };
+            };
+            /** @description Bad input; `details` names the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description No valid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

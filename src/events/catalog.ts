@@ -15,6 +15,9 @@ export const EVENT_TYPES = [
   'suppression.created',
   'suppression.deleted',
   'subject.erased',
+  'invite.approval_requested',
+  'invite.approved',
+  'invite.rejected',
   'webhook.test',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];

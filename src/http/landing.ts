@@ -146,6 +146,8 @@ export const landingRoutes: FastifyPluginAsync<LandingDeps> = async (app, d) => 
   const stateOf = (doc: InviteDoc | null): PageState => {
     if (!doc) return 'unknown';
     const s = effectiveStatus(doc, d.clock.now());
+    // byCode opens no invite that waits for approval or was rejected.
+    if (s === 'pending_approval' || s === 'rejected') return 'unknown';
     return s === 'accepted' ? 'used' : s;
   };
   const config = { rateLimit: d.rateLimit };

@@ -109,6 +109,26 @@ export const OPERATIONS: Record<string, Operation> = {
     summary: 'Decline an invite',
     errors: [...BY_ID, 409],
   },
+  'POST /v1/invites/{id}/approve': {
+    id: 'approveInvite',
+    summary: 'Approve an invite waiting for approval: it becomes pending and its first send goes out',
+    errors: [...BY_ID, 409],
+  },
+  'POST /v1/invites/{id}/reject': {
+    id: 'rejectInvite',
+    summary: 'Reject an invite waiting for approval (final)',
+    errors: [...BY_ID, 409],
+  },
+  'POST /v1/batches/{id}/approve': {
+    id: 'approveBatch',
+    summary: 'Approve every invite of a batch still waiting',
+    errors: BY_ID,
+  },
+  'POST /v1/batches/{id}/reject': {
+    id: 'rejectBatch',
+    summary: 'Reject every invite of a batch still waiting',
+    errors: BY_ID,
+  },
   'POST /v1/sweeps/expire': { id: 'runExpirySweep', summary: 'Run an expiry sweep now', errors: ADMIN },
   'GET /v1/events': { id: 'listEvents', summary: 'The event feed, oldest first', errors: ADMIN },
   'POST /v1/webhooks': { id: 'createWebhook', summary: 'Register a webhook endpoint', errors: ADMIN },

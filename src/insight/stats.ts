@@ -13,6 +13,8 @@ export const METRICS = [
   'declined',
   'expired',
   'canceled',
+  'approved',
+  'rejected',
 ] as const;
 type Counts = Record<(typeof METRICS)[number], number>;
 

@@ -65,7 +65,8 @@ export function createBulk(
       // A chunk holds plain addresses, or JSON for a recipient with values of its own.
       const emails = people.map((p) => (Object.keys(p).length === 1 ? p.email : JSON.stringify(p)));
       const now = clock.now();
-      const shared = drafts.resolveShared(input, now);
+      // Whether the batch waits for approval is the policy's word when the request came.
+      const shared = { ...drafts.resolveShared(input, now), approval: await policy.requiresApproval() };
       const batchId = newId('bat', now);
       const chunks: string[][] = [];
       for (let i = 0; i < emails.length; i += CHUNK_SIZE) chunks.push(emails.slice(i, i + CHUNK_SIZE));
@@ -109,10 +110,20 @@ export function createBulk(
       } else results = await store.chunkResults(batchId, n);
       const ids = results.filter((r) => r.startsWith('ok:')).map((r) => r.slice(3));
       const delayMs = shared.sendAt === null ? undefined : Math.max(0, shared.sendAt - now);
-      await jobs.send(ids.map((inviteId) => ({ inviteId, seq: 1, batchId, delayMs })));
+      // Waiting invites are sent when approved (service.decide).
+      if (!shared.approval) await jobs.send(ids.map((inviteId) => ({ inviteId, seq: 1, batchId, delayMs })));
       // A chunk of duplicates only, or sends that all ended before this chunk was stored.
       await store.finishBatch(batchId, clock.now());
       return { created: ids.length, duplicates: results.length - ids.length };
+    },
+
+    /** Approves or rejects every invite of a batch still waiting; answers how many. */
+    async decideBatch(id: string, decide: (inviteId: string) => Promise<unknown>): Promise<number> {
+      if (!(await store.getBatch(id))) throw notFound('batch');
+      const ids = await store.setMembers('batch', id, Number.MAX_SAFE_INTEGER);
+      const waiting = (await store.getMany(ids)).filter((d) => d?.status === 'pending_approval');
+      for (const d of waiting) await decide(d!.id);
+      return waiting.length;
     },
 
     async batch(id: string) {

@@ -29,7 +29,12 @@ export type Resolved = Pick<
   | 'locale'
   | 'redirectUrl'
   | 'expiresAt'
-> & { reminders: number[]; sendAt: number | null };
+> & {
+  reminders: number[];
+  sendAt: number | null;
+  /** New invites wait for approval (DESIGN §17): the policy said so when the request came. */
+  approval?: boolean;
+};
 export type Draft = InviteDoc & { digest: string };
 export type Drafts = ReturnType<typeof createDrafts>;
 
@@ -80,7 +85,10 @@ export function createDrafts(store: Store, cfg: DraftSettings) {
       const where = emailKey === null && partition !== undefined ? partition : parts.ofEmail(emailKey);
       const id = newId('inv', now, randomTail(where, parts.count));
       const { salt, digest } = newCode(id);
-      const { sendAt, ...fields } = shared;
+      const { sendAt, approval, ...fields } = shared;
+      // A waiting invite queues nothing; approving it sends what the create asked for.
+      const sendOnApproval = approval === true && queued;
+      if (approval) queued = false;
       const scheduled = queued && sendAt !== null;
       let firstStatus: InviteDoc['delivery']['status'] = 'none';
       if (queued) firstStatus = scheduled ? 'scheduled' : 'queued';
@@ -90,7 +98,8 @@ export function createDrafts(store: Store, cfg: DraftSettings) {
         id,
         salt,
         digest,
-        status: 'pending',
+        status: approval ? 'pending_approval' : 'pending',
+        sendOnApproval,
         email,
         emailKey,
         ...fields,
@@ -104,7 +113,7 @@ export function createDrafts(store: Store, cfg: DraftSettings) {
           status: firstStatus,
           queuedSeq: queued ? 1 : 0,
           lastQueuedAt: queued ? now : null,
-          scheduledFor: scheduled ? sendAt : null,
+          scheduledFor: scheduled || sendOnApproval ? sendAt : null,
         },
         createdAt: now,
         updatedAt: now,

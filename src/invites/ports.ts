@@ -24,10 +24,15 @@ export interface JobPort {
  */
 export interface PolicyPort {
   check(emails: string[]): Promise<(string | null)[]>;
+  /** Whether new invites wait for an approval before anything is sent. */
+  requiresApproval(): Promise<boolean>;
 }
 
 /** A policy that refuses nothing: for tests and benches that build the domain themselves. */
-export const noPolicy: PolicyPort = { check: async (emails) => emails.map(() => null) };
+export const noPolicy: PolicyPort = {
+  check: async (emails) => emails.map(() => null),
+  requiresApproval: async () => false,
+};
 
 /** A JobPort that queues nothing: for tests and benches that drive the domain directly. */
 export const noJobs: JobPort = {

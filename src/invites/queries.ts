@@ -44,6 +44,15 @@ export function createQueries(
     return looksLikeCode(code) ? store.getByDigest(digest) : null;
   }
 
+  /**
+   * The invite a code opens for the public and the landing page: none while it waits for
+   * approval or after it was rejected (DESIGN §17: the code does not work, it says "not found").
+   */
+  async function openedBy(code: string): Promise<InviteDoc | null> {
+    const doc = await byCode(code);
+    return doc && doc.status !== 'pending_approval' && doc.status !== 'rejected' ? doc : null;
+  }
+
   async function list(q: ListQuery) {
     const sortKey = q.sort.replace('-', '') as 'createdAt' | 'expiresAt' | 'updatedAt';
     const sort = ({ createdAt: 'created', expiresAt: 'expires', updatedAt: 'updated' } as const)[sortKey];
@@ -141,15 +150,15 @@ export function createQueries(
         accepted: 'used',
         declined: 'used',
         pending: null,
-      }) as const
+      }) as Record<string, 'expired' | 'canceled' | 'used' | null>
     )[effectiveStatus(doc, clock.now())];
 
   return {
     list,
-    byCode,
+    byCode: openedBy,
     /** What an invite grants, for anyone holding its code; never the e-mail address. */
     async publicView(code: string) {
-      const doc = await byCode(code);
+      const doc = await openedBy(code);
       if (!doc) throw notFound();
       const v = view(doc);
       return {
@@ -166,7 +175,7 @@ export function createQueries(
       };
     },
     async validate(code: string) {
-      const doc = await byCode(code);
+      const doc = await openedBy(code);
       if (!doc) return { valid: false as const, reason: 'not_found' as const };
       const reason = reasonOf(doc);
       return reason

@@ -17,6 +17,9 @@ const REFUSALS: Record<string, [number, string]> = {
   code_collision: [503, 'Could not draw a fresh code; try again.'],
   invite_declined: [409, 'The invite was declined.'],
   suppression_not_found: [404, 'That address is not suppressed.'],
+  invite_pending_approval: [409, 'The invite waits for approval.'],
+  invite_rejected: [409, 'The invite was rejected.'],
+  invite_not_waiting: [409, 'Only an invite waiting for approval can be approved or rejected.'],
   domain_not_allowed: [403, "This invite only admits addresses the organisation's policy allows."],
 };
 

@@ -11,11 +11,13 @@ import { z } from 'zod';
 
 /** Each status and the letter that starts a stored invite (a sweep flips it without decoding). */
 export const STATUS_LETTERS = {
+  pending_approval: 'W',
   pending: 'P',
   accepted: 'A',
   canceled: 'C',
   expired: 'E',
   declined: 'D',
+  rejected: 'R',
 } as const;
 export type Status = keyof typeof STATUS_LETTERS;
 export const STATUSES = Object.keys(STATUS_LETTERS) as [Status, ...Status[]];
@@ -186,6 +188,8 @@ export const FIELDS = {
     default: [],
     view: { schema: z.array(z.number()), from: (v: number[]) => (Array.isArray(v) ? v : []) },
   }),
+  /** Send the first message once approved (DESIGN §17): the create asked for it while it waited. */
+  sendOnApproval: field({ stored: 'so', type: z.boolean(), default: false, view: false }),
   /** The recipient's name (greeting, To display name). */
   name: field({ stored: 'n', type: nullable, default: null }),
   openedAt: field({ stored: 'o', type: z.number().nullable(), default: null, time: true }),

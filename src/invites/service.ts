@@ -15,6 +15,8 @@ export interface ServiceSettings {
   inviteTtl: number;
   /** Seconds a final invite is kept (INVITE_RETENTION); 0 keeps it forever. */
   inviteRetention: number;
+  /** Seconds an invite may wait for approval before the sweep rejects it (APPROVAL_TTL). */
+  approvalTtl: number;
   redirectAllowlist: string[];
   resendCooldown: number;
   /** Default reminder delays in seconds (REMINDERS). */
@@ -73,7 +75,7 @@ export function createService(
 
     async create(input: CreateInput): Promise<Invite | { data: Invite[] }> {
       const now = clock.now();
-      const shared = drafts.resolveShared(input, now);
+      const shared = { ...drafts.resolveShared(input, now), approval: await policy.requiresApproval() };
       if (input.count !== undefined) {
         if (input.email) throw invalid('count', 'count makes open invites; leave out email');
         if (input.send) throw invalid('send', 'open invites have no address to send to');
@@ -110,7 +112,8 @@ export function createService(
       // now (Redis full or failing over) leaves it to the repair sweep, which queues it with the
       // same job id after DELIVERY_REPAIR_AFTER. Answering 503 here would leave a stored invite
       // the client believes refused, and its retry would meet a 409.
-      if (send) await jobs.send([{ inviteId: draft.id, seq: 1, batchId: null, delayMs }]).catch(() => {});
+      if (send && !shared.approval)
+        await jobs.send([{ inviteId: draft.id, seq: 1, batchId: null, delayMs }]).catch(() => {});
       return view(draft);
     },
 
@@ -188,6 +191,21 @@ export function createService(
       return changed(await store.decline({ now: clock.now(), id: await idOf(idOrCode), reason }));
     },
 
+    /** Approves (its first send then goes out) or rejects one invite waiting for approval. */
+    async decide(idOrCode: string, decision: 'approve' | 'reject', reason = ''): Promise<Invite> {
+      const id = await idOf(idOrCode);
+      const { change, send } = await store.approval({ now: clock.now(), id, decision, reason });
+      const invite = changed(change);
+      if (send) {
+        const doc = (change as { doc: InviteDoc }).doc;
+        const at = doc.delivery.scheduledFor;
+        const delayMs = at ? Math.max(0, at - clock.now()) : undefined;
+        // Recorded as queued: a queue that cannot take it now leaves it to the repair sweep.
+        await jobs.send([{ inviteId: id, seq: 1, batchId: doc.batchId, delayMs }]).catch(() => {});
+      }
+      return invite;
+    },
+
     /** The landing page's Decline button. */
     async declineByDoc(doc: InviteDoc): Promise<'declined'> {
       ok(await store.decline({ now: clock.now(), id: doc.id }));
@@ -213,12 +231,20 @@ export function createService(
      * One sweep: flips every due invite, then removes the final invites past INVITE_RETENTION,
      * partition by partition, in calls of `batch` so no script runs long.
      */
-    async sweep(batch = 500): Promise<{ flipped: number; removed: number; calls: number }> {
-      let [flipped, removed, calls] = [0, 0, 0];
+    async sweep(batch = 500): Promise<{ flipped: number; rejected: number; removed: number; calls: number }> {
+      let [flipped, rejected, removed, calls] = [0, 0, 0, 0];
       for (let partition = 0; partition < store.partitioning.count; partition++) {
         for (;;) {
           const { flipped: n, seen } = await store.sweep({ now: clock.now(), limit: batch, partition });
           flipped += n;
+          calls += 1;
+          if (seen < batch) break;
+        }
+        for (;;) {
+          const now = clock.now();
+          const cutoff = now - cfg.approvalTtl * 1000;
+          const { rejected: n, seen } = await store.rejectWaiting({ now, cutoff, limit: batch, partition });
+          rejected += n;
           calls += 1;
           if (seen < batch) break;
         }
@@ -232,7 +258,7 @@ export function createService(
           if (seen < batch) break;
         }
       }
-      return { flipped, removed, calls };
+      return { flipped, rejected, removed, calls };
     },
   };
 }

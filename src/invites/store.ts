@@ -51,6 +51,8 @@ const SCRIPTS = [
   'sweep',
   'retire',
   'erase',
+  'approve',
+  'reject_waiting',
   'query',
   'unqueue',
   'suppression',
@@ -321,6 +323,26 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
       ];
       for (const batchId of ended) await batches.finishBatch(batchId, a.now);
       return { removed, more: more === 1 };
+    },
+    /**
+     * Approves or rejects one invite waiting for approval (DESIGN §17); `send` when its first
+     * message was queued and now needs its job.
+     */
+    async approval(a: By & { decision: 'approve' | 'reject' }): Promise<{ change: Change; send: boolean }> {
+      const r = await run('approve', at(a.id), a.now, a.id, a.decision, a.reason ?? '');
+      return { change: await ended([r[0], r[1], r[2], r[4]] as LuaReply, a), send: r[3] === '1' };
+    },
+    /** Rejects up to `limit` invites of one partition that waited since `cutoff` or before. */
+    async rejectWaiting(a: { now: number; cutoff: number; limit: number; partition: number }) {
+      const [rejected, seen, batchIds] = (await run(
+        'reject_waiting',
+        parts[a.partition],
+        a.now,
+        a.cutoff,
+        a.limit,
+      )) as unknown as [number, number, string[]];
+      for (const batchId of batchIds) await batches.finishBatch(batchId, a.now);
+      return { rejected, seen };
     },
     /** What a send job needs, in one round trip: the invite and whether its address is suppressed. */
     async prepareSend(id: string): Promise<{ doc: InviteDoc | null; suppressed: boolean }> {

@@ -36,6 +36,7 @@ export function createPolicies(redis: Redis, prefix: string) {
           const policy = await policies.get(tenant);
           return emails.map((e) => refusal(policy, e));
         },
+        requiresApproval: async () => (await policies.get(tenant)).requireApproval,
       };
     },
   };

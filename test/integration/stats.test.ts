@@ -85,6 +85,8 @@ describe('GET /v1/stats', () => {
       declined: await count('declined'),
       expired: await count('expired'),
       canceled: await count('canceled'),
+      approved: 0,
+      rejected: 0,
     });
     expect(s.totals).toMatchObject({ accepted: 12, declined: 2, expired: 5, canceled: 3 });
     expect(s.rates).toEqual({ open: 0.1333, accept: 0.4 });

@@ -154,6 +154,41 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminDeps> = async (app, d) => {
     (req) => d.service.decline(req.params.id, req.body?.reason ?? reason(req.headers)),
   );
 
+  // Approval (DESIGN §17): one invite, or every invite of a batch still waiting.
+  for (const [decision, done] of [
+    ['approve', 'approved'],
+    ['reject', 'rejected'],
+  ] as const) {
+    const body = z.strictObject({ reason: text(512).optional() }).nullish();
+    app.post(
+      `/v1/invites/:id/${decision}`,
+      { schema: { tags, security, params: idParams, body, response: { 200: inviteView } } },
+      (req) => d.service.decide(req.params.id, decision, req.body?.reason ?? reason(req.headers)),
+    );
+    app.post(
+      `/v1/batches/:id/${decision}`,
+      {
+        schema: {
+          tags,
+          security,
+          params: idParams,
+          body,
+          response: { 200: z.object({ batchId: z.string(), [done]: z.number() }) },
+        },
+      },
+      async (req) => {
+        const why = req.body?.reason ?? reason(req.headers);
+        const n = await d.bulk.decideBatch(req.params.id, (id) =>
+          // One approved or rejected meanwhile by another request is no longer waiting: skip it.
+          d.service.decide(id, decision, why).catch((err: { code?: string }) => {
+            if (err.code !== 'invite_not_waiting') throw err;
+          }),
+        );
+        return { batchId: req.params.id, [done]: n };
+      },
+    );
+  }
+
   app.post(
     '/v1/sweeps/expire',
     { schema: { tags: ['operations'], security, response: { 202: z.object({ jobId: z.string() }) } } },

@@ -10,6 +10,8 @@ local userId, email, emailKey, reason = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 if expire_if_due(doc) or doc.status == 'expired' then return {'err', 'invite_expired'} end
 if doc.status == 'canceled' then return {'err', 'invite_canceled'} end
 if doc.status == 'declined' then return {'err', 'invite_declined'} end
+if doc.status == 'pending_approval' then return {'err', 'invite_pending_approval'} end
+if doc.status == 'rejected' then return {'err', 'invite_rejected'} end
 if not isnull(doc.emailKey) and emailKey ~= doc.emailKey then return {'err', 'email_mismatch'} end
 -- An open invite with restrictDomains admits only an address the policy allows (ARGV[7]).
 if isnull(doc.emailKey) and doc.restrictDomains and ARGV[7] ~= '1' then return {'err', 'domain_not_allowed'} end

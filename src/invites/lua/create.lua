@@ -31,6 +31,10 @@ for _, doc in ipairs(docs) do
     publish('invite.created', doc.id, raw)
     tally('created', doc)
     event(doc.id, {type = 'created'}) -- its batch id is the invite's (see trail.lua's audit)
+    if doc.status == 'pending_approval' then
+      event(doc.id, {type = 'approval_requested'})
+      publish('invite.approval_requested', doc.id, raw)
+    end
     if doc.delivery.status == 'queued' or doc.delivery.status == 'scheduled' then
       event(doc.id, {type = 'queued', seq = 1})
       queued_add(doc.id)

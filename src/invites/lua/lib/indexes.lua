@@ -74,7 +74,10 @@ local function expiry_rem(doc) ix_rem(expiry_index(doc), sort_entry(expiry_score
 -- Final invites by when they became final ('final': the retention sweep's queue, INVITE_RETENTION).
 -- An expired invite became final at its expiresAt (also when a sweep stored it later); the others
 -- at the time their status changed, which the script records in the matching field.
-local FINAL_AT = {accepted = 'acceptedAt', canceled = 'canceledAt', declined = 'declinedAt', expired = 'expiresAt'}
+-- A rejected invite became final when it was rejected: its last change, so its updatedAt.
+local FINAL_AT = {
+  accepted = 'acceptedAt', canceled = 'canceledAt', declined = 'declinedAt', expired = 'expiresAt', rejected = 'updatedAt',
+}
 local function final_entry(doc, at)
   return sort_entry(at or doc[FINAL_AT[doc.status]], doc.id)
 end
@@ -85,6 +88,8 @@ local function index_all(doc)
   ix_add(ix_name('updated'), sort_entry(doc.updatedAt, id))
   expiry_add(doc)
   each_attr(doc, ix_add)
+  -- Invites waiting for approval, by creation: the sweep rejects them after APPROVAL_TTL.
+  if doc.status == 'pending_approval' then ix_add(ix_name('waiting'), sort_entry(doc.createdAt, id)) end
 end
 
 local function unindex_all(doc)
@@ -93,5 +98,6 @@ local function unindex_all(doc)
   ix_rem(ix_name('updated'), sort_entry(doc.updatedAt, id))
   expiry_rem(doc)
   each_attr(doc, ix_rem)
+  if doc.status == 'pending_approval' then ix_rem(ix_name('waiting'), sort_entry(doc.createdAt, id)) end
   if FINAL_AT[doc.status] and not isnull(doc[FINAL_AT[doc.status]]) then ix_rem(ix_name('final'), final_entry(doc)) end
 end

@@ -27,6 +27,7 @@ end
 local function set_status(doc, status)
   local moves = due(doc) ~= (status == 'pending' and not isnull(doc.expiresAt))
   if moves then expiry_rem(doc) end
+  if doc.status == 'pending_approval' then ix_rem(ix_name('waiting'), sort_entry(doc.createdAt, doc.id)) end
   doc.status = status
   if moves then expiry_add(doc) end
   if status ~= 'expired' then touch(doc) end

@@ -10,7 +10,9 @@ local function pending_twin(doc)
   ix_walk(ix_name('email'), pre, false, function(e)
     if string.sub(e, 1, #pre) ~= pre then return true end
     local other = load('inv_' .. string.sub(e, #pre + 1))
-    if other and other.status == 'pending' and other.emailKey == doc.emailKey then
+    -- A waiting invite holds the pair as a pending one does.
+    local open = other and (other.status == 'pending' or other.status == 'pending_approval')
+    if open and other.emailKey == doc.emailKey then
       local ot = isnull(other.scope) and '' or (#other.scope.type .. ':' .. other.scope.type .. other.scope.id)
       if ot == st and not expire_if_due(other) then
         found = other.id
