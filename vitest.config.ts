@@ -16,6 +16,7 @@ const partitioned = [
   'test/integration/retention.test.ts',
   'test/integration/erasure.test.ts',
   'test/integration/approval.test.ts',
+  'test/integration/keys.test.ts',
   'test/integration/events.test.ts',
   'test/integration/batches.test.ts',
   'test/integration/repair.test.ts',

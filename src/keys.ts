@@ -101,6 +101,10 @@ export const dataKeys = (D: string) => ({
   consoleSession: (digest: string) => `${D}:console:${digest}`,
   webhooks: `${D}:whk`,
   webhookLog: (id: string) => `${D}:whk:${id}:log`,
+  /** Tenant API keys (DESIGN §15): id → record, secret digest → id, id → last use. */
+  keys: `${D}:keys`,
+  keyDigests: `${D}:keys:digest`,
+  keysUsed: `${D}:keys:used`,
   /** A tenant's invite policy (DESIGN §17), as JSON. */
   policy: (tenant: string) => `${D}:policy:${tenant}`,
   /** Erasures done: address digest → erasure id (DESIGN §18). */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import cookie from '@fastify/cookie';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { keyChecker } from '../http/auth.js';
+import { keyChecker } from '../access/auth.js';
 import { pageHeaders } from '../http/page.js';
 import { CONSOLE_CSP, consolePage, esc } from './html.js';
 import { deliveryPages } from './pages-delivery.js';

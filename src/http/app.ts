@@ -16,6 +16,7 @@ import type { JobPort } from '../invites/ports.js';
 import type { Bounces } from '../suppressions/bounces.js';
 import type { Erasures } from '../erasure/erasure.js';
 import { erasureRoutes } from './routes/erasures.js';
+import { keyRoutes } from './routes/keys.js';
 import type { Policies } from '../policy/store.js';
 import { policyRoutes } from './routes/policy.js';
 import type { Suppressions } from '../suppressions/suppressions.js';
@@ -33,6 +34,8 @@ import { suppressionRoutes } from './routes/suppressions.js';
 import { statsRoutes } from './routes/stats.js';
 import { createStats } from '../insight/stats.js';
 import { consolePlugin } from '../console/plugin.js';
+import { createAuth } from '../access/auth.js';
+import { createKeyStore } from '../access/key-store.js';
 import { createSessions } from '../console/sessions.js';
 import { createSignInLimit } from '../console/sign-in-limit.js';
 import { unsubscribeRoutes } from './unsubscribe.js';
@@ -183,6 +186,10 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   });
 
   const rate = { max: d.publicRateLimit, timeWindow: 60_000 };
+  // Operator keys (API_KEYS) and tenant keys (DESIGN §15), one resolver for every API route.
+  const keys = createKeyStore(d.redis, d.domain.store.prefix);
+  const auth = createAuth({ operatorKeys: d.apiKeys, keys });
+  app.addHook('onClose', async () => auth.close());
   const { store, service, bulk, queries } = d.domain;
   await app.register(opsRoutes, {
     store,
@@ -200,10 +207,10 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
     clock: d.clock,
     rateLimit: rate,
   });
-  await app.register(eventRoutes, { feed: d.feed, apiKeys: d.apiKeys });
-  await app.register(webhookRoutes, { endpoints: d.endpoints, apiKeys: d.apiKeys });
+  await app.register(eventRoutes, { feed: d.feed, auth });
+  await app.register(webhookRoutes, { endpoints: d.endpoints, auth });
   const stats = createStats(d.domain.store, d.clock);
-  await app.register(statsRoutes, { stats, apiKeys: d.apiKeys });
+  await app.register(statsRoutes, { stats, auth });
   await app.register(consolePlugin, {
     apiKeys: d.apiKeys,
     publicUrl: d.publicUrl,
@@ -218,13 +225,14 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   await app.register(suppressionRoutes, {
     suppressions: d.suppressions,
     bounces: d.bounces,
-    apiKeys: d.apiKeys,
+    auth,
   });
-  await app.register(erasureRoutes, { erasures: d.erasures, apiKeys: d.apiKeys });
+  await app.register(erasureRoutes, { erasures: d.erasures, auth });
+  await app.register(keyRoutes, { auth, keys });
   await app.register(policyRoutes, {
     policies: d.policies,
     suppressions: d.suppressions,
-    apiKeys: d.apiKeys,
+    auth,
   });
   await app.register(unsubscribeRoutes, {
     suppressions: d.suppressions,
@@ -238,7 +246,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
     queries,
     store,
     jobs: d.jobs,
-    apiKeys: d.apiKeys,
+    auth,
   });
   return app as unknown as FastifyInstance;
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance, RouteOptions } from 'fastify';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorSchema } from './schemas.js';
+import type { Scope } from '../access/scopes.js';
 
 interface Operation {
   id: string;
@@ -14,10 +15,11 @@ interface Operation {
   description?: string;
 }
 
-// Every admin operation can meet bad input, a bad key, a large or unknown body, a rate limit, and
-// a Redis that is away (503); those naming something by id also 404, and 414 for an id too long.
-const ADMIN = [400, 401, 413, 415, 429, 503];
-const BY_ID = [...ADMIN, 404, 414];
+// Every admin operation can meet bad input, a bad key, a missing scope (403), a Herald-Tenant
+// naming no tenant (404), a large or unknown body, a rate limit, and a Redis that is away (503);
+// those naming something by id also 414 for an id too long.
+const ADMIN = [400, 401, 403, 404, 413, 415, 429, 503];
+const BY_ID = [...ADMIN, 414];
 
 /**
  * Every documented operation: its stable operationId, summary and the statuses it can answer.
@@ -195,6 +197,23 @@ export const OPERATIONS: Record<string, Operation> = {
     summary: 'A dry run of the invite policy: which addresses it allows, and which are suppressed',
     errors: ADMIN,
   },
+  'POST /v1/keys': {
+    id: 'createKey',
+    summary: 'Create an API key with scopes (its secret is shown only in this answer)',
+    errors: ADMIN,
+  },
+  'GET /v1/keys': {
+    id: 'listKeys',
+    summary: "The tenant's API keys (never their secrets)",
+    errors: ADMIN,
+  },
+  'GET /v1/keys/self': { id: 'getOwnKey', summary: 'The key making this request', errors: ADMIN },
+  'DELETE /v1/keys/{id}': {
+    id: 'revokeKey',
+    summary: 'Revoke a key: every API process refuses it within 1 s',
+    errors: BY_ID,
+    empty: 204,
+  },
   'POST /v1/erasures': {
     id: 'eraseSubject',
     summary: 'Erase an e-mail address from everything Herald keeps',
@@ -217,6 +236,30 @@ const DESCRIPTIONS: Record<number, string> = {
   429: 'Rate-limited; see Retry-After',
   503: 'Redis is unreachable (or, for /readyz, no worker is consuming)',
 };
+
+/**
+ * The scope a key needs for an operation (DESIGN §15), by what it touches; public operations
+ * need none, and GET /v1/keys/self only a valid key. A route a rule does not cover stops the start.
+ */
+export function scopeOf(method: string, path: string): Scope | null {
+  if (path === '/v1/keys/self') return null;
+  const rules: [RegExp, Scope | ((m: string) => Scope)][] = [
+    [/^\/v1\/webhooks/, 'webhooks:manage'],
+    [/^\/v1\/(suppressions|bounces)/, 'suppressions:manage'],
+    [/^\/v1\/events$/, 'events:read'],
+    [/^\/v1\/policy$/, 'policy:manage'],
+    [/^\/v1\/keys/, 'keys:manage'],
+    [/^\/v1\/invites(\/send)?$/, (m) => (m === 'GET' ? 'invites:read' : 'invites:propose')],
+    [/^\/v1\/invites\/check$/, 'invites:read'],
+    [
+      /^\/v1\/(invites|batches|stats|sweeps|erasures)/,
+      (m) => (m === 'GET' ? 'invites:read' : 'invites:write'),
+    ],
+  ];
+  for (const [pattern, scope] of rules)
+    if (pattern.test(path)) return typeof scope === 'function' ? scope(method) : scope;
+  throw new Error(`${method} ${path} needs a scope in src/http/operations.ts's scopeOf`);
+}
 
 /** The OpenAPI path of a Fastify route (`/v1/invites/:id` → `/v1/invites/{id}`). */
 const openApiPath = (url: string) => url.replace(/:(\w+)/g, '{$1}');
@@ -244,8 +287,11 @@ export function documentRoutes(app: FastifyInstance) {
     for (const status of op.errors) {
       responses[status] ??= errorSchema.describe(DESCRIPTIONS[status] ?? 'Error');
     }
+    const scope = op.public ? null : scopeOf(String(route.method), openApiPath(route.url));
+    if (scope) route.config = { ...(route.config ?? {}), scope };
     route.schema = {
       ...schema,
+      ...(scope ? { 'x-required-scope': scope } : {}),
       operationId: op.id,
       summary: op.summary,
       ...(op.description ? { description: op.description } : {}),

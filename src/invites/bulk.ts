@@ -22,7 +22,10 @@ export function createBulk(
   const drafts = createDrafts(store, cfg);
   const bulkMax = cfg.bulkMax;
   return {
-    async intake(input: BulkInput): Promise<{ batchId: string; total: number }> {
+    async intake(
+      input: BulkInput,
+      o: { forceApproval?: boolean } = {},
+    ): Promise<{ batchId: string; total: number }> {
       const raw: Recipient[] = (
         typeof input.emails === 'string' ? input.emails.split(/[\s,;]+/).filter(Boolean) : input.emails
       ).map((e) => (typeof e === 'string' ? { email: e } : e));
@@ -66,7 +69,8 @@ export function createBulk(
       const emails = people.map((p) => (Object.keys(p).length === 1 ? p.email : JSON.stringify(p)));
       const now = clock.now();
       // Whether the batch waits for approval is the policy's word when the request came.
-      const shared = { ...drafts.resolveShared(input, now), approval: await policy.requiresApproval() };
+      const approval = o.forceApproval === true || (await policy.requiresApproval());
+      const shared = { ...drafts.resolveShared(input, now), approval };
       const batchId = newId('bat', now);
       const chunks: string[][] = [];
       for (let i = 0; i < emails.length; i += CHUNK_SIZE) chunks.push(emails.slice(i, i + CHUNK_SIZE));
@@ -115,6 +119,13 @@ export function createBulk(
       // A chunk of duplicates only, or sends that all ended before this chunk was stored.
       await store.finishBatch(batchId, clock.now());
       return { created: ids.length, duplicates: results.length - ids.length };
+    },
+
+    /** The scope a batch's invites share (null for none); 404 for an unknown batch. */
+    async batchScope(id: string): Promise<{ type: string; id: string } | null> {
+      const b = await store.getBatch(id);
+      if (!b) throw notFound('batch');
+      return (JSON.parse(b.fields) as Resolved).scope;
     },
 
     /** Approves or rejects every invite of a batch still waiting; answers how many. */

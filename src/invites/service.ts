@@ -73,9 +73,14 @@ export function createService(
     /** The link in the e-mail, without building the whole view. */
     link: (doc: InviteDoc) => `${cfg.publicUrl}/i/${code(doc)}`,
 
-    async create(input: CreateInput): Promise<Invite | { data: Invite[] }> {
+    /** `forceApproval`: the caller may only propose (a key with invites:propose alone, DESIGN §17). */
+    async create(
+      input: CreateInput,
+      o: { forceApproval?: boolean } = {},
+    ): Promise<Invite | { data: Invite[] }> {
       const now = clock.now();
-      const shared = { ...drafts.resolveShared(input, now), approval: await policy.requiresApproval() };
+      const approval = o.forceApproval === true || (await policy.requiresApproval());
+      const shared = { ...drafts.resolveShared(input, now), approval };
       if (input.count !== undefined) {
         if (input.email) throw invalid('count', 'count makes open invites; leave out email');
         if (input.send) throw invalid('send', 'open invites have no address to send to');

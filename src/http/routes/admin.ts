@@ -17,6 +17,9 @@ import type { Service } from '../../invites/service.js';
 import type { Store } from '../../invites/store.js';
 import { CSV_MAX_BYTES } from '../../invites/csv.js';
 import { requireApiKey } from '../auth.js';
+import type { Auth, Principal } from '../../access/auth.js';
+import { grants } from '../../access/scopes.js';
+import { HeraldError, notFound } from '../../errors.js';
 import { asCsvRows, csvBody } from '../csv-body.js';
 import { idempotent } from '../idempotency.js';
 import { auditReason, batchView, eventList, idParams, inviteList } from '../schemas.js';
@@ -27,14 +30,25 @@ export interface AdminDeps {
   queries: Queries;
   store: Store;
   jobs: JobPort;
-  apiKeys: string[];
+  auth: Auth;
   /** Most recipients in one bulk request (BULK_MAX), for CSV bodies too. */
   bulkMax: number;
 }
 
 /** Every route that needs an API key. */
 export const adminRoutes: FastifyPluginAsyncZod<AdminDeps> = async (app, d) => {
-  requireApiKey(app, d.apiKeys);
+  requireApiKey(app, d.auth);
+  // A key limited to scopeIds sees only invites (and batches) of those scopes: others answer 404.
+  app.addHook('preHandler', async (req) => {
+    const allowed = req.principal?.scopeIds;
+    const id = (req.params as { id?: string } | undefined)?.id;
+    if (!allowed || !id) return;
+    const scope = req.routeOptions.url?.startsWith('/v1/batches/')
+      ? await d.bulk.batchScope(id)
+      : (await d.service.get(id)).scope;
+    if (!inScopes(allowed, scope))
+      throw notFound(req.routeOptions.url?.startsWith('/v1/batches/') ? 'batch' : 'invite');
+  });
   app.addContentTypeParser('text/csv', { parseAs: 'buffer', bodyLimit: CSV_MAX_BYTES }, (_req, body, done) =>
     done(null, body),
   );
@@ -55,7 +69,10 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminDeps> = async (app, d) => {
     (req, reply) =>
       idempotent(d.store, req.apiKeyId!, req, reply, async () => ({
         status: 201,
-        body: await d.service.create(req.body),
+        body: await d.service.create(req.body, {
+          forceApproval: proposesOnly(req.principal!),
+          ...mustBeInScope(req.principal!, req.body.scope ?? null),
+        }),
       })),
   );
 
@@ -75,7 +92,12 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminDeps> = async (app, d) => {
     (req, reply) =>
       idempotent(d.store, req.apiKeyId!, req, reply, async () => ({
         status: 202,
-        body: await d.bulk.intake(req.body).catch((err) => Promise.reject(asCsvRows(err, req))),
+        body: await d.bulk
+          .intake(req.body, {
+            forceApproval: proposesOnly(req.principal!),
+            ...mustBeInScope(req.principal!, req.body.scope ?? null),
+          })
+          .catch((err) => Promise.reject(asCsvRows(err, req))),
       })),
   );
 
@@ -88,7 +110,22 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminDeps> = async (app, d) => {
   app.get(
     '/v1/invites',
     { schema: { tags, security, querystring: listQuery, response: { 200: inviteList } } },
-    (req) => d.queries.list(req.query),
+    async (req) => {
+      const allowed = req.principal!.scopeIds;
+      if (!allowed) return d.queries.list(req.query);
+      // One scope: the list's own filters. Several: each page is filtered, so a page may hold
+      // fewer than `limit`; its cursor still goes on from where it stopped.
+      if (allowed.length === 1) {
+        const [type, ...rest] = allowed[0].split(':');
+        const id = rest.join(':');
+        const q = req.query;
+        if ((q.scopeType ?? type) !== type || (q.scopeId ?? id) !== id)
+          return { data: [], hasMore: false, nextCursor: null };
+        return d.queries.list({ ...q, scopeType: type, scopeId: id });
+      }
+      const page = await d.queries.list(req.query);
+      return { ...page, data: page.data.filter((i) => inScopes(allowed, i.scope)) };
+    },
   );
 
   app.get(
@@ -195,3 +232,18 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminDeps> = async (app, d) => {
     async (_req, reply) => reply.code(202).send({ jobId: await d.jobs.sweep() }),
   );
 };
+
+/** A key with invites:propose but not invites:write proposes: its invites wait for approval. */
+const proposesOnly = (p: Principal) => !grants(p.scopes, 'invites:write');
+
+const inScopes = (allowed: string[], scope: { type: string; id: string } | null) =>
+  scope !== null && allowed.includes(`${scope.type}:${scope.id}`);
+
+/** A key limited to scopeIds creates only invites of those scopes (DESIGN §15). */
+function mustBeInScope(p: Principal, scope: { type: string; id: string } | null) {
+  if (p.scopeIds && !inScopes(p.scopeIds, scope))
+    throw new HeraldError('scope_not_allowed', 403, 'This key may only create invites of its scopeIds.', [
+      { field: 'scope', allowed: p.scopeIds },
+    ]);
+  return {};
+}

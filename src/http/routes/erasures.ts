@@ -2,13 +2,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Erasures } from '../../erasure/erasure.js';
 import { requireApiKey } from '../auth.js';
+import type { Auth } from '../../access/auth.js';
 
 /** POST /v1/erasures (DESIGN §18): the right to erasure for one address. */
-export const erasureRoutes: FastifyPluginAsyncZod<{ erasures: Erasures; apiKeys: string[] }> = async (
-  app,
-  d,
-) => {
-  requireApiKey(app, d.apiKeys);
+export const erasureRoutes: FastifyPluginAsyncZod<{ erasures: Erasures; auth: Auth }> = async (app, d) => {
+  requireApiKey(app, d.auth);
   app.post(
     '/v1/erasures',
     {

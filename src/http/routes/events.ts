@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { EVENT_TYPES } from '../../events/catalog.js';
 import type { Feed } from '../../events/feed.js';
 import { requireApiKey } from '../auth.js';
+import type { Auth } from '../../access/auth.js';
 
 const eventSchema = z.object({
   id: z.string(),
@@ -26,8 +27,8 @@ export const feedQuery = z.strictObject({
 });
 
 /** GET /v1/events: the event feed (DESIGN §10). */
-export const eventRoutes: FastifyPluginAsyncZod<{ feed: Feed; apiKeys: string[] }> = async (app, d) => {
-  requireApiKey(app, d.apiKeys);
+export const eventRoutes: FastifyPluginAsyncZod<{ feed: Feed; auth: Auth }> = async (app, d) => {
+  requireApiKey(app, d.auth, { unscopedOnly: true });
   app.get(
     '/v1/events',
     {

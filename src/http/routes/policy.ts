@@ -5,6 +5,7 @@ import { policyInput, REFUSALS, refusal } from '../../policy/policy.js';
 import type { Policies } from '../../policy/store.js';
 import type { Suppressions } from '../../suppressions/suppressions.js';
 import { requireApiKey } from '../auth.js';
+import type { Auth } from '../../access/auth.js';
 
 const policyView = z.object({
   allowedDomains: z.array(z.string()),
@@ -19,9 +20,9 @@ const policyView = z.object({
 export const policyRoutes: FastifyPluginAsyncZod<{
   policies: Policies;
   suppressions: Suppressions;
-  apiKeys: string[];
+  auth: Auth;
 }> = async (app, d) => {
-  requireApiKey(app, d.apiKeys);
+  requireApiKey(app, d.auth);
   const tags = ['policy'];
   const security = [{ bearer: [] }];
 

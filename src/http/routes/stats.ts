@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { METRICS, type Stats } from '../../insight/stats.js';
 import { text } from '../../invites/inputs.js';
 import { requireApiKey } from '../auth.js';
+import type { Auth } from '../../access/auth.js';
 
 const counts = Object.fromEntries(METRICS.map((m) => [m, z.number()])) as Record<
   (typeof METRICS)[number],
@@ -10,8 +11,8 @@ const counts = Object.fromEntries(METRICS.map((m) => [m, z.number()])) as Record
 >;
 
 /** GET /v1/stats (DESIGN §13). */
-export const statsRoutes: FastifyPluginAsyncZod<{ stats: Stats; apiKeys: string[] }> = async (app, d) => {
-  requireApiKey(app, d.apiKeys);
+export const statsRoutes: FastifyPluginAsyncZod<{ stats: Stats; auth: Auth }> = async (app, d) => {
+  requireApiKey(app, d.auth, { unscopedOnly: true });
   app.get(
     '/v1/stats',
     {

@@ -4,6 +4,7 @@ import { text } from '../../invites/inputs.js';
 import type { Bounces } from '../../suppressions/bounces.js';
 import { REASONS, type Suppressions } from '../../suppressions/suppressions.js';
 import { requireApiKey } from '../auth.js';
+import type { Auth } from '../../access/auth.js';
 
 const entry = z.object({
   email: z.string(),
@@ -17,9 +18,9 @@ const params = z.strictObject({ email: z.string().min(1).max(254) });
 export const suppressionRoutes: FastifyPluginAsyncZod<{
   suppressions: Suppressions;
   bounces: Bounces;
-  apiKeys: string[];
+  auth: Auth;
 }> = async (app, d) => {
-  requireApiKey(app, d.apiKeys);
+  requireApiKey(app, d.auth);
   const tags = ['suppressions'];
   const security = [{ bearer: [] }];
 

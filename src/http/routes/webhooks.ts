@@ -4,6 +4,7 @@ import { EVENT_TYPES } from '../../events/catalog.js';
 import { text } from '../../invites/inputs.js';
 import type { Endpoints } from '../../webhooks/endpoints.js';
 import { requireApiKey } from '../auth.js';
+import type { Auth } from '../../access/auth.js';
 
 const endpointView = z.object({
   id: z.string(),
@@ -47,11 +48,8 @@ const attempt = z.object({
 });
 
 /** The webhook endpoints API (DESIGN §10). */
-export const webhookRoutes: FastifyPluginAsyncZod<{ endpoints: Endpoints; apiKeys: string[] }> = async (
-  app,
-  d,
-) => {
-  requireApiKey(app, d.apiKeys);
+export const webhookRoutes: FastifyPluginAsyncZod<{ endpoints: Endpoints; auth: Auth }> = async (app, d) => {
+  requireApiKey(app, d.auth);
   const tags = ['webhooks'];
   const security = [{ bearer: [] }];
 
