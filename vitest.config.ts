@@ -17,6 +17,7 @@ const partitioned = [
   'test/integration/erasure.test.ts',
   'test/integration/approval.test.ts',
   'test/integration/keys.test.ts',
+  'test/integration/tenants.test.ts',
   'test/integration/events.test.ts',
   'test/integration/batches.test.ts',
   'test/integration/repair.test.ts',

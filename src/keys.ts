@@ -101,6 +101,8 @@ export const dataKeys = (D: string) => ({
   consoleSession: (digest: string) => `${D}:console:${digest}`,
   webhooks: `${D}:whk`,
   webhookLog: (id: string) => `${D}:whk:${id}:log`,
+  /** Tenants (DESIGN §15): id → record. */
+  tenants: `${D}:tenants`,
   /** Tenant API keys (DESIGN §15): id → record, secret digest → id, id → last use. */
   keys: `${D}:keys`,
   keyDigests: `${D}:keys:digest`,

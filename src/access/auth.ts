@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { secretDigest, type KeyRecord, type KeyStore } from './key-store.js';
+import type { TenantStore } from '../tenants/store.js';
 
 const sha = (s: string) => createHash('sha256').update(s).digest();
 
@@ -39,7 +40,7 @@ export type Auth = ReturnType<typeof createAuth>;
  * looked up by their digest, remembered for at most a second, and their last use is written in
  * batches. A Redis that cannot answer the look-up surfaces as its error (503).
  */
-export function createAuth(o: { operatorKeys: string[]; keys: KeyStore }) {
+export function createAuth(o: { operatorKeys: string[]; keys: KeyStore; tenants: TenantStore }) {
   const operator = keyChecker(o.operatorKeys);
   const cache = new Map<string, { at: number; rec: KeyRecord | null }>();
   const used = new Map<string, number>();
@@ -70,6 +71,8 @@ export function createAuth(o: { operatorKeys: string[]; keys: KeyStore }) {
       }
       const rec = hit.rec;
       if (!rec || (rec.expiresAt !== null && rec.expiresAt <= now)) return null;
+      // A deleted tenant's keys stop at once here, and within a second in every other process.
+      if (!(await o.tenants.exists(rec.tenant))) return null;
       used.set(rec.id, now);
       return {
         keyId: rec.id,
@@ -79,6 +82,8 @@ export function createAuth(o: { operatorKeys: string[]; keys: KeyStore }) {
         scopeIds: rec.scopeIds,
       };
     },
+    /** Whether a tenant an operator names in Herald-Tenant exists. */
+    tenantExists: (id: string) => o.tenants.exists(id),
     /** Last uses not yet written, for GET /v1/keys (this process's view). */
     pendingUse: (id: string) => used.get(id) ?? null,
     flush,

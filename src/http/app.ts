@@ -17,6 +17,7 @@ import type { Bounces } from '../suppressions/bounces.js';
 import type { Erasures } from '../erasure/erasure.js';
 import { erasureRoutes } from './routes/erasures.js';
 import { keyRoutes } from './routes/keys.js';
+import { tenantRoutes } from './routes/tenants.js';
 import type { Policies } from '../policy/store.js';
 import { policyRoutes } from './routes/policy.js';
 import type { Suppressions } from '../suppressions/suppressions.js';
@@ -36,6 +37,7 @@ import { createStats } from '../insight/stats.js';
 import { consolePlugin } from '../console/plugin.js';
 import { createAuth } from '../access/auth.js';
 import { createKeyStore } from '../access/key-store.js';
+import { createTenantStore } from '../tenants/store.js';
 import { createSessions } from '../console/sessions.js';
 import { createSignInLimit } from '../console/sign-in-limit.js';
 import { unsubscribeRoutes } from './unsubscribe.js';
@@ -188,7 +190,8 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   const rate = { max: d.publicRateLimit, timeWindow: 60_000 };
   // Operator keys (API_KEYS) and tenant keys (DESIGN §15), one resolver for every API route.
   const keys = createKeyStore(d.redis, d.domain.store.prefix);
-  const auth = createAuth({ operatorKeys: d.apiKeys, keys });
+  const tenants = createTenantStore(d.redis, d.domain.store.prefix);
+  const auth = createAuth({ operatorKeys: d.apiKeys, keys, tenants });
   app.addHook('onClose', async () => auth.close());
   const { store, service, bulk, queries } = d.domain;
   await app.register(opsRoutes, {
@@ -229,6 +232,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(erasureRoutes, { erasures: d.erasures, auth });
   await app.register(keyRoutes, { auth, keys });
+  await app.register(tenantRoutes, { auth, keys, tenants, policies: d.policies, jobs: d.jobs });
   await app.register(policyRoutes, {
     policies: d.policies,
     suppressions: d.suppressions,
@@ -247,6 +251,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
     store,
     jobs: d.jobs,
     auth,
+    tenants,
   });
   return app as unknown as FastifyInstance;
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { HeraldError } from '../errors.js';
 import type { Auth, Principal } from '../access/auth.js';
 import { grants, type Scope } from '../access/scopes.js';
+import { TENANT_ID } from '../tenants/store.js';
 
 export const unauthorized = () =>
   new HeraldError('unauthorized', 401, 'A valid API key is required: Authorization: Bearer <key>.', [], {
@@ -15,18 +16,20 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     /** The scope a key needs for this route (src/http/operations.ts); none: any valid key. */
-    scope?: Scope;
+    scope?: Scope | 'operator';
   }
 }
-
-const TENANT_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 /**
  * Puts every route of this plugin behind an API key (the same 401 for any bad key), checks the
  * `Herald-Tenant` header (DESIGN §15) and the scope the route needs; `unscopedOnly` refuses keys
  * limited by scopeIds.
  */
-export function requireApiKey(app: FastifyInstance, auth: Auth, o: { unscopedOnly?: boolean } = {}) {
+export function requireApiKey(
+  app: FastifyInstance,
+  auth: Auth,
+  o: { unscopedOnly?: boolean; defaultTenantOnly?: boolean } = {},
+) {
   app.addHook('onRequest', async (req) => {
     const m = /^Bearer ([\x21-\x7e]{1,512})$/.exec(req.headers.authorization ?? '');
     const p = m ? await auth.principal(m[1]) : null;
@@ -34,15 +37,23 @@ export function requireApiKey(app: FastifyInstance, auth: Auth, o: { unscopedOnl
     const asked = req.headers['herald-tenant'];
     if (asked !== undefined && asked !== p.tenant) {
       if (!p.operator) throw insufficientScope('Herald-Tenant names another tenant than the key’s.', null);
-      // Only tenant `default` exists until tenants can be created.
-      if (typeof asked !== 'string' || !TENANT_ID.test(asked) || asked !== 'default')
+      if (typeof asked !== 'string' || !TENANT_ID.test(asked) || !(await auth.tenantExists(asked)))
         throw new HeraldError('tenant_not_found', 404, 'No such tenant (Herald-Tenant).', [
           { field: 'Herald-Tenant' },
         ]);
+      p.tenant = asked;
     }
     const needed = req.routeOptions.config.scope;
-    if (needed && !grants(p.scopes, needed))
-      throw insufficientScope(`This needs the scope ${needed}.`, needed);
+    // `operator`: routes only operator keys may use (tenants); no scope of a tenant key grants it.
+    const allowed = needed === 'operator' ? p.operator : !needed || grants(p.scopes, needed);
+    if (!allowed) throw insufficientScope(`This needs the scope ${needed}.`, needed ?? null);
+    if (o.defaultTenantOnly && p.tenant !== 'default')
+      throw new HeraldError(
+        'not_yet_per_tenant',
+        403,
+        'This is not kept per tenant yet: only tenant default can use it.',
+        [{ field: 'Herald-Tenant' }],
+      );
     // Routes whose answers are not filtered by a key's scopeIds yet (stats, the feed) refuse such
     // a key rather than show it more than its scopes.
     if (o.unscopedOnly && p.scopeIds)

@@ -214,6 +214,23 @@ export const OPERATIONS: Record<string, Operation> = {
     errors: BY_ID,
     empty: 204,
   },
+  'POST /v1/tenants': {
+    id: 'createTenant',
+    summary: 'Create a tenant (operator keys only)',
+    errors: [...ADMIN, 409],
+  },
+  'GET /v1/tenants': { id: 'listTenants', summary: 'Every tenant (operator keys only)', errors: ADMIN },
+  'GET /v1/tenants/{id}': { id: 'getTenant', summary: 'One tenant (operator keys only)', errors: BY_ID },
+  'PATCH /v1/tenants/{id}': {
+    id: 'renameTenant',
+    summary: 'Rename a tenant (operator keys only)',
+    errors: BY_ID,
+  },
+  'DELETE /v1/tenants/{id}': {
+    id: 'deleteTenant',
+    summary: 'Delete a tenant: its keys stop at once and a job removes its invites (operator keys only)',
+    errors: [...BY_ID, 409],
+  },
   'POST /v1/erasures': {
     id: 'eraseSubject',
     summary: 'Erase an e-mail address from everything Herald keeps',
@@ -241,8 +258,9 @@ const DESCRIPTIONS: Record<number, string> = {
  * The scope a key needs for an operation (DESIGN §15), by what it touches; public operations
  * need none, and GET /v1/keys/self only a valid key. A route a rule does not cover stops the start.
  */
-export function scopeOf(method: string, path: string): Scope | null {
+export function scopeOf(method: string, path: string): Scope | 'operator' | null {
   if (path === '/v1/keys/self') return null;
+  if (path.startsWith('/v1/tenants')) return 'operator';
   const rules: [RegExp, Scope | ((m: string) => Scope)][] = [
     [/^\/v1\/webhooks/, 'webhooks:manage'],
     [/^\/v1\/(suppressions|bounces)/, 'suppressions:manage'],

@@ -24,8 +24,9 @@ export function createBulk(
   return {
     async intake(
       input: BulkInput,
-      o: { forceApproval?: boolean } = {},
+      o: { forceApproval?: boolean; tenant?: string } = {},
     ): Promise<{ batchId: string; total: number }> {
+      const tenant = o.tenant ?? 'default';
       const raw: Recipient[] = (
         typeof input.emails === 'string' ? input.emails.split(/[\s,;]+/).filter(Boolean) : input.emails
       ).map((e) => (typeof e === 'string' ? { email: e } : e));
@@ -49,7 +50,10 @@ export function createBulk(
           `${bad.length} address(es) are not valid e-mail addresses.`,
           bad,
         );
-      const verdicts = await policy.check(raw.map((e) => e.email));
+      const verdicts = await policy.check(
+        raw.map((e) => e.email),
+        tenant,
+      );
       const refused = raw.flatMap((e, i) => {
         const code = verdicts[i];
         if (!code) return [];
@@ -69,8 +73,8 @@ export function createBulk(
       const emails = people.map((p) => (Object.keys(p).length === 1 ? p.email : JSON.stringify(p)));
       const now = clock.now();
       // Whether the batch waits for approval is the policy's word when the request came.
-      const approval = o.forceApproval === true || (await policy.requiresApproval());
-      const shared = { ...drafts.resolveShared(input, now), approval };
+      const approval = o.forceApproval === true || (await policy.requiresApproval(tenant));
+      const shared = { ...drafts.resolveShared(input, now), tenant, approval };
       const batchId = newId('bat', now);
       const chunks: string[][] = [];
       for (let i = 0; i < emails.length; i += CHUNK_SIZE) chunks.push(emails.slice(i, i + CHUNK_SIZE));
@@ -121,11 +125,12 @@ export function createBulk(
       return { created: ids.length, duplicates: results.length - ids.length };
     },
 
-    /** The scope a batch's invites share (null for none); 404 for an unknown batch. */
-    async batchScope(id: string): Promise<{ type: string; id: string } | null> {
+    /** The scope and tenant a batch's invites share; 404 for an unknown batch. */
+    async batchOwner(id: string): Promise<{ scope: { type: string; id: string } | null; tenant: string }> {
       const b = await store.getBatch(id);
       if (!b) throw notFound('batch');
-      return (JSON.parse(b.fields) as Resolved).scope;
+      const shared = JSON.parse(b.fields) as Resolved;
+      return { scope: shared.scope, tenant: shared.tenant ?? 'default' };
     },
 
     /** Approves or rejects every invite of a batch still waiting; answers how many. */

@@ -29,6 +29,7 @@ export type Resolved = Pick<
   | 'locale'
   | 'redirectUrl'
   | 'expiresAt'
+  | 'tenant'
 > & {
   reminders: number[];
   sendAt: number | null;
@@ -62,6 +63,7 @@ export function createDrafts(store: Store, cfg: DraftSettings) {
         maxUses: input.maxUses ?? 1,
         temporary: input.temporary ?? false,
         restrictDomains: input.restrictDomains ?? false,
+        tenant: 'default',
         metadata: JSON.stringify(input.metadata ?? {}),
         locale: input.locale ?? 'en',
         redirectUrl: checkRedirect(input.redirectUrl, cfg.redirectAllowlist) ?? null,

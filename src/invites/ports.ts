@@ -16,6 +16,8 @@ export interface JobPort {
   /** Queues the reminders of an invite whose first mail went out at `sentAt` (job ids fold repeats). */
   remind(inviteId: string, delays: number[], sentAt: number, now: number): Promise<void>;
   sweep(): Promise<string>;
+  /** Queues the removal of every invite of a deleted tenant; returns the job's id. */
+  purgeTenant(tenant: string): Promise<string>;
 }
 
 /**
@@ -23,9 +25,9 @@ export interface JobPort {
  * that refuses it, or null.
  */
 export interface PolicyPort {
-  check(emails: string[]): Promise<(string | null)[]>;
-  /** Whether new invites wait for an approval before anything is sent. */
-  requiresApproval(): Promise<boolean>;
+  check(emails: string[], tenant: string): Promise<(string | null)[]>;
+  /** Whether new invites of a tenant wait for an approval before anything is sent. */
+  requiresApproval(tenant: string): Promise<boolean>;
 }
 
 /** A policy that refuses nothing: for tests and benches that build the domain themselves. */
@@ -41,4 +43,5 @@ export const noJobs: JobPort = {
   createChunks: async () => {},
   remind: async () => {},
   sweep: async () => 'none',
+  purgeTenant: async () => 'none',
 };

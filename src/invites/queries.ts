@@ -53,7 +53,8 @@ export function createQueries(
     return doc && doc.status !== 'pending_approval' && doc.status !== 'rejected' ? doc : null;
   }
 
-  async function list(q: ListQuery) {
+  /** `tenant`: only that tenant's invites (null: every invite, when there is one tenant). */
+  async function list(q: ListQuery, tenant: string | null = null) {
     const sortKey = q.sort.replace('-', '') as 'createdAt' | 'expiresAt' | 'updatedAt';
     const sort = ({ createdAt: 'created', expiresAt: 'expires', updatedAt: 'updated' } as const)[sortKey];
     const cursor = q.after ? decodeCursor(q.after, q.sort) : null;
@@ -68,6 +69,7 @@ export function createQueries(
     add('stype', q.scopeType);
     add('sid', q.scopeId);
     add('batch', q.batchId);
+    add('tenant', tenant ?? undefined);
     const statuses = q.status ? [...new Set(q.status.split(','))] : null;
 
     let ids: string[] | null = null;

@@ -195,7 +195,7 @@ export const FIELDS = {
   openedAt: field({ stored: 'o', type: z.number().nullable(), default: null, time: true }),
   declinedAt: field({ stored: 'dc', type: z.number().nullable(), default: null, time: true }),
   /** The tenant the invite belongs to (DESIGN §15). */
-  tenant: field({ stored: 'tn', type: z.string(), default: 'default' }),
+  tenant: field({ stored: 'tn', type: z.string(), default: 'default', indexed: { tenant: 'tenant' } }),
   /** The template version of the last message sent, e.g. `invite/en@3` (DESIGN §16). */
   templateVersion: field({ stored: 'tv', type: nullable, default: null }),
   createdAt: field({ stored: 'c', type: z.number(), time: true }),

@@ -76,11 +76,12 @@ export function createService(
     /** `forceApproval`: the caller may only propose (a key with invites:propose alone, DESIGN §17). */
     async create(
       input: CreateInput,
-      o: { forceApproval?: boolean } = {},
+      o: { forceApproval?: boolean; tenant?: string } = {},
     ): Promise<Invite | { data: Invite[] }> {
+      const tenant = o.tenant ?? 'default';
       const now = clock.now();
-      const approval = o.forceApproval === true || (await policy.requiresApproval());
-      const shared = { ...drafts.resolveShared(input, now), approval };
+      const approval = o.forceApproval === true || (await policy.requiresApproval(tenant));
+      const shared = { ...drafts.resolveShared(input, now), tenant, approval };
       if (input.count !== undefined) {
         if (input.email) throw invalid('count', 'count makes open invites; leave out email');
         if (input.send) throw invalid('send', 'open invites have no address to send to');
@@ -96,7 +97,7 @@ export function createService(
       const send = input.send ?? email !== null;
       if (send && !email) throw invalid('send', 'an invite without email cannot be sent');
       if (email) {
-        const [why] = await policy.check([email]);
+        const [why] = await policy.check([email], tenant);
         if (why) throw policyRefusal(why);
       }
       const person = { name: input.name ?? null };
@@ -169,9 +170,10 @@ export function createService(
       ok(await store.delete({ now: clock.now(), id: await idOf(idOrCode), reason }));
     },
 
-    async accept(idOrCode: string, input: AcceptInput, reason = ''): Promise<Invite> {
+    /** `tenant`: the invite's (the caller's, whose access was checked), for its policy. */
+    async accept(idOrCode: string, input: AcceptInput, reason = '', tenant = 'default'): Promise<Invite> {
       const id = await idOf(idOrCode);
-      const emailAllowed = input.email ? (await policy.check([input.email]))[0] === null : false;
+      const emailAllowed = input.email ? (await policy.check([input.email], tenant))[0] === null : false;
       return changed(
         await store.accept({
           now: clock.now(),
@@ -187,13 +189,26 @@ export function createService(
     /** The landing page's button: one use, as the invited address or an anonymous guest. */
     async acceptAnonymous(doc: InviteDoc, given?: string): Promise<'accepted' | 'already'> {
       const email = doc.email ?? given;
-      const emailAllowed = email ? (await policy.check([email]))[0] === null : false;
+      const emailAllowed = email ? (await policy.check([email], doc.tenant))[0] === null : false;
       const c = await store.accept({ now: clock.now(), id: doc.id, email, emailAllowed });
       return ok(c) as 'accepted' | 'already';
     },
 
     async decline(idOrCode: string, reason = ''): Promise<Invite> {
       return changed(await store.decline({ now: clock.now(), id: await idOf(idOrCode), reason }));
+    },
+
+    /** Removes every invite of a deleted tenant, 500 at a time (the purge-tenant job). */
+    async purgeTenant(tenant: string): Promise<{ removed: number }> {
+      let removed = 0;
+      for (;;) {
+        const ids = await store.setMembers('tenant', tenant, 500);
+        let round = 0;
+        for (const id of ids.slice(0, 500)) round += (await store.erase({ now: clock.now(), id })).removed;
+        removed += round;
+        // Nothing left, or only index entries whose invite is gone: done either way.
+        if (round === 0) return { removed };
+      }
     },
 
     /** Approves (its first send then goes out) or rejects one invite waiting for approval. */

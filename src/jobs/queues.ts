@@ -22,6 +22,8 @@ export const reminderPayload = z.strictObject({
 });
 export const createPayload = z.strictObject({ batchId: z.string().max(64), chunk: z.number().int().min(0) });
 export const expirePayload = z.strictObject({});
+/** Removing a deleted tenant's invites (DESIGN §15). */
+export const purgePayload = z.strictObject({ tenant: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/) });
 
 export interface QueueSettings {
   prefix: string;
@@ -126,6 +128,10 @@ export function createQueues(connection: Redis, s: QueueSettings) {
     },
     async sweep() {
       const job = await maintenance.add('expire', {});
+      return job.id!;
+    },
+    async purgeTenant(tenant: string) {
+      const job = await maintenance.add('purge-tenant', purgePayload.parse({ tenant }), { attempts: 10 });
       return job.id!;
     },
   };

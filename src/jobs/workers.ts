@@ -6,7 +6,7 @@ import type { Bulk } from '../invites/bulk.js';
 import type { Domain } from '../invites/domain.js';
 import type { Logger } from '../logger.js';
 import { queuePrefix } from '../keys.js';
-import { DELIVERY, MAINTENANCE, expirePayload } from './queues.js';
+import { DELIVERY, MAINTENANCE, expirePayload, purgePayload } from './queues.js';
 import { createProcessor } from './create.js';
 import { expireProcessor } from './expire.js';
 import { sendProcessor, type SendDeps } from './send.js';
@@ -98,6 +98,7 @@ export async function startWorkers(d: WorkerDeps) {
   const maintenance = new Worker(
     MAINTENANCE,
     async (job: Job) => {
+      if (job.name === 'purge-tenant') return d.service.purgeTenant(purgePayload.parse(job.data).tenant);
       expirePayload.parse(job.data);
       return expire();
     },

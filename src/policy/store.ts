@@ -29,15 +29,19 @@ export function createPolicies(redis: Redis, prefix: string) {
       cache.set(tenant, { at: Date.now(), policy });
       return policy;
     },
-    /** The domain's view of one tenant's policy. */
-    port(tenant = 'default'): PolicyPort {
+    /** The domain's view of the tenants' policies. */
+    port(): PolicyPort {
       return {
-        async check(emails) {
+        async check(emails, tenant) {
           const policy = await policies.get(tenant);
           return emails.map((e) => refusal(policy, e));
         },
-        requiresApproval: async () => (await policies.get(tenant)).requireApproval,
+        requiresApproval: async (tenant) => (await policies.get(tenant)).requireApproval,
       };
+    },
+    async remove(tenant: string) {
+      cache.delete(tenant);
+      await redis.del(D.policy(tenant));
     },
   };
   return policies;

@@ -18,6 +18,7 @@ import type { Store } from '../../invites/store.js';
 import { CSV_MAX_BYTES } from '../../invites/csv.js';
 import { requireApiKey } from '../auth.js';
 import type { Auth, Principal } from '../../access/auth.js';
+import type { TenantStore } from '../../tenants/store.js';
 import { grants } from '../../access/scopes.js';
 import { HeraldError, notFound } from '../../errors.js';
 import { asCsvRows, csvBody } from '../csv-body.js';
@@ -31,6 +32,7 @@ export interface AdminDeps {
   store: Store;
   jobs: JobPort;
   auth: Auth;
+  tenants: TenantStore;
   /** Most recipients in one bulk request (BULK_MAX), for CSV bodies too. */
   bulkMax: number;
 }
@@ -38,16 +40,23 @@ export interface AdminDeps {
 /** Every route that needs an API key. */
 export const adminRoutes: FastifyPluginAsyncZod<AdminDeps> = async (app, d) => {
   requireApiKey(app, d.auth);
-  // A key limited to scopeIds sees only invites (and batches) of those scopes: others answer 404.
+  // An invite or batch of another tenant (DESIGN §15), or of a scope a key is not limited to,
+  // answers 404 as if it did not exist.
   app.addHook('preHandler', async (req) => {
-    const allowed = req.principal?.scopeIds;
+    const p = req.principal!;
     const id = (req.params as { id?: string } | undefined)?.id;
-    if (!allowed || !id) return;
-    const scope = req.routeOptions.url?.startsWith('/v1/batches/')
-      ? await d.bulk.batchScope(id)
-      : (await d.service.get(id)).scope;
-    if (!inScopes(allowed, scope))
-      throw notFound(req.routeOptions.url?.startsWith('/v1/batches/') ? 'batch' : 'invite');
+    if (!id) return;
+    const batch = req.routeOptions.url?.startsWith('/v1/batches/');
+    // One that does not exist is the route's to answer (a deleted invite's trail stays readable).
+    const owner = await (batch ? d.bulk.batchOwner(id) : d.service.get(id)).catch(
+      (err: { status?: number }) => {
+        if (err.status === 404) return null;
+        throw err;
+      },
+    );
+    if (!owner) return;
+    if (owner.tenant !== p.tenant || (p.scopeIds && !inScopes(p.scopeIds, owner.scope)))
+      throw notFound(batch ? 'batch' : 'invite');
   });
   app.addContentTypeParser('text/csv', { parseAs: 'buffer', bodyLimit: CSV_MAX_BYTES }, (_req, body, done) =>
     done(null, body),
@@ -67,10 +76,11 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminDeps> = async (app, d) => {
       },
     },
     (req, reply) =>
-      idempotent(d.store, req.apiKeyId!, req, reply, async () => ({
+      idempotent(d.store, `${req.principal!.tenant}:${req.apiKeyId!}`, req, reply, async () => ({
         status: 201,
         body: await d.service.create(req.body, {
           forceApproval: proposesOnly(req.principal!),
+          tenant: req.principal!.tenant,
           ...mustBeInScope(req.principal!, req.body.scope ?? null),
         }),
       })),
@@ -90,11 +100,12 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminDeps> = async (app, d) => {
       },
     },
     (req, reply) =>
-      idempotent(d.store, req.apiKeyId!, req, reply, async () => ({
+      idempotent(d.store, `${req.principal!.tenant}:${req.apiKeyId!}`, req, reply, async () => ({
         status: 202,
         body: await d.bulk
           .intake(req.body, {
             forceApproval: proposesOnly(req.principal!),
+            tenant: req.principal!.tenant,
             ...mustBeInScope(req.principal!, req.body.scope ?? null),
           })
           .catch((err) => Promise.reject(asCsvRows(err, req))),
@@ -112,7 +123,10 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminDeps> = async (app, d) => {
     { schema: { tags, security, querystring: listQuery, response: { 200: inviteList } } },
     async (req) => {
       const allowed = req.principal!.scopeIds;
-      if (!allowed) return d.queries.list(req.query);
+      // Filtering by tenant costs a look-up per invite walked: only once a second tenant exists.
+      const tenant =
+        req.principal!.tenant !== 'default' || (await d.tenants.any()) ? req.principal!.tenant : null;
+      if (!allowed) return d.queries.list(req.query, tenant);
       // One scope: the list's own filters. Several: each page is filtered, so a page may hold
       // fewer than `limit`; its cursor still goes on from where it stopped.
       if (allowed.length === 1) {
@@ -121,9 +135,9 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminDeps> = async (app, d) => {
         const q = req.query;
         if ((q.scopeType ?? type) !== type || (q.scopeId ?? id) !== id)
           return { data: [], hasMore: false, nextCursor: null };
-        return d.queries.list({ ...q, scopeType: type, scopeId: id });
+        return d.queries.list({ ...q, scopeType: type, scopeId: id }, tenant);
       }
-      const page = await d.queries.list(req.query);
+      const page = await d.queries.list(req.query, tenant);
       return { ...page, data: page.data.filter((i) => inScopes(allowed, i.scope)) };
     },
   );
@@ -173,7 +187,7 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminDeps> = async (app, d) => {
     {
       schema: { tags, security, params: idParams, body: acceptInput, response: { 200: inviteView } },
     },
-    (req) => d.service.accept(req.params.id, req.body, reason(req.headers)),
+    (req) => d.service.accept(req.params.id, req.body, reason(req.headers), req.principal!.tenant),
   );
 
   app.post(

@@ -6,7 +6,7 @@ import type { Auth } from '../../access/auth.js';
 
 /** POST /v1/erasures (DESIGN §18): the right to erasure for one address. */
 export const erasureRoutes: FastifyPluginAsyncZod<{ erasures: Erasures; auth: Auth }> = async (app, d) => {
-  requireApiKey(app, d.auth);
+  requireApiKey(app, d.auth, { defaultTenantOnly: true });
   app.post(
     '/v1/erasures',
     {

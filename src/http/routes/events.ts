@@ -28,7 +28,7 @@ export const feedQuery = z.strictObject({
 
 /** GET /v1/events: the event feed (DESIGN §10). */
 export const eventRoutes: FastifyPluginAsyncZod<{ feed: Feed; auth: Auth }> = async (app, d) => {
-  requireApiKey(app, d.auth, { unscopedOnly: true });
+  requireApiKey(app, d.auth, { unscopedOnly: true, defaultTenantOnly: true });
   app.get(
     '/v1/events',
     {

@@ -26,13 +26,13 @@ export const policyRoutes: FastifyPluginAsyncZod<{
   const tags = ['policy'];
   const security = [{ bearer: [] }];
 
-  app.get('/v1/policy', { schema: { tags, security, response: { 200: policyView } } }, () =>
-    d.policies.get(),
+  app.get('/v1/policy', { schema: { tags, security, response: { 200: policyView } } }, (req) =>
+    d.policies.get(req.principal!.tenant),
   );
   app.put(
     '/v1/policy',
     { schema: { tags, security, body: policyInput, response: { 200: policyView } } },
-    (req) => d.policies.put(req.body),
+    (req) => d.policies.put(req.body, req.principal!.tenant),
   );
   app.post(
     '/v1/invites/check',
@@ -59,7 +59,7 @@ export const policyRoutes: FastifyPluginAsyncZod<{
       },
     },
     async (req) => {
-      const policy = await d.policies.get();
+      const policy = await d.policies.get(req.principal!.tenant);
       const data = await Promise.all(
         req.body.emails.map(async (address) => {
           const reason = refusal(policy, address);

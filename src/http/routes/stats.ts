@@ -12,7 +12,7 @@ const counts = Object.fromEntries(METRICS.map((m) => [m, z.number()])) as Record
 
 /** GET /v1/stats (DESIGN §13). */
 export const statsRoutes: FastifyPluginAsyncZod<{ stats: Stats; auth: Auth }> = async (app, d) => {
-  requireApiKey(app, d.auth, { unscopedOnly: true });
+  requireApiKey(app, d.auth, { unscopedOnly: true, defaultTenantOnly: true });
   app.get(
     '/v1/stats',
     {

@@ -20,7 +20,7 @@ export const suppressionRoutes: FastifyPluginAsyncZod<{
   bounces: Bounces;
   auth: Auth;
 }> = async (app, d) => {
-  requireApiKey(app, d.auth);
+  requireApiKey(app, d.auth, { defaultTenantOnly: true });
   const tags = ['suppressions'];
   const security = [{ bearer: [] }];
 

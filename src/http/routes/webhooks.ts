@@ -49,7 +49,7 @@ const attempt = z.object({
 
 /** The webhook endpoints API (DESIGN §10). */
 export const webhookRoutes: FastifyPluginAsyncZod<{ endpoints: Endpoints; auth: Auth }> = async (app, d) => {
-  requireApiKey(app, d.auth);
+  requireApiKey(app, d.auth, { defaultTenantOnly: true });
   const tags = ['webhooks'];
   const security = [{ bearer: [] }];
 

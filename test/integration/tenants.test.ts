@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStore } from '../../src/invites/store.js';
+import { startHerald, TEST_KEY, waitFor, type TestHerald } from '../helpers.js';
+
+let h: TestHerald;
+beforeAll(async () => {
+  h = await startHerald({ roles: { api: true, worker: true } });
+});
+afterAll(() => h.cleanup());
+
+type Call = { method: string; url: string; body?: unknown; tenant?: string };
+const as = (key: string, c: Call) =>
+  h.inject({
+    method: c.method as 'GET',
+    url: c.url,
+    headers: {
+      authorization: `Bearer ${key}`,
+      ...(c.body ? { 'content-type': 'application/json' } : {}),
+      ...(c.tenant ? { 'herald-tenant': c.tenant } : {}),
+    },
+    payload: c.body ? JSON.stringify(c.body) : undefined,
+  });
+const op = (c: Call) => as(TEST_KEY, c);
+const ids = (r: { json(): { data: { id: string }[] } }) => r.json().data.map((i) => i.id);
+
+describe('tenants (DESIGN §15)', () => {
+  it('operator keys create, list, rename and find tenants; tenant keys may not', async () => {
+    const made = await op({ method: 'POST', url: '/v1/tenants', body: { id: 'acme', name: 'Acme' } });
+    expect([made.statusCode, made.json()]).toEqual([
+      201,
+      { id: 'acme', name: 'Acme', createdAt: expect.any(String) },
+    ]);
+    expect(
+      (await op({ method: 'POST', url: '/v1/tenants', body: { id: 'acme', name: 'Again' } })).json().error
+        .code,
+    ).toBe('tenant_exists');
+    expect(
+      (await op({ method: 'POST', url: '/v1/tenants', body: { id: 'Bad_Id', name: 'x' } })).statusCode,
+    ).toBe(400);
+    expect(ids(await op({ method: 'GET', url: '/v1/tenants' }))).toEqual(
+      expect.arrayContaining(['default', 'acme']),
+    );
+    expect(
+      (await op({ method: 'PATCH', url: '/v1/tenants/acme', body: { name: 'Acme Inc' } })).json().name,
+    ).toBe('Acme Inc');
+    expect((await op({ method: 'GET', url: '/v1/tenants/nope' })).statusCode).toBe(404);
+    const star = (await op({ method: 'POST', url: '/v1/keys', body: { name: 'all', scopes: ['*'] } })).json();
+    const refused = await as(star.secret, {
+      method: 'POST',
+      url: '/v1/tenants',
+      body: { id: 'x', name: 'x' },
+    });
+    expect([refused.statusCode, refused.json().error.code]).toEqual([403, 'insufficient_scope']);
+  });
+
+  it('keeps invites, lists, keys and policies apart; codes work across tenants', async () => {
+    await op({ method: 'POST', url: '/v1/tenants', body: { id: 'globex', name: 'Globex' } });
+    const mine = (
+      await op({ method: 'POST', url: '/v1/invites', body: { send: false }, tenant: 'globex' })
+    ).json();
+    expect(mine.tenant).toBe('globex');
+    const home = (await op({ method: 'POST', url: '/v1/invites', body: { send: false } })).json();
+    expect(home.tenant).toBe('default');
+    expect((await op({ method: 'GET', url: `/v1/invites/${mine.id}` })).statusCode).toBe(404);
+    expect((await op({ method: 'POST', url: `/v1/invites/${mine.id}/cancel` })).statusCode).toBe(404);
+    expect((await op({ method: 'GET', url: `/v1/invites/${mine.id}`, tenant: 'globex' })).statusCode).toBe(
+      200,
+    );
+    expect(ids(await op({ method: 'GET', url: '/v1/invites?limit=100', tenant: 'globex' }))).toEqual([
+      mine.id,
+    ]);
+    expect(ids(await op({ method: 'GET', url: '/v1/invites?limit=100' }))).not.toContain(mine.id);
+    // A key of the tenant acts in it only.
+    const key = (
+      await op({ method: 'POST', url: '/v1/keys', body: { name: 'g', scopes: ['*'] }, tenant: 'globex' })
+    ).json();
+    expect(key.tenant).toBe('globex');
+    expect((await as(key.secret, { method: 'GET', url: `/v1/invites/${home.id}` })).statusCode).toBe(404);
+    expect((await as(key.secret, { method: 'GET', url: `/v1/invites/${mine.id}` })).statusCode).toBe(200);
+    expect(
+      (await as(key.secret, { method: 'GET', url: '/v1/invites', tenant: 'default' })).json().error.code,
+    ).toBe('insufficient_scope');
+    expect(ids(await op({ method: 'GET', url: '/v1/keys' }))).not.toContain(key.id);
+    expect((await op({ method: 'DELETE', url: `/v1/keys/${key.id}` })).statusCode).toBe(404);
+    // Policies are per tenant.
+    await as(key.secret, { method: 'PUT', url: '/v1/policy', body: { blockedDomains: ['blocked.test'] } });
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(
+      (await as(key.secret, { method: 'POST', url: '/v1/invites', body: { email: 'a@blocked.test' } }))
+        .statusCode,
+    ).toBe(422);
+    expect(
+      (await op({ method: 'POST', url: '/v1/invites', body: { email: 'a@blocked.test', send: false } }))
+        .statusCode,
+    ).toBe(201);
+    // One pending invite per (address, scope) within a tenant, not across them.
+    const pair = { email: 'twin@tenants.test', scope: { type: 'org', id: 't' }, send: false };
+    expect((await op({ method: 'POST', url: '/v1/invites', body: pair })).statusCode).toBe(201);
+    expect((await as(key.secret, { method: 'POST', url: '/v1/invites', body: pair })).statusCode).toBe(201);
+    expect((await as(key.secret, { method: 'POST', url: '/v1/invites', body: pair })).statusCode).toBe(409);
+    // Codes are unique across tenants: the public routes find any tenant's.
+    expect((await h.inject({ method: 'GET', url: `/v1/public/invites/${mine.code}` })).json().code).toBe(
+      mine.code,
+    );
+    // What is not kept per tenant yet refuses other tenants rather than showing them default's.
+    for (const url of ['/v1/events', '/v1/webhooks', '/v1/stats', '/v1/suppressions'])
+      expect([url, (await as(key.secret, { method: 'GET', url })).json().error.code]).toEqual([
+        url,
+        'not_yet_per_tenant',
+      ]);
+    expect((await op({ method: 'GET', url: '/v1/invites', tenant: 'nope' })).json().error.code).toBe(
+      'tenant_not_found',
+    );
+  });
+
+  it('deleting a tenant stops its keys at once and a job removes its invites', async () => {
+    await op({ method: 'POST', url: '/v1/tenants', body: { id: 'initech', name: 'Initech' } });
+    const key = (
+      await op({ method: 'POST', url: '/v1/keys', body: { name: 'i', scopes: ['*'] }, tenant: 'initech' })
+    ).json();
+    const made = [];
+    for (let i = 0; i < 3; i++)
+      made.push(
+        (await as(key.secret, { method: 'POST', url: '/v1/invites', body: { send: false } })).json().id,
+      );
+    const del = await op({ method: 'DELETE', url: '/v1/tenants/initech' });
+    expect([del.statusCode, typeof del.json().jobId]).toEqual([202, 'string']);
+    expect((await as(key.secret, { method: 'GET', url: '/v1/invites' })).statusCode).toBe(401);
+    expect((await op({ method: 'GET', url: '/v1/invites', tenant: 'initech' })).statusCode).toBe(404);
+    const store = createStore(h.redis, h.data, h.partitions);
+    await waitFor(
+      async () => (await store.getMany(made)).every((d) => d === null),
+      15_000,
+      'invites removed',
+    );
+    expect((await op({ method: 'DELETE', url: '/v1/tenants/default' })).statusCode).toBe(409);
+    expect((await op({ method: 'DELETE', url: '/v1/tenants/initech' })).statusCode).toBe(404);
+  });
+});
