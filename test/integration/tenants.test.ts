@@ -118,7 +118,7 @@ describe('tenants (DESIGN §15)', () => {
     const key = (
       await op({ method: 'POST', url: '/v1/keys', body: { name: 'i', scopes: ['*'] }, tenant: 'initech' })
     ).json();
-    const made = [];
+    const made: string[] = [];
     for (let i = 0; i < 3; i++)
       made.push(
         (await as(key.secret, { method: 'POST', url: '/v1/invites', body: { send: false } })).json().id,
