@@ -3,6 +3,7 @@ import type { FastifyReply } from 'fastify';
 import type { Stats } from '../insight/stats.js';
 import type { Domain } from '../invites/domain.js';
 import type { Suppressions } from '../suppressions/suppressions.js';
+import type { Policies } from '../policy/store.js';
 import type { Endpoints } from '../webhooks/endpoints.js';
 import type { Sessions } from './sessions.js';
 import type { SignInLimit } from './sign-in-limit.js';
@@ -16,6 +17,7 @@ export interface ConsoleDeps {
   domain: Domain;
   stats: Stats;
   suppressions: Suppressions;
+  policies: Policies;
   endpoints: Endpoints;
   /** The queues, for depths and the queue board (absent when this process cannot see them). */
   queues?: Queue[];

@@ -10,6 +10,8 @@ const NAV = [
   ['/console', 'Overview'],
   ['/console/batches', 'Batches'],
   ['/console/invites', 'Invites'],
+  ['/console/approvals', 'Approvals'],
+  ['/console/policy', 'Policy'],
   ['/console/suppressions', 'Suppressions'],
   ['/console/webhooks', 'Webhooks'],
   ['/console/queues', 'Queues'],

@@ -6,6 +6,8 @@ import { pageHeaders } from '../http/page.js';
 import { CONSOLE_CSP, consolePage, esc } from './html.js';
 import { deliveryPages } from './pages-delivery.js';
 import { invitePages } from './pages-invites.js';
+import { approvalPages } from './pages-approvals.js';
+import { policyPages } from './pages-policy.js';
 import { overviewPage } from './pages-overview.js';
 import type { ConsoleDeps, Render } from './deps.js';
 import { SESSION_MS } from './sessions.js';
@@ -106,6 +108,8 @@ export const consolePlugin: FastifyPluginAsync<ConsoleDeps> = async (app, d) => 
   const pages = { ...d, render };
   await app.register(overviewPage, pages);
   await app.register(invitePages, pages);
+  await app.register(approvalPages, pages);
+  await app.register(policyPages, pages);
   await app.register(deliveryPages, pages);
   if (d.queues) {
     const { mountQueueBoard } = await import('./queues.js');

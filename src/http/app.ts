@@ -222,6 +222,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
     domain: d.domain,
     stats,
     suppressions: d.suppressions,
+    policies: d.policies,
     endpoints: d.endpoints,
     queues: d.queues,
   });

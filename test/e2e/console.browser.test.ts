@@ -117,4 +117,61 @@ describe('the console in a real browser', () => {
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  it('approves and rejects waiting invites and edits the policy, each after a confirmation', async () => {
+    const a = api(h);
+    expect((await a.put('/v1/policy', { requireApproval: true })).statusCode).toBe(200);
+    await new Promise((r) => setTimeout(r, 1100));
+    const yes = (
+      await a.post('/v1/invites', { email: 'yes@approvals.test', scope: { type: 'team', id: 'a' } })
+    ).json();
+    const no = (
+      await a.post('/v1/invites', { email: 'no@approvals.test', scope: { type: 'team', id: 'a' } })
+    ).json();
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.goto(`${base}/console/sign-in`);
+    await page.getByLabel('API key').fill(TEST_KEY);
+    await Promise.all([page.waitForURL(`${base}/console`), page.keyboard.press('Enter')]);
+
+    await page.getByRole('link', { name: 'Approvals' }).click();
+    await expect(page.locator('main').innerText()).resolves.toContain('yes@approvals.test');
+    await shot(page, 'console-approvals');
+    await page
+      .locator('tr', { hasText: 'yes@approvals.test' })
+      .getByRole('link', { name: 'Approve…' })
+      .click();
+    expect((await a.get(`/v1/invites/${yes.id}`)).json().status).toBe('pending_approval'); // only a confirmation so far
+    await page.getByRole('button', { name: 'Yes, approve' }).click();
+    await page.waitForURL(`${base}/console/approvals`);
+    await page.locator('tr', { hasText: 'no@approvals.test' }).getByRole('link', { name: 'Reject…' }).click();
+    await page.getByLabel('Reason').fill('not one of ours');
+    await page.getByRole('button', { name: 'Yes, reject' }).click();
+    await page.waitForURL(`${base}/console/approvals`);
+    expect((await a.get(`/v1/invites/${yes.id}`)).json().status).toBe('pending');
+    expect((await a.get(`/v1/invites/${no.id}`)).json().status).toBe('rejected');
+    const trail = (await a.get(`/v1/invites/${no.id}/events`)).json().data;
+    expect(trail.at(-1)).toMatchObject({ type: 'rejected', reason: 'not one of ours' });
+
+    await page.getByRole('link', { name: 'Policy' }).click();
+    await page.getByLabel('Blocked domains').fill('rival.example\nspam.example');
+    await page.getByLabel('New invites wait for an approval').uncheck();
+    await page.getByRole('button', { name: 'Save the policy' }).click();
+    await page.waitForURL(`${base}/console/policy`);
+    expect((await a.get('/v1/policy')).json()).toMatchObject({
+      blockedDomains: ['rival.example', 'spam.example'],
+      requireApproval: false,
+    });
+    await shot(page, 'console-policy');
+    expect(errors).toEqual([]);
+    // A bad domain: the form comes back with the problem (its 400 is the only console message).
+    await page.getByLabel('Blocked domains').fill('not a domain!');
+    await page.getByRole('button', { name: 'Save the policy' }).click();
+    await expect(page.locator('[role=alert]').innerText()).resolves.toContain('blockedDomains');
+    expect((await a.get('/v1/policy')).json().blockedDomains).toEqual(['rival.example', 'spam.example']);
+    await a.put('/v1/policy', {});
+    expect(errors).toEqual([expect.stringContaining('400')]);
+    await page.close();
+  });
 });

@@ -43,6 +43,8 @@ describe('the console', () => {
       '/console',
       '/console/batches',
       '/console/invites',
+      '/console/approvals',
+      '/console/policy',
       '/console/queues',
       '/console/queues/api/queues',
     ]) {
