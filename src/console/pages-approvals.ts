@@ -75,7 +75,15 @@ ${batchRows.length ? `<section><h2>Batches waiting</h2>${table(['Batch', 'Waitin
         const given = typeof req.body?.reason === 'string' ? req.body.reason.trim().slice(0, 512) : '';
         const reason = given || `${decision === 'approve' ? 'approved' : 'rejected'} in the console`;
         try {
-          if (isBatch) await bulk.decideBatch(id, (inviteId) => service.decide(inviteId, decision, reason));
+          if (isBatch)
+            await bulk.decideBatch(
+              id,
+              (inviteId) =>
+                service.decide(inviteId, decision, reason).catch((err: { code?: string }) => {
+                  if (err.code !== 'invite_not_waiting') throw err;
+                }),
+              decision,
+            );
           else await service.decide(id, decision, reason);
         } catch (err) {
           if (!(err instanceof HeraldError)) throw err;

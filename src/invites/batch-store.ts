@@ -14,6 +14,8 @@ export interface BatchRecord {
   createdAt: number;
   finishedAt: number | null;
   fields: string;
+  /** A decision on the whole batch (approve or reject) that chunks stored later follow too. */
+  decision: 'approve' | 'reject' | null;
 }
 
 const BATCH_COUNTERS = ['created', 'duplicates', 'sent', 'failed', 'suppressed'] as const;
@@ -38,7 +40,10 @@ export function createBatchStore(redis: Redis, prefix: string, parts: string[], 
   const batches = {
     /** Writes a bulk batch and its chunks in one transaction. */
     async createBatch(
-      b: Omit<BatchRecord, 'created' | 'duplicates' | 'sent' | 'failed' | 'suppressed' | 'finishedAt'>,
+      b: Omit<
+        BatchRecord,
+        'created' | 'duplicates' | 'sent' | 'failed' | 'suppressed' | 'finishedAt' | 'decision'
+      >,
       chunks: string[][],
     ) {
       const m = redis.multi();
@@ -66,6 +71,11 @@ export function createBatchStore(redis: Redis, prefix: string, parts: string[], 
       await redis.del(D.batch(id), ...Array.from({ length: chunks }, (_, i) => D.batchChunk(id, i)));
     },
 
+    /** Records a decision on a whole batch, for the chunks still to be stored (DESIGN §17). */
+    async decideBatch(id: string, decision: 'approve' | 'reject') {
+      await redis.hset(D.batch(id), 'decision', decision);
+    },
+
     /** The newest batch ids (the console lists them). */
     async recentBatches(count: number): Promise<string[]> {
       return redis.zrevrange(D.batches, 0, count - 1);
@@ -86,6 +96,7 @@ export function createBatchStore(redis: Redis, prefix: string, parts: string[], 
         createdAt: n('createdAt'),
         finishedAt: h.finishedAt ? Number(h.finishedAt) : null,
         fields: h.fields,
+        decision: h.decision === 'approve' || h.decision === 'reject' ? h.decision : null,
       };
     },
 

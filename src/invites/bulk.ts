@@ -18,6 +18,8 @@ export function createBulk(
   clock: Clock,
   cfg: DraftSettings & { bulkMax: number },
   policy: PolicyPort = noPolicy,
+  /** Approves or rejects one waiting invite (the service's), for chunks of a batch decided early. */
+  decideChunk?: (inviteId: string, decision: 'approve' | 'reject') => Promise<unknown>,
 ) {
   const drafts = createDrafts(store, cfg);
   const bulkMax = cfg.bulkMax;
@@ -118,7 +120,10 @@ export function createBulk(
       } else results = await store.chunkResults(batchId, n);
       const ids = results.filter((r) => r.startsWith('ok:')).map((r) => r.slice(3));
       const delayMs = shared.sendAt === null ? undefined : Math.max(0, shared.sendAt - now);
-      // Waiting invites are sent when approved (service.decide).
+      // Waiting invites are sent when approved (service.decide), or now if the whole batch was.
+      if (shared.approval && batch.decision && decideChunk) {
+        for (const inviteId of ids) await decideChunk(inviteId, batch.decision);
+      }
       if (!shared.approval) await jobs.send(ids.map((inviteId) => ({ inviteId, seq: 1, batchId, delayMs })));
       // A chunk of duplicates only, or sends that all ended before this chunk was stored.
       await store.finishBatch(batchId, clock.now());
@@ -134,8 +139,15 @@ export function createBulk(
     },
 
     /** Approves or rejects every invite of a batch still waiting; answers how many. */
-    async decideBatch(id: string, decide: (inviteId: string) => Promise<unknown>): Promise<number> {
+    async decideBatch(
+      id: string,
+      decide: (inviteId: string) => Promise<unknown>,
+      decision?: 'approve' | 'reject',
+    ): Promise<number> {
       if (!(await store.getBatch(id))) throw notFound('batch');
+      // Recorded first: a chunk stored from now on follows it (processChunk); one stored before
+      // is among the invites below.
+      if (decision) await store.decideBatch(id, decision);
       const ids = await store.setMembers('batch', id, Number.MAX_SAFE_INTEGER);
       const waiting = (await store.getMany(ids)).filter((d) => d?.status === 'pending_approval');
       for (const d of waiting) await decide(d!.id);

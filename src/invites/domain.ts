@@ -25,7 +25,16 @@ export function createDomain(redis: Redis, o: DomainOptions) {
   const store = createStore(redis, o.prefix, o.partitions);
   const policy = o.policy ?? noPolicy;
   const service = createService(store, o.jobs, o.clock, o.settings, policy);
-  const bulk = createBulk(store, o.jobs, o.clock, o.settings, policy);
+  const bulk = createBulk(store, o.jobs, o.clock, o.settings, policy, (id, decision) =>
+    service
+      .decide(id, decision, `the whole batch was ${decision === 'approve' ? 'approved' : 'rejected'}`)
+      .catch(
+        // Decided meanwhile by another request: nothing left to do.
+        (err: { code?: string }) => {
+          if (err.code !== 'invite_not_waiting') throw err;
+        },
+      ),
+  );
   const queries = createQueries(store, o.clock, o.settings.secret, service.view);
   const repairDeliveries = createRepair(store, o.jobs, o.clock);
   return { store, service, bulk, queries, repairDeliveries };

@@ -127,4 +127,33 @@ describe('approval (DESIGN §17)', () => {
     expect(totals).toMatchObject({ approved: 2, rejected: 4 });
     expect(await types(late.id)).toContain('invite.rejected');
   });
+
+  it('approve racing reject: exactly one wins, with one event', async () => {
+    for (let round = 0; round < 10; round++) {
+      const inv = (await a.post('/v1/invites', { email: `race${round}@approval.test` })).json();
+      const answers = await Promise.all([
+        a.post(`/v1/invites/${inv.id}/approve`),
+        a.post(`/v1/invites/${inv.id}/reject`),
+      ]);
+      expect(answers.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+      const decided = (await types(inv.id)).filter(
+        (t: string) => t === 'invite.approved' || t === 'invite.rejected',
+      );
+      expect(decided).toHaveLength(1);
+    }
+  });
+
+  it('a batch approved while its chunks are still being created: every invite of it is approved and sent once', async () => {
+    const emails = Array.from({ length: 1200 }, (_, i) => `chunk${i}@approval.test`);
+    const { batchId } = (await a.post('/v1/invites/send', { emails })).json();
+    const approved = await a.post(`/v1/batches/${batchId}/approve`);
+    expect(approved.statusCode).toBe(200);
+    const done = await waitForBatch(a, batchId, 60_000);
+    expect(done).toMatchObject({ created: 1200, sent: 1200, failed: 0 });
+    const waiting = (await a.get(`/v1/invites?batchId=${batchId}&status=pending_approval`)).json().data;
+    expect(waiting).toEqual([]);
+    const mailed = new Set(sink.messages.filter((m) => m.to[0].startsWith('chunk')).map((m) => m.to[0]));
+    expect(mailed.size).toBe(1200);
+    expect(sink.messages.filter((m) => m.to[0].startsWith('chunk')).length).toBe(1200);
+  }, 90_000);
 });

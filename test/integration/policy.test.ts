@@ -155,4 +155,41 @@ describe('the invite policy (DESIGN §17)', () => {
     ).toBe(200);
     await put({});
   });
+
+  it('gives every reason through bulk, CSV and check alike; IDN domains compare in their ASCII form', async () => {
+    await put({
+      blockedDomains: ['evil.test'],
+      blockFreeMail: true,
+      blockDisposable: true,
+      blockSubaddressing: true,
+    });
+    const cases: [string, string | null][] = [
+      ['a@Sub.EVIL.test', 'domain_blocked'],
+      ['a@gmail.com', 'free_mail_not_allowed'],
+      ['a@mailinator.com', 'disposable_not_allowed'],
+      ['a+b@example.org', 'subaddress_not_allowed'],
+      ['fine@example.org', null],
+    ];
+    const refused = cases.filter(([, c]) => c !== null);
+    const bulk = (await a.post('/v1/invites/send', { emails: cases.map(([e]) => e) })).json().error;
+    expect(bulk.details.map((d: { field: string; code: string }) => [d.field, d.code])).toEqual(
+      refused.map(([, code]) => [`emails[${cases.findIndex(([, c]) => c === code)}]`, code]),
+    );
+    const csv = await h.inject({
+      method: 'POST',
+      url: '/v1/invites/send',
+      headers: { authorization: 'Bearer test-key-0123456789abcdef', 'content-type': 'text/csv' },
+      payload: `email\n${cases.map(([e]) => e).join('\n')}\n`,
+    });
+    expect(csv.json().error.details.map((d: { line: number; code: string }) => [d.line, d.code])).toEqual(
+      refused.map(([, code]) => [cases.findIndex(([, c]) => c === code) + 2, code]),
+    );
+    const check = (await a.post('/v1/invites/check', { emails: cases.map(([e]) => e) })).json().data;
+    expect(check.map((c: { reason: string | null }) => c.reason)).toEqual(cases.map(([, c]) => c));
+    // A domain given in Unicode matches the address's ASCII (punycode) form, and the reverse.
+    await put({ allowedDomains: ['BÜCHER.example'] });
+    expect((await create('kunde@xn--bcher-kva.example')).statusCode).toBe(201);
+    expect((await create('kunde@buecher.example')).json().error.code).toBe('domain_not_allowed');
+    await put({});
+  });
 });

@@ -229,11 +229,14 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminDeps> = async (app, d) => {
       },
       async (req) => {
         const why = req.body?.reason ?? reason(req.headers);
-        const n = await d.bulk.decideBatch(req.params.id, (id) =>
-          // One approved or rejected meanwhile by another request is no longer waiting: skip it.
-          d.service.decide(id, decision, why).catch((err: { code?: string }) => {
-            if (err.code !== 'invite_not_waiting') throw err;
-          }),
+        const n = await d.bulk.decideBatch(
+          req.params.id,
+          (id) =>
+            // One approved or rejected meanwhile by another request is no longer waiting: skip it.
+            d.service.decide(id, decision, why).catch((err: { code?: string }) => {
+              if (err.code !== 'invite_not_waiting') throw err;
+            }),
+          decision,
         );
         return { batchId: req.params.id, [done]: n };
       },
