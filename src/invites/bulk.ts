@@ -121,9 +121,10 @@ export function createBulk(
       const ids = results.filter((r) => r.startsWith('ok:')).map((r) => r.slice(3));
       const delayMs = shared.sendAt === null ? undefined : Math.max(0, shared.sendAt - now);
       // Waiting invites are sent when approved (service.decide), or now if the whole batch was.
-      if (shared.approval && batch.decision && decideChunk) {
-        for (const inviteId of ids) await decideChunk(inviteId, batch.decision);
-      }
+      // The decision is read after the chunk is stored: one recorded before this read is seen
+      // here; one recorded after it finds these invites among the batch's (bulk.decideBatch).
+      const decision = shared.approval ? (await store.getBatch(batchId))?.decision : null;
+      if (decision && decideChunk) for (const inviteId of ids) await decideChunk(inviteId, decision);
       if (!shared.approval) await jobs.send(ids.map((inviteId) => ({ inviteId, seq: 1, batchId, delayMs })));
       // A chunk of duplicates only, or sends that all ended before this chunk was stored.
       await store.finishBatch(batchId, clock.now());

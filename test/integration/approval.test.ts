@@ -156,4 +156,28 @@ describe('approval (DESIGN §17)', () => {
     expect(mailed.size).toBe(1200);
     expect(sink.messages.filter((m) => m.to[0].startsWith('chunk')).length).toBe(1200);
   }, 90_000);
+
+  it('sends nothing before approval, even when the worker is replaced while the chunks are stored', async () => {
+    const emails = Array.from({ length: 1000 }, (_, i) => `restart${i}@approval.test`);
+    const { batchId } = (await a.post('/v1/invites/send', { emails })).json();
+    // Another worker takes over while the first is stopped mid-way.
+    await h.workers!.close();
+    const next = await startHerald({ sink, clock, prefix: h.prefix, roles: { api: false, worker: true } });
+    try {
+      await waitFor(
+        async () => (await a.get(`/v1/batches/${batchId}`)).json().created === 1000,
+        30_000,
+        'stored',
+      );
+      await new Promise((r) => setTimeout(r, 500));
+      expect(sink.messages.filter((m) => m.to[0].startsWith('restart'))).toEqual([]);
+      expect((await a.post(`/v1/batches/${batchId}/approve`)).json()).toEqual({ batchId, approved: 1000 });
+      await waitForBatch(a, batchId, 60_000);
+      const mailed = sink.messages.filter((m) => m.to[0].startsWith('restart')).map((m) => m.to[0]);
+      expect([mailed.length, new Set(mailed).size]).toEqual([1000, 1000]);
+    } finally {
+      await next.close();
+      await next.redis.quit();
+    }
+  }, 90_000);
 });

@@ -33,7 +33,8 @@ async function snapshot() {
 describe('one data layout (DESIGN §18)', () => {
   it('refuses data written by release 0.1.0 with one line naming both layouts, and writes nothing', async () => {
     await r.flushall();
-    for (const { key, ttl, dump } of fixture) await r.restore(key, ttl, Buffer.from(dump, 'base64'));
+    // Without their expiry: a key of BullMQ's that expires mid-test would look like a change.
+    for (const { key, dump } of fixture) await r.restore(key, 0, Buffer.from(dump, 'base64'));
     const before = await snapshot();
     expect(Object.keys(before).length).toBe(fixture.length);
     for (const role of ['all', 'worker'] as const) {
