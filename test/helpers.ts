@@ -227,6 +227,27 @@ export async function deleteKeys(redis: Redis, prefix: string) {
 }
 
 /** POST/GET helpers that send the test key. */
+/** One request as a given key (operator or tenant), in a tenant when `tenant` is given. */
+export interface KeyCall {
+  method: string;
+  url: string;
+  body?: unknown;
+  tenant?: string;
+  headers?: Record<string, string>;
+}
+export const asKey = (h: { inject: TestHerald['inject'] }, key: string, c: KeyCall) =>
+  h.inject({
+    method: c.method as 'GET',
+    url: c.url,
+    headers: {
+      authorization: `Bearer ${key}`,
+      ...(c.body ? { 'content-type': 'application/json' } : {}),
+      ...(c.tenant ? { 'herald-tenant': c.tenant } : {}),
+      ...c.headers,
+    },
+    payload: c.body ? JSON.stringify(c.body) : undefined,
+  });
+
 export function api(h: { inject: TestHerald['inject'] }) {
   const call = (
     method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',

@@ -252,31 +252,42 @@ export function createService(
      * partition by partition, in calls of `batch` so no script runs long.
      */
     async sweep(batch = 500): Promise<{ flipped: number; rejected: number; removed: number; calls: number }> {
-      let [flipped, rejected, removed, calls] = [0, 0, 0, 0];
+      let calls = 0;
+      // Calls a step of the sweep `batch` at a time until a call sees fewer; returns the sum.
+      const drain = async (step: (now: number) => Promise<{ n: number; seen: number }>) => {
+        let total = 0;
+        for (;;) {
+          const { n, seen } = await step(clock.now());
+          total += n;
+          calls += 1;
+          if (seen < batch) return total;
+        }
+      };
+      let [flipped, rejected, removed] = [0, 0, 0];
       for (let partition = 0; partition < store.partitioning.count; partition++) {
-        for (;;) {
-          const { flipped: n, seen } = await store.sweep({ now: clock.now(), limit: batch, partition });
-          flipped += n;
-          calls += 1;
-          if (seen < batch) break;
-        }
-        for (;;) {
-          const now = clock.now();
-          const cutoff = now - cfg.approvalTtl * 1000;
-          const { rejected: n, seen } = await store.rejectWaiting({ now, cutoff, limit: batch, partition });
-          rejected += n;
-          calls += 1;
-          if (seen < batch) break;
-        }
+        flipped += await drain(async (now) => {
+          const r = await store.sweep({ now, limit: batch, partition });
+          return { n: r.flipped, seen: r.seen };
+        });
+        rejected += await drain(async (now) => {
+          const r = await store.rejectWaiting({
+            now,
+            cutoff: now - cfg.approvalTtl * 1000,
+            limit: batch,
+            partition,
+          });
+          return { n: r.rejected, seen: r.seen };
+        });
         if (cfg.inviteRetention === 0) continue;
-        for (;;) {
-          const now = clock.now();
-          const cutoff = now - cfg.inviteRetention * 1000;
-          const { removed: n, seen } = await store.retire({ now, cutoff, limit: batch, partition });
-          removed += n;
-          calls += 1;
-          if (seen < batch) break;
-        }
+        removed += await drain(async (now) => {
+          const r = await store.retire({
+            now,
+            cutoff: now - cfg.inviteRetention * 1000,
+            limit: batch,
+            partition,
+          });
+          return { n: r.removed, seen: r.seen };
+        });
       }
       return { flipped, rejected, removed, calls };
     },

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHerald, TEST_KEY, type TestHerald } from '../helpers.js';
+import { asKey, startHerald, TEST_KEY, type KeyCall, type TestHerald } from '../helpers.js';
 
 let h: TestHerald;
 beforeAll(async () => {
@@ -7,18 +7,8 @@ beforeAll(async () => {
 });
 afterAll(() => h.cleanup());
 
-type Call = { method: string; url: string; body?: unknown; headers?: Record<string, string> };
-const as = (key: string, c: Call, via = h) =>
-  via.inject({
-    method: c.method as 'GET',
-    url: c.url,
-    headers: {
-      authorization: `Bearer ${key}`,
-      ...(c.body ? { 'content-type': 'application/json' } : {}),
-      ...c.headers,
-    },
-    payload: c.body ? JSON.stringify(c.body) : undefined,
-  });
+type Call = KeyCall;
+const as = (key: string, c: Call, via = h) => asKey(via, key, c);
 const op = (c: Call) => as(TEST_KEY, c);
 async function newKey(body: object, by = TEST_KEY) {
   const r = await as(by, { method: 'POST', url: '/v1/keys', body });

@@ -17,6 +17,13 @@ const put = async (policy: object) => {
   return r.json();
 };
 const create = (email: string) => a.post('/v1/invites', { email, send: false });
+const postCsv = (payload: string) =>
+  h.inject({
+    method: 'POST',
+    url: '/v1/invites/send',
+    headers: { authorization: 'Bearer test-key-0123456789abcdef', 'content-type': 'text/csv' },
+    payload,
+  });
 
 describe('the invite policy (DESIGN §17)', () => {
   it('starts open, replaces the whole policy on PUT, and refuses bad input naming the field', async () => {
@@ -99,12 +106,7 @@ describe('the invite policy (DESIGN §17)', () => {
       expect.objectContaining({ field: 'emails[1]', code: 'domain_not_allowed' }),
       expect.objectContaining({ field: 'emails[2]', code: 'subaddress_not_allowed' }),
     ]);
-    const csv = await h.inject({
-      method: 'POST',
-      url: '/v1/invites/send',
-      headers: { authorization: 'Bearer test-key-0123456789abcdef', 'content-type': 'text/csv' },
-      payload: 'email,name\nok@acme.test,Ok\nno@other.test,No\n"a+b@acme.test","Tag"\n',
-    });
+    const csv = await postCsv('email,name\nok@acme.test,Ok\nno@other.test,No\n"a+b@acme.test","Tag"\n');
     expect(csv.statusCode).toBe(400);
     expect(csv.json().error.code).toBe('invalid_rows');
     expect(csv.json().error.details).toEqual([
@@ -175,12 +177,7 @@ describe('the invite policy (DESIGN §17)', () => {
     expect(bulk.details.map((d: { field: string; code: string }) => [d.field, d.code])).toEqual(
       refused.map(([, code]) => [`emails[${cases.findIndex(([, c]) => c === code)}]`, code]),
     );
-    const csv = await h.inject({
-      method: 'POST',
-      url: '/v1/invites/send',
-      headers: { authorization: 'Bearer test-key-0123456789abcdef', 'content-type': 'text/csv' },
-      payload: `email\n${cases.map(([e]) => e).join('\n')}\n`,
-    });
+    const csv = await postCsv(`email\n${cases.map(([e]) => e).join('\n')}\n`);
     expect(csv.json().error.details.map((d: { line: number; code: string }) => [d.line, d.code])).toEqual(
       refused.map(([, code]) => [cases.findIndex(([, c]) => c === code) + 2, code]),
     );

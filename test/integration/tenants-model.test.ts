@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHerald, TEST_KEY, type TestHerald } from '../helpers.js';
+import { asKey, startHerald, TEST_KEY, type TestHerald } from '../helpers.js';
 
 // Random operations by keys of two tenants with random scopes and scopeIds; every answer (status,
 // and the ids a list shows) must be what a small model of DESIGN §15's rules predicts.
@@ -34,16 +34,7 @@ interface Inv {
 }
 
 const call = (key: string, method: string, url: string, body?: unknown, tenant?: string) =>
-  h.inject({
-    method: method as 'GET',
-    url,
-    headers: {
-      authorization: `Bearer ${key}`,
-      ...(body ? { 'content-type': 'application/json' } : {}),
-      ...(tenant ? { 'herald-tenant': tenant } : {}),
-    },
-    payload: body ? JSON.stringify(body) : undefined,
-  });
+  asKey(h, key, { method, url, body, tenant });
 
 const has = (k: Key, s: string) =>
   k.scopes.includes('*') ||

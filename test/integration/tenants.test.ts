@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore } from '../../src/invites/store.js';
-import { startHerald, TEST_KEY, waitFor, type TestHerald } from '../helpers.js';
+import { asKey, startHerald, TEST_KEY, waitFor, type KeyCall, type TestHerald } from '../helpers.js';
 
 let h: TestHerald;
 beforeAll(async () => {
@@ -8,18 +8,8 @@ beforeAll(async () => {
 });
 afterAll(() => h.cleanup());
 
-type Call = { method: string; url: string; body?: unknown; tenant?: string };
-const as = (key: string, c: Call) =>
-  h.inject({
-    method: c.method as 'GET',
-    url: c.url,
-    headers: {
-      authorization: `Bearer ${key}`,
-      ...(c.body ? { 'content-type': 'application/json' } : {}),
-      ...(c.tenant ? { 'herald-tenant': c.tenant } : {}),
-    },
-    payload: c.body ? JSON.stringify(c.body) : undefined,
-  });
+type Call = KeyCall;
+const as = (key: string, c: Call) => asKey(h, key, c);
 const op = (c: Call) => as(TEST_KEY, c);
 const ids = (r: { json(): { data: { id: string }[] } }) => r.json().data.map((i) => i.id);
 
