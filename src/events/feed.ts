@@ -10,13 +10,15 @@ import {
   type Position,
 } from './catalog.js';
 import { renderEvent } from './render.js';
-import type { EventStore, StreamEntry } from './store.js';
+import { tenantOf, type EventStore, type StreamEntry } from './store.js';
 
 export interface FeedQuery {
   after?: string;
   limit: number;
   type?: string[];
   inviteId?: string;
+  /** Only this tenant's events. */
+  tenant?: string;
 }
 
 /** Entries one request may look at, so a narrow filter over a long feed stays a bounded call. */
@@ -53,7 +55,10 @@ export function createFeed(events: EventStore, publicUrl: string) {
       const from = await start(q.after);
       const types = q.type ? new Set(q.type) : null;
       const wanted = (e: StreamEntry) =>
-        !e.to && (!types || types.has(e.type)) && (!q.inviteId || e.inviteId === q.inviteId);
+        !e.to &&
+        (!types || types.has(e.type)) &&
+        (!q.inviteId || e.inviteId === q.inviteId) &&
+        (!q.tenant || tenantOf(e) === q.tenant);
       const found: StreamEntry[] = [];
       let pos = from;
       let atLast = from; // the position just after the last event kept

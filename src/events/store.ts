@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { partitionKeys, partitionPrefixes } from '../keys.js';
+import { parseDoc } from '../invites/layout.js';
 import { compareRefs, compareStreamIds, eventId, refOf, splitRef, type Position } from './catalog.js';
 
 /** One raw entry of the event streams (fields as lua/lib/feed.lua's publish writes them). */
@@ -42,6 +43,13 @@ function parse(stream: number, [streamId, fields]: [string, string[]]): StreamEn
     to: f.to ?? null,
   };
 }
+
+/**
+ * The tenant an event belongs to (DESIGN §15): its invite's (read with the schema's codec), or
+ * its batch's; the others (suppressions, erasures) belong to `default` until they carry one.
+ */
+export const tenantOf = (e: StreamEntry): string =>
+  e.inv ? parseDoc(e.inv).tenant : ((e.extra.batch as { tenant?: string } | undefined)?.tenant ?? 'default');
 
 export type EventStore = ReturnType<typeof createEventStore>;
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { dataKeys } from '../keys.js';
 import { advance, parsePosition, positionText } from '../events/catalog.js';
-import { isAfter, type EventStore, type StreamEntry } from '../events/store.js';
+import { isAfter, tenantOf, type EventStore, type StreamEntry } from '../events/store.js';
 import type { Logger } from '../logger.js';
 import type { EndpointRecord, EndpointStore } from '../webhooks/store.js';
 import type { WebhookQueues } from './webhook-queues.js';
@@ -24,9 +24,11 @@ const LOCK_MS = 10_000;
 const BATCH = 200;
 
 /** Whether an endpoint should get an entry: made after it, of a type it wants, or a test for it. */
-export function wants(e: EndpointRecord, entry: StreamEntry): boolean {
+export function wants(e: EndpointRecord, entry: StreamEntry, tenant: string): boolean {
   if (!isAfter(parsePosition(e.since), entry.streamId)) return false;
   if (entry.to) return entry.to === e.id;
+  // A tenant's endpoints get its events only (DESIGN §15).
+  if ((e.tenant ?? 'default') !== tenant) return false;
   return e.events === null || e.events.includes(entry.type);
 }
 
@@ -68,8 +70,9 @@ export function startDispatcher(d: DispatcherDeps) {
     const entries = await d.events.waitAfter(d.connection, from, BATCH, d.blockMs ?? 1000);
     if (entries.length === 0 || !running) return;
     const endpoints = await d.endpointStore.list();
+    const tenants = entries.map(tenantOf);
     for (const e of endpoints) {
-      const mine = entries.filter((entry) => wants(e, entry)).map((entry) => entry.streamId);
+      const mine = entries.filter((entry, i) => wants(e, entry, tenants[i])).map((entry) => entry.streamId);
       await d.queues.dispatch(e.id, mine);
     }
     await d.endpointStore.setDispatchedUpTo(

@@ -58,7 +58,13 @@ export function createEndpoints(
       return e.secrets.filter((s) => s.until === null || s.until > now).map((s) => vault.open(s.sealed));
     },
 
-    async create(input: EndpointInput) {
+    /** The tenant an endpoint belongs to, or null when there is no such endpoint. */
+    async tenantOf(id: string): Promise<string | null> {
+      const e = await store.get(id);
+      return e ? (e.tenant ?? 'default') : null;
+    },
+
+    async create(input: EndpointInput, tenant = 'default') {
       const url = await checkWebhookUrl(input.url, o.allowPrivate);
       const now = clock.now();
       const secret = newSecret();
@@ -72,13 +78,14 @@ export function createEndpoints(
         updatedAt: now,
         since: positionText(await events.end()),
         secrets: [{ sealed: vault.seal(secret), until: null }],
+        ...(tenant === 'default' ? {} : { tenant }),
       };
       await store.create(e);
       return { ...view(e), secret };
     },
 
-    async list() {
-      return { data: (await store.list()).map(view) };
+    async list(tenant = 'default') {
+      return { data: (await store.list()).filter((e) => (e.tenant ?? 'default') === tenant).map(view) };
     },
 
     async get(id: string) {

@@ -15,6 +15,8 @@ export interface EndpointRecord {
   since: string;
   /** Current secret first; an older one stays valid until `until` (ms) after a rotation. */
   secrets: { sealed: string; until: number | null }[];
+  /** Its tenant (DESIGN §15); absent: `default`. */
+  tenant?: string;
 }
 
 /** One delivery attempt, as the deliveries log keeps it. */

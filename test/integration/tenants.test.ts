@@ -1,10 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore } from '../../src/invites/store.js';
 import { asKey, startHerald, TEST_KEY, waitFor, type KeyCall, type TestHerald } from '../helpers.js';
+import { startReceiver } from '../receiver.js';
 
 let h: TestHerald;
 beforeAll(async () => {
-  h = await startHerald({ roles: { api: true, worker: true } });
+  h = await startHerald({
+    roles: { api: true, worker: true },
+    env: { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_BACKOFF: '50' },
+  });
 });
 afterAll(() => h.cleanup());
 
@@ -93,7 +97,7 @@ describe('tenants (DESIGN §15)', () => {
       mine.code,
     );
     // What is not kept per tenant yet refuses other tenants rather than showing them default's.
-    for (const url of ['/v1/events', '/v1/webhooks', '/v1/stats', '/v1/suppressions'])
+    for (const url of ['/v1/stats', '/v1/suppressions'])
       expect([url, (await as(key.secret, { method: 'GET', url })).json().error.code]).toEqual([
         url,
         'not_yet_per_tenant',
@@ -125,5 +129,53 @@ describe('tenants (DESIGN §15)', () => {
     );
     expect((await op({ method: 'DELETE', url: '/v1/tenants/default' })).statusCode).toBe(409);
     expect((await op({ method: 'DELETE', url: '/v1/tenants/initech' })).statusCode).toBe(404);
+  });
+
+  it("gives each tenant's feed and webhook endpoints only its own events", async () => {
+    await op({ method: 'POST', url: '/v1/tenants', body: { id: 'hooks', name: 'Hooks' } });
+    const [home, theirs] = [await startReceiver(), await startReceiver()];
+    try {
+      const hookHome = (await op({ method: 'POST', url: '/v1/webhooks', body: { url: home.url } })).json();
+      const hookTheirs = (
+        await op({ method: 'POST', url: '/v1/webhooks', body: { url: theirs.url }, tenant: 'hooks' })
+      ).json();
+      expect(ids(await op({ method: 'GET', url: '/v1/webhooks' }))).toContain(hookHome.id);
+      expect(ids(await op({ method: 'GET', url: '/v1/webhooks' }))).not.toContain(hookTheirs.id);
+      expect((await op({ method: 'GET', url: `/v1/webhooks/${hookTheirs.id}` })).statusCode).toBe(404);
+      expect((await op({ method: 'DELETE', url: `/v1/webhooks/${hookTheirs.id}` })).statusCode).toBe(404);
+      const a1 = (await op({ method: 'POST', url: '/v1/invites', body: { send: false } })).json();
+      const b1 = (
+        await op({ method: 'POST', url: '/v1/invites', body: { send: false }, tenant: 'hooks' })
+      ).json();
+      const { batchId } = (
+        await op({
+          method: 'POST',
+          url: '/v1/invites/send',
+          body: { emails: ['x@hooks.test'] },
+          tenant: 'hooks',
+        })
+      ).json();
+      const invitesIn = (r: { hits: { body: string }[] }) =>
+        r.hits.map((x) => JSON.parse(x.body)).map((e) => e.data.invite?.id ?? e.data.batch?.id);
+      await waitFor(
+        () => invitesIn(theirs).includes(batchId) && invitesIn(home).includes(a1.id),
+        15_000,
+        'deliveries',
+      );
+      expect(invitesIn(theirs)).toContain(b1.id);
+      expect(invitesIn(theirs)).not.toContain(a1.id);
+      expect(invitesIn(home)).not.toContain(b1.id);
+      expect(invitesIn(home)).not.toContain(batchId);
+      const feed = async (tenant?: string) =>
+        (await op({ method: 'GET', url: '/v1/events?limit=100', tenant }))
+          .json()
+          .data.map((e: { data: { invite?: { id: string } } }) => e.data.invite?.id);
+      expect(await feed('hooks')).toContain(b1.id);
+      expect(await feed('hooks')).not.toContain(a1.id);
+      expect(await feed()).not.toContain(b1.id);
+    } finally {
+      await home.close();
+      await theirs.close();
+    }
   });
 });

@@ -4,6 +4,7 @@ import { EVENT_TYPES } from '../../events/catalog.js';
 import { text } from '../../invites/inputs.js';
 import type { Endpoints } from '../../webhooks/endpoints.js';
 import { requireApiKey } from '../auth.js';
+import { notFound } from '../../errors.js';
 import type { Auth } from '../../access/auth.js';
 
 const endpointView = z.object({
@@ -49,7 +50,12 @@ const attempt = z.object({
 
 /** The webhook endpoints API (DESIGN §10). */
 export const webhookRoutes: FastifyPluginAsyncZod<{ endpoints: Endpoints; auth: Auth }> = async (app, d) => {
-  requireApiKey(app, d.auth, { defaultTenantOnly: true });
+  requireApiKey(app, d.auth);
+  // Another tenant's endpoint answers 404 as if it did not exist (DESIGN §15).
+  app.addHook('preHandler', async (req) => {
+    const id = (req.params as { id?: string } | undefined)?.id;
+    if (id && (await d.endpoints.tenantOf(id)) !== req.principal!.tenant) throw notFound('webhook');
+  });
   const tags = ['webhooks'];
   const security = [{ bearer: [] }];
 
@@ -63,12 +69,12 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ endpoints: Endpoints; auth: 
         response: { 201: endpointView.extend({ secret: z.string() }) },
       },
     },
-    async (req, reply) => reply.code(201).send(await d.endpoints.create(req.body)),
+    async (req, reply) => reply.code(201).send(await d.endpoints.create(req.body, req.principal!.tenant)),
   );
   app.get(
     '/v1/webhooks',
     { schema: { tags, security, response: { 200: z.object({ data: z.array(endpointView) }) } } },
-    () => d.endpoints.list(),
+    (req) => d.endpoints.list(req.principal!.tenant),
   );
   app.get(
     '/v1/webhooks/:id',

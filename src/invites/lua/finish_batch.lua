@@ -7,7 +7,7 @@
 -- batch whose chunks were all stored before the totals were read has final `created` counts.
 -- Reply: 1 when this call ended the batch, else 0.
 local bk = k(K.batch, ARGV[2])
-local h = redis.call('HMGET', bk, 'id', 'chunks', 'finishedAt', 'total', 'createdAt')
+local h = redis.call('HMGET', bk, 'id', 'chunks', 'finishedAt', 'total', 'createdAt', 'fields')
 if not h[1] or (h[3] and h[3] ~= '') then return 0 end
 local t = cjson.decode(ARGV[3])
 if tonumber(ARGV[4]) < tonumber(h[2]) or t.sent + t.failed + t.suppressed < t.created then return 0 end
@@ -17,5 +17,7 @@ publish('batch.completed', nil, nil, {batch = {
   id = h[1], status = 'done', total = tonumber(h[4]), created = t.created,
   duplicates = t.duplicates, sent = t.sent, failed = t.failed,
   suppressed = t.suppressed, createdAt = tonumber(h[5]), finishedAt = NOW,
+  -- Its tenant, so the event reaches that tenant's feed and endpoints only (DESIGN §15).
+  tenant = (h[6] and cjson.decode(h[6]).tenant) or 'default',
 }})
 return 1
