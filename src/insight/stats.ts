@@ -59,7 +59,8 @@ export type Stats = ReturnType<typeof createStats>;
 /** GET /v1/stats: exact funnel counts (moved with each change), per hour or day, and rates. */
 export function createStats(store: Store, clock: Clock) {
   return {
-    async query(q: StatsQuery) {
+    /** `tenant`: whose counts (another than default counts apart, lua/lib/counters.lua). */
+    async query(q: StatsQuery, tenant = 'default') {
       const now = clock.now();
       const to = time(q.to, 'to', now);
       const from = time(q.from, 'from', to - 30 * DAY);
@@ -77,7 +78,7 @@ export function createStats(store: Store, clock: Clock) {
       }
       const hours: number[] = [];
       for (let h = first - (first % HOUR); h <= to; h += HOUR) hours.push(h);
-      const dim = dimension(q);
+      const dim = (tenant === 'default' ? '' : `|n${tenant.length}:${tenant}`) + dimension(q);
       const rows = await store.tallies(
         hours,
         METRICS.map((m) => m + dim),

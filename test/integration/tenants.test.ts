@@ -87,6 +87,30 @@ describe('tenants (DESIGN §15)', () => {
       (await op({ method: 'POST', url: '/v1/invites', body: { email: 'a@blocked.test', send: false } }))
         .statusCode,
     ).toBe(201);
+    // Stats count each tenant apart: globex's invites are not in default's funnel, and the reverse.
+    const created = async (tenant?: string) =>
+      (await op({ method: 'GET', url: '/v1/stats', tenant })).json().totals.created as number;
+    const [g0, d0] = [await created('globex'), await created()];
+    await op({
+      method: 'POST',
+      url: '/v1/invites',
+      body: { send: false, scope: { type: 'org', id: 's' } },
+      tenant: 'globex',
+    });
+    expect([await created('globex'), await created()]).toEqual([g0 + 1, d0]);
+    const scoped = (
+      await op({ method: 'GET', url: '/v1/stats?scopeType=org&scopeId=s', tenant: 'globex' })
+    ).json();
+    expect(scoped.totals.created).toBe(1);
+    // The sweep counts an expiry in the invite's tenant too.
+    const expired = async (tenant?: string) =>
+      (await op({ method: 'GET', url: '/v1/stats', tenant })).json().totals.expired as number;
+    const [ge, de] = [await expired('globex'), await expired()];
+    await op({ method: 'POST', url: '/v1/invites', body: { send: false, maxAge: 1 }, tenant: 'globex' });
+    await new Promise((r) => setTimeout(r, 1100));
+    await op({ method: 'POST', url: '/v1/sweeps/expire' });
+    await waitFor(async () => (await expired('globex')) === ge + 1, 10_000, 'the sweep');
+    expect(await expired()).toBe(de);
     // One pending invite per (address, scope) within a tenant, not across them.
     const pair = { email: 'twin@tenants.test', scope: { type: 'org', id: 't' }, send: false };
     expect((await op({ method: 'POST', url: '/v1/invites', body: pair })).statusCode).toBe(201);
@@ -97,7 +121,7 @@ describe('tenants (DESIGN §15)', () => {
       mine.code,
     );
     // What is not kept per tenant yet refuses other tenants rather than showing them default's.
-    for (const url of ['/v1/stats', '/v1/suppressions'])
+    for (const url of ['/v1/suppressions'])
       expect([url, (await as(key.secret, { method: 'GET', url })).json().error.code]).toEqual([
         url,
         'not_yet_per_tenant',

@@ -99,3 +99,10 @@ local function batch_of(text)
   local b = string.find(text, '"bt":"', 1, true)
   return b and string.match(text, '^bat_[%w_]+', b + 6)
 end
+
+-- The tenant in a stored invite's text ('default' when it holds none), found as batch_of finds
+-- the batch: tenant ids are [a-z0-9-] only.
+local function tenant_of(text)
+  local t = string.find(text, '"tn":"', 1, true)
+  return (t and string.match(text, '^[a-z0-9-]+', t + 6)) or 'default'
+end

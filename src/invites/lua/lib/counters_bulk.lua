@@ -32,15 +32,16 @@ local function tally_batch()
     -- Counts a stored invite by its raw text; invites of one scope and batch share the work.
     count_raw = function(metric, raw)
       local scope, batch = dims_text(raw)
-      local byBatch = known[scope]
+      local tenant = tenant_of(raw)
+      local byBatch = known[tenant .. ' ' .. scope]
       if not byBatch then
         byBatch = {}
-        known[scope] = byBatch
+        known[tenant .. ' ' .. scope] = byBatch
       end
       local fields = byBatch[batch or '']
       if not fields then
         fields = {}
-        local dims = {scope = NULL, batchId = batch or NULL}
+        local dims = {scope = NULL, batchId = batch or NULL, tenant = tenant}
         if scope ~= '' then
           local sc = cjson.decode(scope)
           dims.scope = {type = sc.t, id = sc.i}
