@@ -171,6 +171,12 @@ export const partitionKeys = (P: string) => ({
   events: `${P}:${N.events}`,
   eventsFloor: `${P}:${N.events}:floor`,
   suppressions: `${P}:${N.suppressions}`,
-  suppressionOrder: (reason?: string) =>
-    reason ? `${P}:${N.suppressionOrder}:${reason}` : `${P}:${N.suppressionOrder}`,
+  /** A tenant's suppressions in time order (lua/lib/suppressions.lua's sup_order builds the same). */
+  suppressionOrder: (tenant: string, reason?: string) =>
+    `${P}:${N.suppressionOrder}${tenant === 'default' ? '' : `:t:${tenant}`}${reason ? `:${reason}` : ''}`,
+  /** A tenant's field in `suppressions` (lua/lib/suppressions.lua's sup_field). */
+  suppressionField: (tenant: string, emailKey: string) =>
+    tenant === 'default' ? emailKey : `${tenant}|${emailKey}`,
+  /** The field a bounce leaves for every tenant (lua/lib/suppressions.lua's shared_field). */
+  sharedSuppressionField: (emailKey: string) => `!${emailKey}`,
 });

@@ -80,7 +80,7 @@ export const deliveryPages: FastifyPluginAsync<PageDeps> = async (app, d) => {
   );
 
   app.get('/console/suppressions', { schema: { hide: true } }, async (_req, reply) => {
-    const list = await d.suppressions.list({ limit: 100 });
+    const list = await d.suppressions.list('default', { limit: 100 });
     const rows = list.data.map((s) => [
       esc(s.email),
       esc(s.reason),
@@ -106,8 +106,8 @@ export const deliveryPages: FastifyPluginAsync<PageDeps> = async (app, d) => {
         try {
           const email = String(req.body?.email ?? '');
           if (op === 'add')
-            await d.suppressions.put(email, { reason: 'manual', detail: 'added in the console' });
-          else await d.suppressions.remove(email);
+            await d.suppressions.put('default', email, { reason: 'manual', detail: 'added in the console' });
+          else await d.suppressions.remove('default', email);
         } catch (err) {
           return notDone(reply, err);
         }

@@ -32,22 +32,31 @@ export function createErasures(d: {
   clock: Clock;
 }) {
   return {
-    async erase(email: string): Promise<Erasure> {
+    /**
+     * Erases an address from one tenant (`tenants` = [it]) or from every tenant (`all` true, with
+     * every tenant id): other tenants' invites, events and suppressions stay.
+     */
+    async erase(email: string, tenants: string[], all = false): Promise<Erasure> {
       const emailKey = email.trim().toLowerCase();
-      // The same digest lua/lib/suppressions.lua's erased_field keeps a suppression under.
       const emailDigest = createHash('sha1').update(emailKey).digest('hex');
       const now = d.clock.now();
       let invites = 0;
       for (let more = true; more;) {
-        const r = await d.store.erase({ now, emailKey });
+        const r = await d.store.erase({ now, emailKey, tenants });
         invites += r.removed;
         more = r.more;
       }
       const found = await scrubAddress(d.redis, d.name, emailKey, {
         feedEventId: d.events.feedEventId,
-        removeInvite: async (id) => void (await d.store.erase({ now, id })),
+        removeInvite: async (id) => (await d.store.erase({ now, id, tenants })).removed,
+        tenants: all ? null : new Set(tenants),
       });
-      const { id, created } = await d.store.recordErasure(emailDigest, newId('ers', now));
+      // One record per address and reach: the same request again answers the same id.
+      const reach = all ? '*' : tenants[0];
+      const { id, created } = await d.store.recordErasure(
+        reach === 'default' ? emailDigest : `${reach}|${emailDigest}`,
+        newId('ers', now),
+      );
       const erasure = {
         id,
         emailDigest,
@@ -55,7 +64,13 @@ export function createErasures(d: {
         events: found.events,
         deliveries: found.deliveries,
       };
-      if (created) await d.events.publish('subject.erased', now, erasure);
+      const tenant = all ? 'default' : tenants[0];
+      if (created)
+        await d.events.publish(
+          'subject.erased',
+          now,
+          tenant === 'default' ? erasure : { ...erasure, tenant },
+        );
       return erasure;
     },
   };

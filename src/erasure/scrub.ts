@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { scanKeys } from '../redis.js';
-import { allKeyPatterns } from '../keys.js';
+import { allKeyPatterns, PARTITION_KEYS as N } from '../keys.js';
+import { tenantOfFields } from '../events/store.js';
 
 /** What a scrub found and did, by kind of record. */
 export interface ScrubCounts {
@@ -30,7 +31,14 @@ export async function scrubAddress(
   o: {
     /** The event id of an entry, when `key` is one of the feed's streams; else null. */
     feedEventId: (key: string, streamId: string) => string | null;
-    removeInvite: (id: string) => Promise<void>;
+    /** Removes an invite if it is one of the tenants erased from; answers how many went. */
+    removeInvite: (id: string) => Promise<number>;
+    /**
+     * The tenants erased from, or null for every one. With tenants named, suppression keys are
+     * left alone (the erase script turned theirs into digests) and feed events and webhook log
+     * entries of other tenants stay.
+     */
+    tenants: Set<string> | null;
   },
 ): Promise<ScrubCounts> {
   const counts: ScrubCounts = { invites: 0, events: 0, deliveries: 0, other: 0 };
@@ -47,8 +55,7 @@ export async function scrubAddress(
       if (v === null || !hit(v)) return;
       const invite = /:inv:(inv_[0-9a-z]+)$/.exec(key);
       if (invite) {
-        await o.removeInvite(invite[1]);
-        counts.invites++;
+        counts.invites += await o.removeInvite(invite[1]);
       } else {
         await redis.del(key);
         counts.other++;
@@ -81,9 +88,13 @@ export async function scrubAddress(
         log &&
         fields[0] === 'a' &&
         erasedEvents.has((JSON.parse(fields[1]) as { eventId?: string }).eventId ?? '');
+      // Erasing from some tenants: a feed event of theirs, a log entry of an erased event.
+      const ours = (fields: string[]) => !o.tenants || (feed ? o.tenants.has(tenantOfFields(fields)) : !log);
       for (let start = '-'; ;) {
         const page = await redis.xrange(key, start, '+', 'COUNT', 1000);
-        const gone = page.filter(([, fields]) => fields.some(hit) || ofErased(fields)).map(([id]) => id);
+        const gone = page
+          .filter(([, fields]) => (fields.some(hit) && ours(fields)) || ofErased(fields))
+          .map(([id]) => id);
         if (gone.length) {
           const n = await redis.xdel(key, ...gone);
           if (feed) {
@@ -100,6 +111,9 @@ export async function scrubAddress(
 
   const keys: string[] = [];
   for (const match of allKeyPatterns(name)) keys.push(...(await scanKeys(redis, match)));
+  const ofSuppressions = (key: string) =>
+    new RegExp(`:(${N.suppressions}|${N.suppressionOrder}(:.*)?)$`).test(key);
+  if (o.tenants) keys.splice(0, keys.length, ...keys.filter((key) => !ofSuppressions(key)));
   // Webhook logs last: by then every erased feed event is known.
   for (const key of keys) if (!isLog(key)) await scrubKey(key);
   for (const key of keys) if (isLog(key)) await scrubKey(key);

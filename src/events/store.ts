@@ -46,10 +46,16 @@ function parse(stream: number, [streamId, fields]: [string, string[]]): StreamEn
 
 /**
  * The tenant an event belongs to (DESIGN §15): its invite's (read with the schema's codec), or
- * its batch's; the others (suppressions, erasures) belong to `default` until they carry one.
+ * its batch's, its suppression entry's, or the one it names (subject.erased); else `default`.
  */
-export const tenantOf = (e: StreamEntry): string =>
-  e.inv ? parseDoc(e.inv).tenant : ((e.extra.batch as { tenant?: string } | undefined)?.tenant ?? 'default');
+export const tenantOf = (e: StreamEntry): string => {
+  if (e.inv) return parseDoc(e.inv).tenant;
+  const x = e.extra as { batch?: { tenant?: string }; suppression?: { tenant?: string }; tenant?: string };
+  return x.batch?.tenant ?? x.suppression?.tenant ?? x.tenant ?? 'default';
+};
+
+/** The tenant of a stream entry as Redis returns its fields ([name, value, …]). */
+export const tenantOfFields = (fields: string[]): string => tenantOf(parse(0, ['0-0', fields]));
 
 export type EventStore = ReturnType<typeof createEventStore>;
 

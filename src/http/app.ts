@@ -231,7 +231,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
     bounces: d.bounces,
     auth,
   });
-  await app.register(erasureRoutes, { erasures: d.erasures, auth });
+  await app.register(erasureRoutes, { erasures: d.erasures, auth, tenants });
   await app.register(keyRoutes, { auth, keys });
   await app.register(tenantRoutes, { auth, keys, tenants, policies: d.policies, jobs: d.jobs });
   await app.register(policyRoutes, {

@@ -25,11 +25,7 @@ declare module 'fastify' {
  * `Herald-Tenant` header (DESIGN §15) and the scope the route needs; `unscopedOnly` refuses keys
  * limited by scopeIds.
  */
-export function requireApiKey(
-  app: FastifyInstance,
-  auth: Auth,
-  o: { unscopedOnly?: boolean; defaultTenantOnly?: boolean } = {},
-) {
+export function requireApiKey(app: FastifyInstance, auth: Auth, o: { unscopedOnly?: boolean } = {}) {
   app.addHook('onRequest', async (req) => {
     const m = /^Bearer ([\x21-\x7e]{1,512})$/.exec(req.headers.authorization ?? '');
     const p = m ? await auth.principal(m[1]) : null;
@@ -47,13 +43,6 @@ export function requireApiKey(
     // `operator`: routes only operator keys may use (tenants); no scope of a tenant key grants it.
     const allowed = needed === 'operator' ? p.operator : !needed || grants(p.scopes, needed);
     if (!allowed) throw insufficientScope(`This needs the scope ${needed}.`, needed ?? null);
-    if (o.defaultTenantOnly && p.tenant !== 'default')
-      throw new HeraldError(
-        'not_yet_per_tenant',
-        403,
-        'This is not kept per tenant yet: only tenant default can use it.',
-        [{ field: 'Herald-Tenant' }],
-      );
     // Routes whose answers are not filtered by a key's scopeIds yet (stats, the feed) refuse such
     // a key rather than show it more than its scopes.
     if (o.unscopedOnly && p.scopeIds)

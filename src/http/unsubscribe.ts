@@ -59,9 +59,9 @@ export const unsubscribeRoutes: FastifyPluginAsync<{
   });
 
   app.post<{ Params: { token: string } }>('/u/:token', { config, schema }, async (req, reply) => {
-    const address = d.tokens.read(req.params.token);
-    if (!address) return unknown(reply);
-    await d.suppressions.unsubscribe(address);
+    const named = d.tokens.read(req.params.token);
+    if (!named) return unknown(reply);
+    await d.suppressions.unsubscribe(named.tenant, named.address);
     return show(
       reply,
       200,

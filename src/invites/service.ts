@@ -198,16 +198,20 @@ export function createService(
       return changed(await store.decline({ now: clock.now(), id: await idOf(idOrCode), reason }));
     },
 
-    /** Removes every invite of a deleted tenant, 500 at a time (the purge-tenant job). */
+    /** Removes every invite and unsubscribe of a deleted tenant, 500 at a time (the purge-tenant job). */
     async purgeTenant(tenant: string): Promise<{ removed: number }> {
       let removed = 0;
       for (;;) {
         const ids = await store.setMembers('tenant', tenant, 500);
         let round = 0;
-        for (const id of ids.slice(0, 500)) round += (await store.erase({ now: clock.now(), id })).removed;
+        for (const id of ids.slice(0, 500))
+          round += (await store.erase({ now: clock.now(), id, tenants: [tenant] })).removed;
         removed += round;
         // Nothing left, or only index entries whose invite is gone: done either way.
-        if (round === 0) return { removed };
+        if (round === 0) {
+          await store.purgeSuppressions(tenant);
+          return { removed };
+        }
       }
     },
 

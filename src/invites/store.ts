@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { partitionKeys, partitionPrefixes } from '../keys.js';
+import { REASONS } from '../suppressions/store.js';
 import type { InviteDoc } from './invite.js';
 import { parseDoc } from './layout.js';
 import { scriptSource } from './lua-source.js';
@@ -38,7 +39,7 @@ export type { BatchRecord } from './batch-store.js';
  *   P:z:queued        invites with a send recorded as queued, by when (repair of lost jobs)
  *   D:z:batches       batch ids by creation   D:lastSweep   when the last sweep ran
  *   P:st:HOUR         funnel counters per hour (metric|dimension → n)
- *   P:sup             suppression list (lowercase address → entry)   P:z:sup[:REASON]  its time order
+ *   P:sup             suppression lists ([TENANT|]address → entry)   P:z:sup[:t:TENANT][:REASON]  time order
  */
 const SCRIPTS = [
   'create',
@@ -230,9 +231,10 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
       const reply = await run('claim_reminder', at(a.id), a.now, a.id, a.slot);
       return reply[1] === 'seq' ? Number(reply[2]) : null;
     },
-    /** Adds ('put', or 'add' only when absent) or removes one suppression list entry. */
+    /** Adds ('put', or 'add' only when absent) or removes one entry of a tenant's suppression list. */
     async suppression(a: {
       now: number;
+      tenant: string;
       op: 'put' | 'add' | 'delete';
       email: string;
       key: string;
@@ -248,6 +250,7 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
         a.key,
         a.reason,
         a.detail,
+        a.tenant,
       );
       return r[0] === 'err'
         ? { ok: false, code: String(r[1]) }
@@ -261,6 +264,8 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
       permanent: boolean;
       status: string;
       detail: string;
+      /** Only an invite of this tenant (a tenant key's report over HTTP); null: any. */
+      tenant: string | null;
     }): Promise<string> {
       const r = await run(
         'bounce',
@@ -271,6 +276,7 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
         a.permanent ? '1' : '0',
         a.status,
         a.detail,
+        a.tenant ?? '',
       );
       return String(r[1]);
     },
@@ -309,18 +315,26 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
       return { removed, seen };
     },
     /**
-     * Erases a lowercase address from its partition (its invites, up to `limit` a call, and its
-     * suppression turned into a digest), or one invite found naming it elsewhere (`id`).
-     * Answers how many invites went and whether more may be left.
+     * Erases a lowercase address from its partition for the given tenants (their invites, up to
+     * `limit` a call, and their suppressions turned into digests), or one invite found naming it
+     * elsewhere (`id`). Answers how many invites went and whether more may be left.
      */
-    async erase(a: { now: number; emailKey: string } | { now: number; id: string }, limit = 500) {
+    async erase(
+      a: ({ emailKey: string } | { id: string }) & { now: number; tenants: string[] },
+      limit = 500,
+    ) {
       const [P, mode, value] =
         'id' in a ? [at(a.id), 'id', a.id] : [parts[where.ofEmail(a.emailKey)], 'email', a.emailKey];
-      const [removed, more, ended] = (await run('erase', P, a.now, mode, value, limit)) as unknown as [
-        number,
-        number,
-        string[],
-      ];
+      const tenants = a.tenants.join(' ');
+      const [removed, more, ended] = (await run(
+        'erase',
+        P,
+        a.now,
+        mode,
+        value,
+        limit,
+        tenants,
+      )) as unknown as [number, number, string[]];
       for (const batchId of ended) await batches.finishBatch(batchId, a.now);
       return { removed, more: more === 1 };
     },
@@ -366,6 +380,20 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
         JSON.stringify(wire),
       )) as [string, string[], string[], string, string];
       return { state, ids, scores, resume: state === 'budget' ? { score: resumeScore, id: resumeId } : null };
+    },
+    /** Removes a deleted tenant's suppression entries (its unsubscribes; shared bounces stay). */
+    async purgeSuppressions(tenant: string) {
+      for (const P of parts) {
+        const keys = pk(P);
+        for (;;) {
+          const members = await redis.zrange(keys.suppressionOrder(tenant), 0, 499);
+          if (!members.length) break;
+          const fields = members.map((m) => keys.suppressionField(tenant, m));
+          await redis.hdel(keys.suppressions, ...fields);
+          await redis.zrem(keys.suppressionOrder(tenant), ...members);
+        }
+        await redis.del(...REASONS.map((r) => keys.suppressionOrder(tenant, r)));
+      }
     },
     /** Invites whose latest send was recorded as queued at or before `cutoff` (up to `limit` per partition). */
     async queuedBefore(cutoff: number, limit: number) {

@@ -25,7 +25,7 @@ export interface SendDeps {
   verp: Verp;
   limits: SendLimits;
   /** The one-click unsubscribe link for an address (RFC 8058). */
-  unsubscribeUrl: (emailKey: string) => string;
+  unsubscribeUrl: (tenant: string, emailKey: string) => string;
 }
 
 const describe = (err: unknown) => {
@@ -86,7 +86,7 @@ export function sendProcessor(d: SendDeps) {
       name: doc.name,
     });
     const messageId = `<${inviteId}.${seq}@${d.messageDomain}>`;
-    const unsubscribe = d.unsubscribeUrl(doc.emailKey ?? doc.email.toLowerCase());
+    const unsubscribe = d.unsubscribeUrl(doc.tenant, doc.emailKey ?? doc.email.toLowerCase());
     const stop = d.metrics.sendLatency.startTimer();
     try {
       await d.transport.send({

@@ -16,6 +16,8 @@ export function createBounces(store: Store, verp: Verp, clock: Clock) {
     async handle(
       raw: string | Buffer,
       envelopeTo: string[] = [],
+      /** A tenant key's report may only name that tenant's invites; null: any (SMTP, operators). */
+      tenant: string | null = null,
     ): Promise<{ matched: boolean; outcomes: string[] }> {
       const named =
         envelopeTo.map((a) => verp.parse(a)).find(Boolean) ??
@@ -31,6 +33,7 @@ export function createBounces(store: Store, verp: Verp, clock: Clock) {
           permanent: isPermanent(r),
           status: r.status,
           detail: (r.diagnostic ?? `${r.action} ${r.status}`).slice(0, 500),
+          tenant,
         });
         outcomes.push(outcome);
       }

@@ -2,36 +2,46 @@ import type { Redis } from 'ioredis';
 import { partitioning } from '../invites/partitions.js';
 import { partitionKeys, partitionPrefixes } from '../keys.js';
 
+/** Why an address is on a suppression list (DESIGN §11). */
+export const REASONS = ['bounce', 'complaint', 'unsubscribe', 'manual'] as const;
+
 export interface SuppressionRecord {
   email: string;
-  reason: 'bounce' | 'complaint' | 'unsubscribe' | 'manual';
+  reason: (typeof REASONS)[number];
   detail: string | null;
   createdAt: number;
+  /** Outside tenant default: the tenant whose list it is in. */
+  tenant?: string;
 }
 
 export type SuppressionStore = ReturnType<typeof createSuppressionStore>;
 
 /**
- * Reads of the suppression list (changes go through the `suppression` script in
- * src/invites/lua, next to the send checks that share its keys: P:sup, P:z:sup[:reason]). An
- * address lives in its invites' partition; a page merges every partition's.
+ * Reads of a tenant's suppression list (changes go through the `suppression` script in
+ * src/invites/lua, next to the send checks that share its keys). An address lives in its
+ * invites' partition; a page merges every partition's. A shared bounce (DESIGN §15) answers a
+ * look-up by address in every tenant, but is listed only in the list of the tenant it bounced for.
  */
 export function createSuppressionStore(redis: Redis, prefix: string, partitions = 1) {
   const parts = partitionPrefixes(prefix, partitions);
   const where = partitioning(partitions);
-  const all = (P: string) => partitionKeys(P).suppressions;
-  const order = (P: string, reason?: string) => partitionKeys(P).suppressionOrder(reason);
   return {
-    async get(emailKey: string): Promise<SuppressionRecord | null> {
-      const raw = await redis.hget(all(parts[where.ofEmail(emailKey)]), emailKey);
+    async get(tenant: string, emailKey: string): Promise<SuppressionRecord | null> {
+      const keys = partitionKeys(parts[where.ofEmail(emailKey)]);
+      const [own, shared] = await redis.hmget(
+        keys.suppressions,
+        keys.suppressionField(tenant, emailKey),
+        keys.sharedSuppressionField(emailKey),
+      );
+      const raw = own ?? shared;
       return raw ? (JSON.parse(raw) as SuppressionRecord) : null;
     },
     /**
      * Newest first: up to `count` entries strictly after the position (score, key) in that order
      * (ties in time by key, descending), so a cursor stays valid while entries come and go.
      */
-    async page(count: number, after: { score: number; key: string } | null, reason?: string) {
-      const shares = await Promise.all(parts.map((P) => pageOf(P, count, after, reason)));
+    async page(tenant: string, count: number, after: { score: number; key: string } | null, reason?: string) {
+      const shares = await Promise.all(parts.map((P) => pageOf(P, tenant, count, after, reason)));
       return shares
         .flat()
         .sort((a, b) => b.score - a.score || (a.key < b.key ? 1 : -1))
@@ -41,6 +51,7 @@ export function createSuppressionStore(redis: Redis, prefix: string, partitions 
 
   async function pageOf(
     P: string,
+    tenant: string,
     count: number,
     after: { score: number; key: string } | null,
     reason?: string,
@@ -50,7 +61,7 @@ export function createSuppressionStore(redis: Redis, prefix: string, partitions 
     for (let offset = 0; out.length < count;) {
       const want = count - out.length + 20;
       const flat = await redis.zrevrangebyscore(
-        order(P, reason),
+        partitionKeys(P).suppressionOrder(tenant, reason),
         max,
         '-inf',
         'WITHSCORES',
@@ -66,7 +77,9 @@ export function createSuppressionStore(redis: Redis, prefix: string, partitions 
       }
       if (flat.length < want * 2) break;
     }
-    const raws = out.length ? await redis.hmget(all(P), ...out.map((o) => o.key)) : [];
+    const keys = partitionKeys(P);
+    const fields = out.map((o) => keys.suppressionField(tenant, o.key));
+    const raws = out.length ? await redis.hmget(keys.suppressions, ...fields) : [];
     return out.flatMap((o, i) =>
       raws[i] ? [{ ...o, record: JSON.parse(raws[i]!) as SuppressionRecord }] : [],
     );

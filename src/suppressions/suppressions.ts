@@ -3,9 +3,9 @@ import { HeraldError, invalid } from '../errors.js';
 import { email as emailSchema } from '../invites/inputs.js';
 import { refusal } from '../invites/rules.js';
 import type { Store } from '../invites/store.js';
-import type { SuppressionRecord, SuppressionStore } from './store.js';
+import { REASONS, type SuppressionRecord, type SuppressionStore } from './store.js';
 
-export const REASONS = ['bounce', 'complaint', 'unsubscribe', 'manual'] as const;
+export { REASONS };
 
 const view = (r: SuppressionRecord) => ({
   email: r.email,
@@ -38,33 +38,45 @@ export function emailKey(raw: string): { email: string; key: string } {
 
 export type Suppressions = ReturnType<typeof createSuppressions>;
 
-/** The suppression list API (DESIGN §11). */
+/** The suppression list API (DESIGN §11), each tenant's own (§15); every call names the tenant. */
 export function createSuppressions(store: Store, reads: SuppressionStore, clock: Clock) {
-  async function change(op: 'put' | 'add' | 'delete', address: string, reason = 'manual', detail = '') {
+  async function change(
+    tenant: string,
+    op: 'put' | 'add' | 'delete',
+    address: string,
+    reason = 'manual',
+    detail = '',
+  ) {
     const { email, key } = emailKey(address);
-    const reply = await store.suppression({ now: clock.now(), op, email, key, reason, detail });
+    const reply = await store.suppression({ now: clock.now(), tenant, op, email, key, reason, detail });
     if (!reply.ok) throw refusal(reply.code);
     return { outcome: reply.outcome, record: JSON.parse(reply.entry) as SuppressionRecord };
   }
   return {
-    async put(address: string, input: { reason?: (typeof REASONS)[number]; detail?: string | null }) {
-      const r = await change('put', address, input.reason ?? 'manual', input.detail ?? '');
+    async put(
+      tenant: string,
+      address: string,
+      input: { reason?: (typeof REASONS)[number]; detail?: string | null },
+    ) {
+      const r = await change(tenant, 'put', address, input.reason ?? 'manual', input.detail ?? '');
       return { created: r.outcome === 'created', suppression: view(r.record) };
     },
-    async get(address: string) {
-      const r = await reads.get(emailKey(address).key);
+    async get(tenant: string, address: string) {
+      const r = await reads.get(tenant, emailKey(address).key);
       if (!r) throw new HeraldError('suppression_not_found', 404, `${address} is not suppressed.`);
       return view(r);
     },
-    async remove(address: string) {
-      await change('delete', address);
+    /** Lifts the tenant's entry and a shared bounce of the address. */
+    async remove(tenant: string, address: string) {
+      await change(tenant, 'delete', address);
     },
     /** Adds an address as a mail client's one-click unsubscribe does (also when already there). */
-    async unsubscribe(address: string) {
-      await change('add', address, 'unsubscribe');
+    async unsubscribe(tenant: string, address: string) {
+      await change(tenant, 'add', address, 'unsubscribe');
     },
-    async list(q: { limit: number; after?: string; reason?: (typeof REASONS)[number] }) {
-      const rows = await reads.page(q.limit + 1, q.after ? readCursor(q.after) : null, q.reason);
+    async list(tenant: string, q: { limit: number; after?: string; reason?: (typeof REASONS)[number] }) {
+      const after = q.after ? readCursor(q.after) : null;
+      const rows = await reads.page(tenant, q.limit + 1, after, q.reason);
       const page = rows.slice(0, q.limit);
       const last = page[page.length - 1];
       return {

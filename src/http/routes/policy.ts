@@ -63,7 +63,7 @@ export const policyRoutes: FastifyPluginAsyncZod<{
       const data = await Promise.all(
         req.body.emails.map(async (address) => {
           const reason = refusal(policy, address);
-          const suppressed = await d.suppressions.get(address).then(
+          const suppressed = await d.suppressions.get(req.principal!.tenant, address).then(
             () => true,
             (err: { code?: string }) => (err.code === 'suppression_not_found' ? false : Promise.reject(err)),
           );

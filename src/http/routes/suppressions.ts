@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { text } from '../../invites/inputs.js';
@@ -20,7 +21,8 @@ export const suppressionRoutes: FastifyPluginAsyncZod<{
   bounces: Bounces;
   auth: Auth;
 }> = async (app, d) => {
-  requireApiKey(app, d.auth, { defaultTenantOnly: true });
+  requireApiKey(app, d.auth);
+  const tenant = (req: FastifyRequest) => req.principal!.tenant;
   const tags = ['suppressions'];
   const security = [{ bearer: [] }];
 
@@ -38,7 +40,7 @@ export const suppressionRoutes: FastifyPluginAsyncZod<{
       },
     },
     async (req, reply) => {
-      const r = await d.suppressions.put(req.params.email, req.body ?? {});
+      const r = await d.suppressions.put(tenant(req), req.params.email, req.body ?? {});
       return reply.code(r.created ? 201 : 200).send(r.suppression);
     },
   );
@@ -58,15 +60,15 @@ export const suppressionRoutes: FastifyPluginAsyncZod<{
         },
       },
     },
-    (req) => d.suppressions.list(req.query),
+    (req) => d.suppressions.list(tenant(req), req.query),
   );
   app.get(
     '/v1/suppressions/:email',
     { schema: { tags, security, params, response: { 200: entry } } },
-    (req) => d.suppressions.get(req.params.email),
+    (req) => d.suppressions.get(tenant(req), req.params.email),
   );
   app.delete('/v1/suppressions/:email', { schema: { tags, security, params } }, async (req, reply) => {
-    await d.suppressions.remove(req.params.email);
+    await d.suppressions.remove(tenant(req), req.params.email);
     return reply.code(204).send();
   });
 
@@ -90,7 +92,7 @@ export const suppressionRoutes: FastifyPluginAsyncZod<{
       const raw = Buffer.isBuffer(req.body)
         ? req.body
         : Buffer.from(typeof req.body === 'string' ? req.body : '');
-      const r = await d.bounces.handle(raw);
+      const r = await d.bounces.handle(raw, [], req.principal!.operator ? null : tenant(req));
       return reply.code(202).send({ matched: r.matched, outcomes: r.outcomes });
     },
   );

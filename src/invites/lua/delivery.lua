@@ -1,6 +1,6 @@
 --- @include batches lifecycle suppressions
 -- KEYS[1] the partition prefix P (every key below is built from it, so all share its slot); ARGV[1] the time.
--- Called by store.delivery(). Keys it may touch: P:inv:ID, P:ev:ID, P:codes:XX, P:o:NAME:b:…, P:o:NAME:d (indexes), P:z:queued, P:batch:ID, P:batch:ID:ended, P:stats, P:st:HOUR, P:events, P:sup, P:z:sup[:REASON].
+-- Called by store.delivery(). Keys it may touch: P:inv:ID, P:ev:ID, P:codes:XX, P:o:NAME:b:…, P:o:NAME:d (indexes), P:z:queued, P:batch:ID, P:batch:ID:ended, P:stats, P:st:HOUR, P:events, P:sup, P:z:sup[:t:TENANT][:REASON].
 -- Records what one send attempt did.
 -- ARGV: 2 id, 3 seq, 4 outcome (sent | retry | failed |
 -- suppressed | skipped), 5 message id or error text, 6 batch id or '', 7 kind of mail (invite |
@@ -43,7 +43,7 @@ elseif outcome == 'failed' then
   stat('failed')
   tally('failed', doc)
   published = {'invite.delivery_failed', {kind = kind, error = info}}
-  if permanent and not isnull(doc.emailKey) then suppress(doc.email, doc.emailKey, 'bounce', info) end
+  if permanent and not isnull(doc.emailKey) then suppress(doc.tenant, doc.email, doc.emailKey, 'bounce', info) end
 elseif outcome == 'suppressed' then
   d.status = 'suppressed'
   d.lastError = NULL
