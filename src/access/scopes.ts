@@ -26,3 +26,7 @@ export function parseScopeId(s: string): { type: string; id: string } {
   const at = s.indexOf(':');
   return { type: s.slice(0, at), id: s.slice(at + 1) };
 }
+
+/** Whether an invite scope is one of a key's `scopeIds`. */
+export const inScopes = (allowed: string[], scope: { type: string; id: string } | null) =>
+  scope !== null && allowed.includes(`${scope.type}:${scope.id}`);

@@ -9,6 +9,8 @@ import {
   type HeraldEvent,
   type Position,
 } from './catalog.js';
+import { inScopes } from '../access/scopes.js';
+import { parseDoc } from '../invites/store.js';
 import { renderEvent } from './render.js';
 import { tenantOf, type EventStore, type StreamEntry } from './store.js';
 
@@ -19,6 +21,8 @@ export interface FeedQuery {
   inviteId?: string;
   /** Only this tenant's events. */
   tenant?: string;
+  /** Only events of invites of these scopes (a key limited by scopeIds, DESIGN §15). */
+  scopeIds?: string[] | null;
 }
 
 /** Entries one request may look at, so a narrow filter over a long feed stays a bounded call. */
@@ -58,7 +62,8 @@ export function createFeed(events: EventStore, publicUrl: string) {
         !e.to &&
         (!types || types.has(e.type)) &&
         (!q.inviteId || e.inviteId === q.inviteId) &&
-        (!q.tenant || tenantOf(e) === q.tenant);
+        (!q.tenant || tenantOf(e) === q.tenant) &&
+        (!q.scopeIds || (e.inv !== null && inScopes(q.scopeIds, parseDoc(e.inv).scope)));
       const found: StreamEntry[] = [];
       let pos = from;
       let atLast = from; // the position just after the last event kept

@@ -22,10 +22,9 @@ declare module 'fastify' {
 
 /**
  * Puts every route of this plugin behind an API key (the same 401 for any bad key), checks the
- * `Herald-Tenant` header (DESIGN §15) and the scope the route needs; `unscopedOnly` refuses keys
- * limited by scopeIds.
+ * `Herald-Tenant` header (DESIGN §15) and the scope the route needs.
  */
-export function requireApiKey(app: FastifyInstance, auth: Auth, o: { unscopedOnly?: boolean } = {}) {
+export function requireApiKey(app: FastifyInstance, auth: Auth) {
   app.addHook('onRequest', async (req) => {
     const m = /^Bearer ([\x21-\x7e]{1,512})$/.exec(req.headers.authorization ?? '');
     const p = m ? await auth.principal(m[1]) : null;
@@ -43,13 +42,6 @@ export function requireApiKey(app: FastifyInstance, auth: Auth, o: { unscopedOnl
     // `operator`: routes only operator keys may use (tenants); no scope of a tenant key grants it.
     const allowed = needed === 'operator' ? p.operator : !needed || grants(p.scopes, needed);
     if (!allowed) throw insufficientScope(`This needs the scope ${needed}.`, needed ?? null);
-    // Routes whose answers are not filtered by a key's scopeIds yet (stats, the feed) refuse such
-    // a key rather than show it more than its scopes.
-    if (o.unscopedOnly && p.scopeIds)
-      throw insufficientScope(
-        'Keys limited by scopeIds cannot read this yet; use a key without scopeIds.',
-        null,
-      );
     req.principal = p;
     req.apiKeyId = p.keyId;
   });

@@ -1,3 +1,4 @@
+import { parseScopeId } from '../access/scopes.js';
 import type { Clock } from '../clock.js';
 import { HeraldError, invalid } from '../errors.js';
 import type { Store } from '../invites/store.js';
@@ -31,6 +32,24 @@ export interface StatsQuery {
   batchId?: string;
 }
 
+/** The one-scope queries a key limited to `scopeIds` may see of what it asked. */
+function scopedQueries(q: StatsQuery, scopeIds: string[]): StatsQuery[] {
+  const notAllowed = (field: string) =>
+    new HeraldError('scope_not_allowed', 403, 'This key may only read the stats of its scopeIds.', [
+      { field, allowed: scopeIds },
+    ]);
+  if (q.batchId !== undefined) throw notAllowed('batchId');
+  const mine = scopeIds
+    .map(parseScopeId)
+    .filter(
+      (s) =>
+        (q.scopeType === undefined || s.type === q.scopeType) &&
+        (q.scopeId === undefined || s.id === q.scopeId),
+    );
+  if (q.scopeId !== undefined && !mine.length) throw notAllowed('scopeId');
+  return mine.map((s) => ({ ...q, scopeType: s.type, scopeId: s.id }));
+}
+
 /** The counter field suffix for one dimension (as lua/lib/counters.lua's tally writes it). */
 function dimension(q: StatsQuery): string {
   if (q.batchId !== undefined && (q.scopeType !== undefined || q.scopeId !== undefined)) {
@@ -59,8 +78,11 @@ export type Stats = ReturnType<typeof createStats>;
 /** GET /v1/stats: exact funnel counts (moved with each change), per hour or day, and rates. */
 export function createStats(store: Store, clock: Clock) {
   return {
-    /** `tenant`: whose counts (another than default counts apart, lua/lib/counters.lua). */
-    async query(q: StatsQuery, tenant = 'default') {
+    /**
+     * `tenant`: whose counts (another than default counts apart, lua/lib/counters.lua);
+     * `scopeIds`: a key limited to these scopes sees the sum of theirs only (DESIGN §15).
+     */
+    async query(q: StatsQuery, tenant = 'default', scopeIds: string[] | null = null) {
       const now = clock.now();
       const to = time(q.to, 'to', now);
       const from = time(q.from, 'from', to - 30 * DAY);
@@ -78,20 +100,23 @@ export function createStats(store: Store, clock: Clock) {
       }
       const hours: number[] = [];
       for (let h = first - (first % HOUR); h <= to; h += HOUR) hours.push(h);
-      const dim = (tenant === 'default' ? '' : `|n${tenant.length}:${tenant}`) + dimension(q);
+      const own = tenant === 'default' ? '' : `|n${tenant.length}:${tenant}`;
+      const dims = (scopeIds ? scopedQueries(q, scopeIds) : [q]).map((d) => own + dimension(d));
       const rows = await store.tallies(
         hours,
-        METRICS.map((m) => m + dim),
+        dims.flatMap((dim) => METRICS.map((m) => m + dim)),
       );
       const series = Array.from({ length: buckets }, (_, i) => ({ start: first + i * step, ...zero() }));
       const totals = zero();
       hours.forEach((h, i) => {
         const bucket = series[Math.floor((h - first) / step)];
         if (!bucket) return;
-        METRICS.forEach((m, j) => {
-          bucket[m] += rows[i][j];
-          totals[m] += rows[i][j];
-        });
+        dims.forEach((_, k) =>
+          METRICS.forEach((m, j) => {
+            bucket[m] += rows[i][k * METRICS.length + j];
+            totals[m] += rows[i][k * METRICS.length + j];
+          }),
+        );
       });
       return {
         totals,

@@ -140,7 +140,29 @@ describe('API keys and scopes (DESIGN §15)', () => {
         await as(scoped.secret, { method: 'GET', url: '/v1/invites?scopeId=other&scopeType=organization' })
       ).json().data,
     ).toEqual([]);
-    expect((await as(scoped.secret, { method: 'GET', url: '/v1/stats' })).statusCode).toBe(403);
+    // Stats and the feed show its scopes only.
+    const created = async (key: string, q = '') =>
+      (await as(key, { method: 'GET', url: `/v1/stats${q}` })).json().totals.created as number;
+    const acme = '?scopeType=organization&scopeId=acme';
+    expect(await created(scoped.secret)).toBe(await created(TEST_KEY, acme));
+    expect(await created(scoped.secret)).toBeLessThan(await created(TEST_KEY));
+    expect(await created(scoped.secret, acme)).toBe(await created(TEST_KEY, acme));
+    const other = await as(scoped.secret, {
+      method: 'GET',
+      url: '/v1/stats?scopeType=organization&scopeId=other',
+    });
+    expect([other.statusCode, other.json().error.code]).toEqual([403, 'scope_not_allowed']);
+    const reader = await newKey({
+      name: 'r',
+      scopes: ['events:read'],
+      scopeIds: ['organization:acme'],
+    });
+    const seen = (await as(reader.secret, { method: 'GET', url: '/v1/events?limit=100' })).json().data;
+    const ofInvites = (await op({ method: 'GET', url: '/v1/events?limit=100' })).json().data;
+    const idsOf = (es: { data: { invite?: { id: string } } }[]) => es.map((e) => e.data.invite?.id);
+    expect(idsOf(seen)).toContain(mine.json().id);
+    expect(idsOf(seen)).not.toContain(theirs.id);
+    expect(idsOf(ofInvites)).toContain(theirs.id);
   });
 
   it('checks Herald-Tenant; unknown, malformed, expired and revoked keys get the same 401', async () => {

@@ -19,7 +19,7 @@ import { CSV_MAX_BYTES } from '../../invites/csv.js';
 import { requireApiKey } from '../auth.js';
 import type { Auth, Principal } from '../../access/auth.js';
 import type { TenantStore } from '../../tenants/store.js';
-import { grants } from '../../access/scopes.js';
+import { grants, inScopes } from '../../access/scopes.js';
 import { HeraldError, notFound } from '../../errors.js';
 import { asCsvRows, csvBody } from '../csv-body.js';
 import { idempotent } from '../idempotency.js';
@@ -252,9 +252,6 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminDeps> = async (app, d) => {
 
 /** A key with invites:propose but not invites:write proposes: its invites wait for approval. */
 const proposesOnly = (p: Principal) => !grants(p.scopes, 'invites:write');
-
-const inScopes = (allowed: string[], scope: { type: string; id: string } | null) =>
-  scope !== null && allowed.includes(`${scope.type}:${scope.id}`);
 
 /** A key limited to scopeIds creates only invites of those scopes (DESIGN §15). */
 function mustBeInScope(p: Principal, scope: { type: string; id: string } | null) {

@@ -28,7 +28,7 @@ export const feedQuery = z.strictObject({
 
 /** GET /v1/events: the event feed (DESIGN §10). */
 export const eventRoutes: FastifyPluginAsyncZod<{ feed: Feed; auth: Auth }> = async (app, d) => {
-  requireApiKey(app, d.auth, { unscopedOnly: true });
+  requireApiKey(app, d.auth);
   app.get(
     '/v1/events',
     {
@@ -41,6 +41,6 @@ export const eventRoutes: FastifyPluginAsyncZod<{ feed: Feed; auth: Auth }> = as
         },
       },
     },
-    (req) => d.feed.list({ ...req.query, tenant: req.principal!.tenant }),
+    (req) => d.feed.list({ ...req.query, tenant: req.principal!.tenant, scopeIds: req.principal!.scopeIds }),
   );
 };

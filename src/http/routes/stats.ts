@@ -12,7 +12,7 @@ const counts = Object.fromEntries(METRICS.map((m) => [m, z.number()])) as Record
 
 /** GET /v1/stats (DESIGN §13). */
 export const statsRoutes: FastifyPluginAsyncZod<{ stats: Stats; auth: Auth }> = async (app, d) => {
-  requireApiKey(app, d.auth, { unscopedOnly: true });
+  requireApiKey(app, d.auth);
   app.get(
     '/v1/stats',
     {
@@ -36,6 +36,6 @@ export const statsRoutes: FastifyPluginAsyncZod<{ stats: Stats; auth: Auth }> = 
         },
       },
     },
-    (req) => d.stats.query(req.query, req.principal!.tenant),
+    (req) => d.stats.query(req.query, req.principal!.tenant, req.principal!.scopeIds),
   );
 };
