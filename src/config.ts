@@ -108,6 +108,7 @@ const schema = z.object({
     .regex(/^[a-z0-9._-]+$/i, 'must be a DNS label')
     .optional(),
   DKIM_PRIVATE_KEY: z.string().optional(),
+  SENDER_DOMAINS: csv.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -122,6 +123,7 @@ export interface Config extends Omit<
   | 'DOMAIN_RATES'
   | 'REDIS_PARTITIONS'
   | 'DELIVERY_SHARDS'
+  | 'SENDER_DOMAINS'
 > {
   REDIS_URL: string;
   /** How many partitions invites are spread over (16 on a cluster, 1 on one Redis, unless set). */
@@ -139,6 +141,8 @@ export interface Config extends Omit<
   DOMAIN_RATES: Record<string, number>;
   /** DKIM signing, when all three DKIM_ settings are given. */
   dkim: Dkim | null;
+  /** Domains a tenant's branding may send from (DESIGN §16), lowercase; MAIL_FROM's unless given. */
+  SENDER_DOMAINS: string[];
 }
 
 export class ConfigError extends Error {
@@ -171,6 +175,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const bounce = raw.BOUNCE_ADDRESS ?? addressOf(raw.MAIL_FROM);
   if (!/^[^@\s]+@[^@\s]+$/.test(bounce))
     problems.push(`BOUNCE_ADDRESS: "${bounce}" is not an address (set BOUNCE_ADDRESS)`);
+  const senders = (raw.SENDER_DOMAINS ?? [addressOf(raw.MAIL_FROM).split('@')[1] ?? '']).map((d) =>
+    d.toLowerCase(),
+  );
+  for (const d of senders)
+    if (!/^[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(d)) problems.push(`SENDER_DOMAINS: "${d}" is not a domain name`);
   if (problems.length) throw new ConfigError(problems);
   return {
     ...raw,
@@ -185,5 +194,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     BOUNCE_ADDRESS: bounce,
     DOMAIN_RATES: domainRates,
     dkim,
+    SENDER_DOMAINS: senders,
   };
 }

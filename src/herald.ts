@@ -24,6 +24,10 @@ import { loadTemplates } from './mail/templates.js';
 import { outboxTransport, smtpTransport, type MailTransport } from './mail/transport.js';
 import { createMetrics } from './metrics.js';
 import { createErasures } from './erasure/erasure.js';
+import { createBrandingStore } from './branding/store.js';
+import { createTemplateStore } from './templates/store.js';
+import { createLooks } from './templates/looks.js';
+import { createTemplateService } from './templates/service.js';
 import { createPolicies } from './policy/store.js';
 import { checkLayout, checkPartitions, dataPrefix } from './keys.js';
 import { checkDeliveryShards } from './jobs/shards.js';
@@ -106,6 +110,9 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
   let app: FastifyInstance | null = null;
   let workers: Herald['workers'] = null;
 
+  // The files under templates/ (version 0 of every template), compiled once for both roles.
+  const files = await loadTemplates(o.templatesDir ?? new URL('../templates', import.meta.url).pathname);
+
   /** One connection with its queues and domain; each role gets its own. */
   async function connect(role: 'api' | 'worker') {
     const target = { url: c.REDIS_URL, cluster: c.REDIS_CLUSTER_NODES };
@@ -127,6 +134,10 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
       allowPrivate: c.WEBHOOK_ALLOW_PRIVATE,
     });
     const policies = createPolicies(redis, data);
+    const branding = createBrandingStore(redis, data);
+    const templateStore = createTemplateStore(redis, data);
+    const looks = createLooks({ templates: templateStore, branding });
+    const suppressionReads = createSuppressionStore(redis, data, c.REDIS_PARTITIONS);
     const domain = createDomain(redis, {
       prefix: data,
       partitions: c.REDIS_PARTITIONS,
@@ -139,11 +150,9 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
       redis,
       queues,
       webhookQueues,
-      suppressions: createSuppressions(
-        domain.store,
-        createSuppressionStore(redis, data, c.REDIS_PARTITIONS),
-        clock,
-      ),
+      suppressions: createSuppressions(domain.store, suppressionReads, clock),
+      suppressionReads,
+      templateStore,
       bounces: createBounces(domain.store, verp, clock),
       policies,
       erasures: createErasures({ redis, name: prefix, store: domain.store, events, clock }),
@@ -151,6 +160,15 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
       feed: createFeed(events, c.PUBLIC_URL),
       endpointStore,
       endpoints,
+      branding,
+      looks,
+      templateService: createTemplateService({
+        store: templateStore,
+        looks,
+        files,
+        clock,
+        publicUrl: c.PUBLIC_URL,
+      }),
       ...domain,
     };
   }
@@ -161,9 +179,6 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
       const transport =
         o.transport ??
         (c.SMTP_URL ? smtpTransport(c.SMTP_URL, c.SMTP_POOL, c.dkim) : outboxTransport(c.OUTBOX_DIR, c.dkim));
-      const templates = await loadTemplates(
-        o.templatesDir ?? new URL('../templates', import.meta.url).pathname,
-      );
       workers = await startWorkers({
         connection: w.redis,
         logger,
@@ -176,7 +191,9 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
         repairDeliveries: w.repairDeliveries,
         clock,
         transport,
-        templates,
+        templates: files,
+        looks: w.looks,
+        templateService: w.templateService,
         metrics,
         mailFrom: c.MAIL_FROM,
         messageDomain: new URL(c.PUBLIC_URL).hostname || 'herald.local',
@@ -236,6 +253,11 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
         bounces: a.bounces,
         erasures: a.erasures,
         policies: a.policies,
+        branding: a.branding,
+        templateService: a.templateService,
+        templateStore: a.templateStore,
+        suppressionReads: a.suppressionReads,
+        senderDomains: c.SENDER_DOMAINS,
         queues: [...a.queues.deliveries, a.queues.maintenance],
         unsubscribe,
         jobs: a.queues.port,

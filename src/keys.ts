@@ -107,6 +107,14 @@ export const dataKeys = (D: string) => ({
   keys: `${D}:keys`,
   keyDigests: `${D}:keys:digest`,
   keysUsed: `${D}:keys:used`,
+  /** A tenant's branding (DESIGN §16), as JSON. */
+  branding: (tenant: string) => `${D}:brand:${tenant}`,
+  /** A tenant's template versions (DESIGN §16): KIND:LOCALE:N → the version as JSON. */
+  templates: (tenant: string) => `${D}:tpl:${tenant}`,
+  /** Its numbers: KIND:LOCALE:latest and KIND:LOCALE:published → N. */
+  templatePointers: (tenant: string) => `${D}:tplp:${tenant}`,
+  /** Test sends of a tenant's templates in one hour (at most 20). */
+  templateTests: (tenant: string, hour: number) => `${D}:tpltest:${tenant}:${hour}`,
   /** A tenant's invite policy (DESIGN §17), as JSON. */
   policy: (tenant: string) => `${D}:policy:${tenant}`,
   /** Erasures done: address digest → erasure id (DESIGN §18). */

@@ -16,12 +16,18 @@ import type { JobPort } from '../invites/ports.js';
 import type { Bounces } from '../suppressions/bounces.js';
 import type { Erasures } from '../erasure/erasure.js';
 import { erasureRoutes } from './routes/erasures.js';
+import { brandingRoutes } from './routes/branding.js';
+import { templateRoutes } from './routes/templates.js';
 import { keyRoutes } from './routes/keys.js';
 import { tenantRoutes } from './routes/tenants.js';
 import type { Policies } from '../policy/store.js';
 import { policyRoutes } from './routes/policy.js';
 import type { Suppressions } from '../suppressions/suppressions.js';
 import type { UnsubscribeTokens } from '../suppressions/unsubscribe.js';
+import type { SuppressionStore } from '../suppressions/store.js';
+import type { BrandingStore } from '../branding/store.js';
+import type { TemplateService } from '../templates/service.js';
+import type { TemplateStore } from '../templates/store.js';
 import type { Endpoints } from '../webhooks/endpoints.js';
 import type { Metrics } from '../metrics.js';
 import { errorBody, errorHandler } from './errors.js';
@@ -53,6 +59,11 @@ export interface AppDeps {
   suppressions: Suppressions;
   bounces: Bounces;
   erasures: Erasures;
+  branding: BrandingStore;
+  templateService: TemplateService;
+  templateStore: TemplateStore;
+  suppressionReads: SuppressionStore;
+  senderDomains: string[];
   policies: Policies;
   /** The job queues, for the console's depths and queue board. */
   queues?: Queue[];
@@ -209,6 +220,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
     redirectAllowlist: d.redirectAllowlist,
     clock: d.clock,
     rateLimit: rate,
+    branding: d.branding,
   });
   await app.register(eventRoutes, { feed: d.feed, auth });
   await app.register(webhookRoutes, { endpoints: d.endpoints, auth });
@@ -229,6 +241,15 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   await app.register(suppressionRoutes, {
     suppressions: d.suppressions,
     bounces: d.bounces,
+    auth,
+  });
+  await app.register(brandingRoutes, { branding: d.branding, senderDomains: d.senderDomains, auth });
+  await app.register(templateRoutes, {
+    templates: d.templateService,
+    store: d.templateStore,
+    service,
+    suppressions: d.suppressionReads,
+    jobs: d.jobs,
     auth,
   });
   await app.register(erasureRoutes, { erasures: d.erasures, auth, tenants });

@@ -11,6 +11,10 @@ import type { Service } from '../invites/service.js';
 import { email as emailSchema } from '../invites/inputs.js';
 import { dateFormat, escapeHtml as esc, pickLocale } from '../i18n.js';
 import { htmlPage, pageHeaders } from './page.js';
+import { randomBytes } from 'node:crypto';
+import { brandValues } from '../branding/branding.js';
+import type { BrandingStore } from '../branding/store.js';
+import { HERALD_BRAND } from '../mail/templates.js';
 
 /** The page for each reason the Accept button can be refused. */
 const REFUSAL_PAGE: Record<string, PageState> = {
@@ -27,6 +31,7 @@ export interface LandingDeps {
   rateLimit: object;
   redirectAllowlist: string[];
   clock: Clock;
+  branding: BrandingStore;
   templatesDir?: string;
 }
 
@@ -78,18 +83,30 @@ export const landingRoutes: FastifyPluginAsync<LandingDeps> = async (app, d) => 
   const icon = readFileSync(join(dir, 'page', 'favicon.svg'), 'utf8');
   const pick = (locale: string) => pickLocale((l) => !!locales[l], locale);
   const origin = new URL(d.publicUrl).origin;
-  const csp = [
-    "default-src 'none'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "base-uri 'none'",
-    "frame-ancestors 'none'",
-    // Chrome applies form-action to the redirect after the POST too.
-    `form-action 'self' ${[...new Set([origin, ...d.redirectAllowlist])].join(' ')}`,
-  ].join('; ');
+  // A tenant's colour comes in a <style> with this response's nonce; its logo's origin is the one
+  // other place images may come from.
+  const csp = (nonce: string, logo: string | null) =>
+    [
+      "default-src 'none'",
+      `style-src 'self' 'nonce-${nonce}'`,
+      `img-src 'self' data:${logo ? ` ${new URL(logo).origin}` : ''}`,
+      "base-uri 'none'",
+      "frame-ancestors 'none'",
+      // Chrome applies form-action to the redirect after the POST too.
+      `form-action 'self' ${[...new Set([origin, ...d.redirectAllowlist])].join(' ')}`,
+    ].join('; ');
 
-  function page(reply: FastifyReply, state: PageState, locale: string, doc?: InviteDoc, code?: string) {
+  /** The page of one state; `doc` names the tenant whose branding it wears (DESIGN §16). */
+  async function page(
+    reply: FastifyReply,
+    state: PageState,
+    locale: string,
+    doc?: InviteDoc | null,
+    code?: string,
+  ) {
     const lang = pick(locale);
+    const branding = doc ? await d.branding.get(doc.tenant) : null;
+    const brand = { ...(branding ? brandValues(branding) : HERALD_BRAND) };
     const t = locales[lang];
     const inviter = doc?.inviter.name ?? t.someone;
     const scope = doc?.scope ? `${doc.scope.type} ${doc.scope.id}` : t.anywhere;
@@ -139,8 +156,22 @@ export const landingRoutes: FastifyPluginAsync<LandingDeps> = async (app, d) => 
             'twitter:card': 'summary',
           }
         : undefined;
-    const html = htmlPage({ lang, title, state, icon: ICON[state], body, meta });
-    return reply.code(STATUS[state]).headers(pageHeaders(csp)).send(html);
+    const nonce = randomBytes(16).toString('base64');
+    const html = htmlPage({
+      lang,
+      title,
+      state,
+      icon: ICON[state],
+      body,
+      meta,
+      brand,
+      nonce,
+      support: t.support,
+    });
+    return reply
+      .code(STATUS[state])
+      .headers(pageHeaders(csp(nonce, brand.logoUrl || null)))
+      .send(html);
   }
 
   const stateOf = (doc: InviteDoc | null): PageState => {
@@ -202,7 +233,7 @@ export const landingRoutes: FastifyPluginAsync<LandingDeps> = async (app, d) => 
   app.get<{ Params: { code: string } }>('/i/:code/done', { config, schema }, async (req, reply) => {
     const doc = await d.queries.byCode(req.params.code);
     const ok = doc && doc.acceptedBy && Array.isArray(doc.acceptedBy) && doc.acceptedBy.length > 0;
-    return page(reply, ok ? 'accepted' : stateOf(doc), doc?.locale ?? 'en');
+    return page(reply, ok ? 'accepted' : stateOf(doc), doc?.locale ?? 'en', doc);
   });
 
   // The page's two buttons. Accepting redirects to the host app; declining shows its page.
@@ -223,10 +254,10 @@ export const landingRoutes: FastifyPluginAsync<LandingDeps> = async (app, d) => 
               : await d.service.declineByDoc(doc);
         } catch (err) {
           if (!(err instanceof HeraldError)) throw err;
-          return page(reply, REFUSAL_PAGE[err.code] ?? 'used', doc.locale);
+          return page(reply, REFUSAL_PAGE[err.code] ?? 'used', doc.locale, doc);
         }
-        if (result === 'declined') return page(reply, 'declined', doc.locale);
-        if (result === 'already') return page(reply, 'accepted', doc.locale);
+        if (result === 'declined') return page(reply, 'declined', doc.locale, doc);
+        if (result === 'already') return page(reply, 'accepted', doc.locale, doc);
         const target = new URL(doc.redirectUrl ?? `${d.publicUrl}/i/${encodeURIComponent(code)}/done`);
         target.searchParams.set('code', code);
         target.searchParams.set('status', 'accepted');

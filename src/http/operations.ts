@@ -186,6 +186,42 @@ export const OPERATIONS: Record<string, Operation> = {
     summary: 'A bounce report (DSN) forwarded over HTTP',
     errors: ADMIN,
   },
+  'GET /v1/branding': { id: 'getBranding', summary: 'The tenant’s branding', errors: ADMIN },
+  'PUT /v1/branding': {
+    id: 'putBranding',
+    summary: 'Replace the tenant’s branding (fields left out fall back to Herald’s)',
+    errors: [...ADMIN, 422],
+  },
+  'GET /v1/templates': {
+    id: 'listTemplates',
+    summary: 'Every kind and locale of e-mail with its published and latest version',
+    errors: ADMIN,
+  },
+  'PUT /v1/templates/{kind}/{locale}': {
+    id: 'putTemplateDraft',
+    summary: 'Store a new draft version of a template (validated)',
+    errors: [...ADMIN, 422],
+  },
+  'GET /v1/templates/{kind}/{locale}/versions/{n}': {
+    id: 'getTemplateVersion',
+    summary: 'One version of a template (0: the files)',
+    errors: ADMIN,
+  },
+  'POST /v1/templates/{kind}/{locale}/preview': {
+    id: 'previewTemplate',
+    summary: 'Render a version for an invite or sample data',
+    errors: ADMIN,
+  },
+  'POST /v1/templates/{kind}/{locale}/test': {
+    id: 'testTemplate',
+    summary: 'Send one test message of a version ([TEST] subject; 20 per tenant per hour)',
+    errors: ADMIN,
+  },
+  'POST /v1/templates/{kind}/{locale}/versions/{n}/publish': {
+    id: 'publishTemplate',
+    summary: 'Publish a version: messages rendered from now on use it (an older one rolls back)',
+    errors: ADMIN,
+  },
   'GET /v1/policy': { id: 'getPolicy', summary: 'Who may be invited: the invite policy', errors: ADMIN },
   'PUT /v1/policy': {
     id: 'putPolicy',
@@ -266,6 +302,7 @@ export function scopeOf(method: string, path: string): Scope | 'operator' | null
     [/^\/v1\/(suppressions|bounces)/, 'suppressions:manage'],
     [/^\/v1\/events$/, 'events:read'],
     [/^\/v1\/policy$/, 'policy:manage'],
+    [/^\/v1\/(branding|templates)/, 'templates:manage'],
     [/^\/v1\/keys/, 'keys:manage'],
     [/^\/v1\/invites(\/send)?$/, (m) => (m === 'GET' ? 'invites:read' : 'invites:propose')],
     [/^\/v1\/invites\/check$/, 'invites:read'],

@@ -16,6 +16,14 @@ export interface JobPort {
   /** Queues the reminders of an invite whose first mail went out at `sentAt` (job ids fold repeats). */
   remind(inviteId: string, delays: number[], sentAt: number, now: number): Promise<void>;
   sweep(): Promise<string>;
+  /** Queues one test message of a template (DESIGN §16); `version` null: the published one. */
+  testSend(t: {
+    tenant: string;
+    kind: string;
+    locale: string;
+    version: number | null;
+    to: string;
+  }): Promise<void>;
   /** Queues the removal of every invite of a deleted tenant; returns the job's id. */
   purgeTenant(tenant: string): Promise<string>;
 }
@@ -43,5 +51,6 @@ export const noJobs: JobPort = {
   createChunks: async () => {},
   remind: async () => {},
   sweep: async () => 'none',
+  testSend: async () => {},
   purgeTenant: async () => 'none',
 };

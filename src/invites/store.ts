@@ -213,6 +213,8 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
       batchId: string | null;
       kind: 'invite' | 'resend' | 'reminder';
       permanent?: boolean;
+      /** The template a sent message was rendered from, KIND/LOCALE@VERSION (DESIGN §16). */
+      templateVersion?: string | null;
     }) =>
       run(
         'delivery',
@@ -225,6 +227,7 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
         a.batchId ?? '',
         a.kind,
         a.permanent ? '1' : '0',
+        a.templateVersion ?? '',
       ).then((r) => ended(r, a)),
     /** The send number of one reminder slot, the same on every retry; null when it must not go. */
     async claimReminder(a: { now: number; id: string; slot: number }): Promise<number | null> {

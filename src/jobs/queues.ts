@@ -22,6 +22,17 @@ export const reminderPayload = z.strictObject({
 });
 export const createPayload = z.strictObject({ batchId: z.string().max(64), chunk: z.number().int().min(0) });
 export const expirePayload = z.strictObject({});
+/**
+ * A test send of a template (DESIGN §16): the one job that holds an address, since no invite
+ * does; it is removed once done or failed.
+ */
+export const testSendPayload = z.strictObject({
+  tenant: z.string().max(63),
+  kind: z.string().max(40),
+  locale: z.string().max(20),
+  version: z.number().int().min(0).nullable(),
+  to: z.string().max(254),
+});
 /** Removing a deleted tenant's invites (DESIGN §15). */
 export const purgePayload = z.strictObject({ tenant: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/) });
 
@@ -125,6 +136,13 @@ export function createQueues(connection: Redis, s: QueueSettings) {
           }),
         ),
       );
+    },
+    async testSend(t) {
+      await deliveries[0].add('test-send', testSendPayload.parse(t), {
+        attempts: 3,
+        removeOnComplete: true,
+        removeOnFail: true,
+      });
     },
     async sweep() {
       const job = await maintenance.add('expire', {});

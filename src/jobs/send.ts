@@ -6,6 +6,8 @@ import type { Service } from '../invites/service.js';
 import type { Store } from '../invites/store.js';
 import type { SendLimits } from '../mail/rates.js';
 import type { Templates } from '../mail/templates.js';
+import { senderOf } from '../branding/branding.js';
+import type { Looks } from '../templates/looks.js';
 import type { MailTransport } from '../mail/transport.js';
 import { smtpCode } from '../mail/transport.js';
 import type { Verp } from '../mail/verp.js';
@@ -19,6 +21,8 @@ export interface SendDeps {
   clock: Clock;
   transport: MailTransport;
   templates: Templates;
+  /** Each tenant's branding and published templates. */
+  looks: Looks;
   metrics: Metrics;
   mailFrom: string;
   messageDomain: string;
@@ -50,8 +54,23 @@ export function sendProcessor(d: SendDeps) {
     batchId: string | null,
     kind: Kind,
   ) {
-    const record = (outcome: Outcome, info: string, permanent = false) =>
-      d.store.delivery({ now: d.clock.now(), id: inviteId, seq, outcome, info, batchId, kind, permanent });
+    const record = (
+      outcome: Outcome,
+      info: string,
+      permanent = false,
+      templateVersion: string | null = null,
+    ) =>
+      d.store.delivery({
+        now: d.clock.now(),
+        id: inviteId,
+        seq,
+        outcome,
+        info,
+        batchId,
+        kind,
+        permanent,
+        templateVersion,
+      });
     const { doc, suppressed } = await d.store.prepareSend(inviteId);
     if (!doc || effectiveStatus(doc, d.clock.now()) !== 'pending' || !doc.email) {
       if (kind !== 'reminder') await record('skipped', '');
@@ -76,21 +95,30 @@ export function sendProcessor(d: SendDeps) {
       await job.moveToDelayed(Date.now() + wait, token);
       throw new DelayedError();
     }
-    const mail = d.templates.render(kind === 'reminder' ? 'reminder' : 'invite', {
-      inviterName: doc.inviter.name,
-      scope: doc.scope,
-      role: doc.role,
-      url: d.service.link(doc),
-      expiresAt: doc.expiresAt,
-      locale: doc.locale,
-      name: doc.name,
-    });
-    const messageId = `<${inviteId}.${seq}@${d.messageDomain}>`;
+    const template = kind === 'reminder' ? 'reminder' : 'invite';
+    const locale = d.templates.localeFor(template, doc.locale);
+    const { look, version, branding } = await d.looks.of(doc.tenant, template, locale);
     const unsubscribe = d.unsubscribeUrl(doc.tenant, doc.emailKey ?? doc.email.toLowerCase());
+    const mail = d.templates.render(
+      template,
+      {
+        inviterName: doc.inviter.name,
+        scope: doc.scope,
+        role: doc.role,
+        url: d.service.link(doc),
+        expiresAt: doc.expiresAt,
+        locale: doc.locale,
+        name: doc.name,
+        unsubscribeUrl: unsubscribe,
+      },
+      look,
+    );
+    const messageId = `<${inviteId}.${seq}@${d.messageDomain}>`;
     const stop = d.metrics.sendLatency.startTimer();
     try {
       await d.transport.send({
-        from: d.mailFrom,
+        from: senderOf(branding, d.mailFrom),
+        ...(branding.replyTo ? { replyTo: branding.replyTo } : {}),
         // nodemailer quotes and encodes the display name, so a name cannot add a header or recipient.
         to: doc.name ? { name: doc.name, address: doc.email } : doc.email,
         messageId,
@@ -111,7 +139,7 @@ export function sendProcessor(d: SendDeps) {
     } finally {
       stop();
     }
-    await record('sent', messageId);
+    await record('sent', messageId, false, `${template}/${locale}@${version}`);
     await remind(d.clock.now());
     return 'sent';
   }

@@ -10,6 +10,8 @@ import { DELIVERY, MAINTENANCE, expirePayload, purgePayload } from './queues.js'
 import { createProcessor } from './create.js';
 import { expireProcessor } from './expire.js';
 import { sendProcessor, type SendDeps } from './send.js';
+import { testSendProcessor } from './test-send.js';
+import type { TemplateService } from '../templates/service.js';
 
 export interface WorkerDeps extends SendDeps {
   connection: Redis;
@@ -17,6 +19,7 @@ export interface WorkerDeps extends SendDeps {
   prefix: string;
   /** Sends in flight per process, shared by the delivery shards. */
   concurrency: number;
+  templateService: TemplateService;
   /** How many delivery queues to consume (DELIVERY_SHARDS). */
   shards?: number;
   bulk: Bulk;
@@ -59,6 +62,7 @@ export async function startWorkers(d: WorkerDeps) {
   await checkEvictionPolicy(d.connection);
   const send = sendProcessor(d);
   const create = createProcessor(d.bulk);
+  const testSend = testSendProcessor(d);
   const shards = d.shards ?? 1;
   const deliveries = Array.from(
     { length: shards },
@@ -69,6 +73,8 @@ export async function startWorkers(d: WorkerDeps) {
           switch (job.name) {
             case 'create':
               return create(job);
+            case 'test-send':
+              return testSend(job);
             case 'send':
             case 'resend':
             case 'reminder':

@@ -1,7 +1,8 @@
 import { access, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import mjml2html from 'mjml';
 import { dateFormat, escapeHtml, pickLocale } from '../i18n.js';
+import { compileTemplate, type Compiled, type TemplateSource } from './compile.js';
+import { fill, type Values } from './placeholders.js';
 
 export interface InviteMailData {
   inviterName: string | null;
@@ -12,6 +13,7 @@ export interface InviteMailData {
   locale: string;
   /** The recipient's name, for the greeting. */
   name?: string | null;
+  unsubscribeUrl?: string;
 }
 
 export interface RenderedMail {
@@ -20,24 +22,25 @@ export interface RenderedMail {
   text: string;
 }
 
-/** A template split once at its {{placeholders}}: even slots are text, odd slots are names. */
-type Parts = string[];
-const split = (tpl: string): Parts => tpl.split(/\{\{(\w+)\}\}/);
+/** The branding placeholders' values (src/branding fills them per tenant). */
+export type BrandValues = Pick<Values, 'productName' | 'primaryColor' | 'logoUrl' | 'footer' | 'supportUrl'>;
+export const HERALD_BRAND: BrandValues = {
+  productName: 'Herald',
+  primaryColor: '#4338ca',
+  logoUrl: '',
+  footer: '',
+  supportUrl: '',
+};
 
-// Values are inserted, never re-scanned, so one that looks like {{placeholder}} stays text.
-function fill(parts: Parts, vars: Record<string, string>): string {
-  let out = parts[0];
-  for (let i = 1; i < parts.length; i += 2) out += (vars[parts[i]] ?? '') + parts[i + 1];
-  return out;
+/** How one message looks beyond its invite: a tenant's branding and published template. */
+export interface Look {
+  brand: BrandValues;
+  /** A published version to use instead of the files (version 0). */
+  compiled?: Compiled | null;
 }
 
-interface Kind {
-  html: Parts;
-  subject: Parts;
-  text: Parts;
-}
 interface Locale {
-  kinds: Record<string, Kind>;
+  kinds: Record<string, { source: TemplateSource; compiled: Compiled }>;
   strings: Record<string, string>;
 }
 
@@ -47,21 +50,20 @@ const exists = (p: string) =>
     () => false,
   );
 
-/** One kind of e-mail in one locale (templates/LOCALE/KIND/): its MJML compiled once. */
-async function compileKind(dir: string, name: string): Promise<Kind> {
+/** One kind of e-mail in one locale (templates/LOCALE/KIND/): validated and compiled once. */
+async function compileKind(dir: string, name: string) {
   const read = (f: string) => readFile(join(dir, f), 'utf8');
-  const { html, errors } = await mjml2html(await read('body.mjml'), {
-    validationLevel: 'strict',
-    ignoreIncludes: true,
-  });
-  if (errors.length)
-    throw new Error(`${name}/body.mjml: ${errors.map((e) => e.formattedMessage).join('; ')}`);
-  return {
-    // Indentation is a quarter of MJML's output; every message would carry and encode it.
-    html: split(html.replace(/\n[ \t]+/g, '\n')),
-    subject: split((await read('subject.txt')).trim()),
-    text: split(await read('text.txt')),
+  const source = {
+    subject: (await read('subject.txt')).trim(),
+    mjml: await read('body.mjml'),
+    text: await read('text.txt'),
   };
+  const r = await compileTemplate(source);
+  if ('problems' in r)
+    throw new Error(
+      `${name}: ${r.problems.map((p) => `${p.field} line ${p.line}: ${p.message}`).join('; ')}`,
+    );
+  return { source, compiled: r.compiled };
 }
 
 export type Templates = ReturnType<typeof compiled>;
@@ -75,7 +77,7 @@ export async function loadTemplates(dir: string) {
   const locales: Record<string, Locale> = {};
   for (const locale of await readdir(dir)) {
     if (!(await exists(join(dir, locale, 'strings.json')))) continue;
-    const kinds: Record<string, Kind> = {};
+    const kinds: Locale['kinds'] = {};
     for (const kind of await readdir(join(dir, locale))) {
       if (await exists(join(dir, locale, kind, 'body.mjml'))) {
         kinds[kind] = await compileKind(join(dir, locale, kind), `templates/${locale}/${kind}`);
@@ -92,27 +94,36 @@ export async function loadTemplates(dir: string) {
 }
 
 function compiled(locales: Record<string, Locale>) {
+  const localeFor = (kind: string, locale: string) => pickLocale((l) => !!locales[l]?.kinds[kind], locale);
   return {
     locales: Object.keys(locales),
     kinds: Object.keys(locales.en.kinds),
-    render(kind: string, d: InviteMailData): RenderedMail {
-      const lang = pickLocale((l) => !!locales[l]?.kinds[kind], d.locale);
+    /** The locale of the files a message of `kind` in `locale` is written in. */
+    localeFor,
+    /** The files of one kind and locale: version 0 (DESIGN §16). */
+    source: (kind: string, locale: string): TemplateSource | null =>
+      locales[locale]?.kinds[kind]?.source ?? null,
+    render(kind: string, d: InviteMailData, look: Look = { brand: HERALD_BRAND }): RenderedMail {
+      const lang = localeFor(kind, d.locale);
       const t = locales[lang] ?? locales.en;
-      const k = t.kinds[kind] ?? locales.en.kinds[kind];
+      const k = look.compiled ?? t.kinds[kind]?.compiled ?? locales.en.kinds[kind]?.compiled;
       if (!k) throw new Error(`no template for e-mails of kind "${kind}"`);
       const date = d.expiresAt === null ? null : dateFormat(d.locale).format(d.expiresAt) + ' UTC';
-      const vars: Record<string, string> = {
+      const vars: Omit<Values, 'subject'> = {
+        ...look.brand,
         inviterName: d.inviterName ?? t.strings.someone,
         scopeText: d.scope ? `${d.scope.type} ${d.scope.id}` : t.strings.anywhere,
         roleText: d.role ? t.strings.role.replace('{role}', d.role) : '',
         url: d.url,
         expiresText: date ? t.strings.expires.replace('{date}', date) : t.strings.never,
+        name: d.name ?? '',
         greeting: d.name ? t.strings.greeting.replace('{name}', d.name) : t.strings.greetingAnonymous,
+        unsubscribeUrl: d.unsubscribeUrl ?? '',
       };
       const subject = fill(k.subject, vars);
       const escaped: Record<string, string> = { subject: escapeHtml(subject) };
-      for (const key in vars) escaped[key] = escapeHtml(vars[key]);
-      return { subject, html: fill(k.html, escaped), text: fill(k.text, vars) };
+      for (const key in vars) escaped[key] = escapeHtml(vars[key as keyof typeof vars]);
+      return { subject, html: fill(k.html, escaped), text: fill(k.text, { ...vars, subject }) };
     },
   };
 }

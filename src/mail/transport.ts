@@ -5,7 +5,8 @@ import nodemailer from 'nodemailer';
 import type { Dkim } from './settings.js';
 
 export interface OutgoingMail {
-  from: string;
+  from: string | { name: string; address: string };
+  replyTo?: string;
   to: string | { name: string; address: string };
   subject: string;
   html: string;

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { PolicyPort } from '../invites/ports.js';
 import { dataKeys } from '../keys.js';
+import { ttlCache } from '../ttl-cache.js';
 import { DEFAULT_POLICY, policyInput, refusal, type Policy } from './policy.js';
 
 /** How long a process keeps a policy before reading it again: a change reaches every process within this. */
@@ -14,19 +15,15 @@ export type Policies = ReturnType<typeof createPolicies>;
  */
 export function createPolicies(redis: Redis, prefix: string) {
   const D = dataKeys(prefix);
-  const cache = new Map<string, { at: number; policy: Policy }>();
+  const cache = ttlCache(CACHE_MS, async (tenant): Promise<Policy> => {
+    const raw = await redis.get(D.policy(tenant));
+    return raw ? policyInput.parse(JSON.parse(raw)) : DEFAULT_POLICY;
+  });
   const policies = {
-    async get(tenant = 'default'): Promise<Policy> {
-      const hit = cache.get(tenant);
-      if (hit && Date.now() - hit.at < CACHE_MS) return hit.policy;
-      const raw = await redis.get(D.policy(tenant));
-      const policy = raw ? policyInput.parse(JSON.parse(raw)) : DEFAULT_POLICY;
-      cache.set(tenant, { at: Date.now(), policy });
-      return policy;
-    },
+    get: (tenant = 'default'): Promise<Policy> => cache.get(tenant),
     async put(policy: Policy, tenant = 'default'): Promise<Policy> {
       await redis.set(D.policy(tenant), JSON.stringify(policy));
-      cache.set(tenant, { at: Date.now(), policy });
+      cache.set(tenant, policy);
       return policy;
     },
     /** The domain's view of the tenants' policies. */

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OPERATIONS } from '../../src/http/operations.js';
+import { PLACEHOLDERS } from '../../src/mail/placeholders.js';
 
 const pages = [
   'README.md',
@@ -42,5 +43,10 @@ describe('the docs', () => {
       .map((op) => op.split(' ')[1].replace(/\{(\w+)\}/g, ':$1'))
       .filter((path) => !docs.includes(path.replace(/:\w+$/, '')));
     expect(missing).toEqual([]);
+  });
+
+  it('list every template placeholder in docs/templates.md', () => {
+    const page = text('docs/templates.md');
+    expect(Object.keys(PLACEHOLDERS).filter((p) => !page.includes(`| \`${p}\``))).toEqual([]);
   });
 });

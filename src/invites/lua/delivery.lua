@@ -5,7 +5,8 @@
 -- ARGV: 2 id, 3 seq, 4 outcome (sent | retry | failed |
 -- suppressed | skipped), 5 message id or error text, 6 batch id or '', 7 kind of mail (invite |
 -- resend | reminder), 8 '1' when a failure is the recipient's permanent refusal (SMTP 5xx): the
--- address is then suppressed in the same step. A send at or below sentSeq was already recorded.
+-- address is then suppressed in the same step, 9 the template a sent message was rendered
+-- from (KIND/LOCALE@VERSION), or ''. A send at or below sentSeq was already recorded.
 -- Reply: batches.lua's ended_reply (outcome 'gone' when the invite no longer exists, 'already' for
 -- a repeat).
 local id, seq, outcome, info, batchId, kind = ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5], ARGV[6], ARGV[7]
@@ -28,6 +29,7 @@ if outcome == 'sent' then
   sent_line(id, seq, d.messageId)
   d.messageId = info
   d.lastError = NULL
+  if ARGV[9] ~= '' then doc.templateVersion = ARGV[9] end
   stat('sent')
   if d.sends == 1 then tally('sent', doc) end -- the funnel counts invites reached, not messages
   published = {'invite.sent', {kind = kind}}

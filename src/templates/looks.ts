@@ -1,0 +1,58 @@
+import type { Branding } from '../branding/branding.js';
+import { brandValues } from '../branding/branding.js';
+import type { BrandingStore } from '../branding/store.js';
+import { compileTemplate, type Compiled } from '../mail/compile.js';
+import type { Look } from '../mail/templates.js';
+import { ttlCache } from '../ttl-cache.js';
+import type { TemplateStore } from './store.js';
+
+/** What one message of a tenant looks like: the look to render with, its version, the sender. */
+export interface TenantLook {
+  look: Look;
+  /** The template version rendered (0: the files). */
+  version: number;
+  branding: Branding;
+}
+
+export type Looks = ReturnType<typeof createLooks>;
+
+/**
+ * Each tenant's branding and published templates, for the renderer (DESIGN §16). Which version
+ * is published is read through a 1 s cache (a publish reaches every worker within 1 s); a
+ * version is compiled once per process, on first use, and shared by every message after.
+ */
+export function createLooks(d: { templates: TemplateStore; branding: BrandingStore }) {
+  const pointers = ttlCache(1000, (tenant) => d.templates.pointers(tenant));
+  const compiled = new Map<string, Promise<Compiled | null>>();
+  const compile = (tenant: string, kind: string, locale: string, n: number) => {
+    const key = `${tenant}:${kind}:${locale}:${n}`;
+    let found = compiled.get(key);
+    if (!found) {
+      // Versions never change once stored, so a compiled one stays right for as long as it is kept.
+      if (compiled.size >= 1000) compiled.clear();
+      found = d.templates.get(tenant, kind, locale, n).then(async (v) => {
+        const r = v && (await compileTemplate(v));
+        return r && 'compiled' in r ? r.compiled : null;
+      });
+      found.catch(() => compiled.delete(key));
+      compiled.set(key, found);
+    }
+    return found;
+  };
+  return {
+    /** Compiles (or finds compiled) one stored version; null when it does not exist. */
+    version: compile,
+    async of(tenant: string, kind: string, locale: string): Promise<TenantLook> {
+      const [branding, all] = await Promise.all([d.branding.get(tenant), pointers.get(tenant)]);
+      const n = all.get(`${kind}:${locale}`)?.published ?? 0;
+      const version = n > 0 ? await compile(tenant, kind, locale, n) : null;
+      return {
+        look: { brand: brandValues(branding), compiled: version },
+        version: version ? n : 0,
+        branding,
+      };
+    },
+    /** Forgets what this process read of a tenant (after it publishes, so it sees it at once). */
+    forget: (tenant: string) => pointers.delete(tenant),
+  };
+}
