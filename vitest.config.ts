@@ -19,6 +19,7 @@ const partitioned = [
   'test/integration/keys.test.ts',
   'test/integration/tenants.test.ts',
   'test/integration/tenant-suppressions.test.ts',
+  'test/integration/templates.test.ts',
   'test/integration/tenants-model.test.ts',
   'test/integration/events.test.ts',
   'test/integration/batches.test.ts',
