@@ -57,7 +57,11 @@ const sendOne = async (tenant = A) => {
     10_000,
     'templateVersion',
   );
-  return { subject: m!.mail.subject ?? '', html: m!.mail.html ?? '', templateVersion: after!.templateVersion };
+  return {
+    subject: m!.mail.subject ?? '',
+    html: m!.mail.html ?? '',
+    templateVersion: after!.templateVersion,
+  };
 };
 
 describe('templates', () => {
