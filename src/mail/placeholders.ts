@@ -47,16 +47,16 @@ export function problems(tpl: string): string[] {
  * Fills the tags with values; they are inserted, never re-scanned, so a value that looks like
  * {{placeholder}} stays text. A section whose value is empty is left out.
  */
-export function fill(parts: Parts, vars: Partial<Record<string, string>>): string {
+export function fill(parts: Parts, value: (name: string) => string): string {
   let out = parts[0];
   for (let i = 1; i < parts.length; i += 2) {
     const tag = parts[i];
-    if (tag.startsWith('#') && !vars[tag.slice(1)]) {
+    if (tag.startsWith('#') && !value(tag.slice(1))) {
       while (i < parts.length && parts[i] !== `/${tag.slice(1)}`) i += 2;
       out += parts[i + 1] ?? '';
       continue;
     }
-    out += (tag[0] === '#' || tag[0] === '/' ? '' : (vars[tag] ?? '')) + parts[i + 1];
+    out += (tag[0] === '#' || tag[0] === '/' ? '' : value(tag)) + parts[i + 1];
   }
   return out;
 }

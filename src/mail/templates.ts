@@ -93,6 +93,17 @@ export async function loadTemplates(dir: string) {
   return compiled(locales);
 }
 
+// A look's branding is the same for every message it renders: escaped once.
+const escapedBrands = new WeakMap<BrandValues, Record<string, string>>();
+function escapedBrand(b: BrandValues) {
+  let e = escapedBrands.get(b);
+  if (!e) {
+    e = Object.fromEntries(Object.entries(b).map(([k, v]) => [k, escapeHtml(v)]));
+    escapedBrands.set(b, e);
+  }
+  return e;
+}
+
 function compiled(locales: Record<string, Locale>) {
   const localeFor = (kind: string, locale: string) => pickLocale((l) => !!locales[l]?.kinds[kind], locale);
   return {
@@ -109,8 +120,7 @@ function compiled(locales: Record<string, Locale>) {
       const k = look.compiled ?? t.kinds[kind]?.compiled ?? locales.en.kinds[kind]?.compiled;
       if (!k) throw new Error(`no template for e-mails of kind "${kind}"`);
       const date = d.expiresAt === null ? null : dateFormat(d.locale).format(d.expiresAt) + ' UTC';
-      const vars: Omit<Values, 'subject'> = {
-        ...look.brand,
+      const vars: Omit<Values, 'subject' | keyof BrandValues> = {
         inviterName: d.inviterName ?? t.strings.someone,
         scopeText: d.scope ? `${d.scope.type} ${d.scope.id}` : t.strings.anywhere,
         roleText: d.role ? t.strings.role.replace('{role}', d.role) : '',
@@ -120,10 +130,17 @@ function compiled(locales: Record<string, Locale>) {
         greeting: d.name ? t.strings.greeting.replace('{name}', d.name) : t.strings.greetingAnonymous,
         unsubscribeUrl: d.unsubscribeUrl ?? '',
       };
-      const subject = fill(k.subject, vars);
-      const escaped: Record<string, string> = { subject: escapeHtml(subject) };
-      for (const key in vars) escaped[key] = escapeHtml(vars[key as keyof typeof vars]);
-      return { subject, html: fill(k.html, escaped), text: fill(k.text, { ...vars, subject }) };
+      // Two literal objects and a look-up, not a merged or spread one: this runs per message.
+      const b = look.brand;
+      const value = (name: string) => vars[name as keyof typeof vars] ?? b[name as keyof BrandValues] ?? '';
+      const subject = fill(k.subject, value);
+      const eb = escapedBrand(b);
+      const html = fill(k.html, (name) =>
+        name === 'subject'
+          ? escapeHtml(subject)
+          : (eb[name] ?? escapeHtml(vars[name as keyof typeof vars] ?? '')),
+      );
+      return { subject, html, text: fill(k.text, (name) => (name === 'subject' ? subject : value(name))) };
     },
   };
 }
