@@ -1,16 +1,22 @@
 import type { Queue } from 'bullmq';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Stats } from '../insight/stats.js';
 import type { Domain } from '../invites/domain.js';
 import type { Suppressions } from '../suppressions/suppressions.js';
 import type { Policies } from '../policy/store.js';
 import type { Endpoints } from '../webhooks/endpoints.js';
+import type { Auth } from '../access/auth.js';
+import type { KeyStore } from '../access/key-store.js';
+import type { TenantStore } from '../tenants/store.js';
 import type { Sessions } from './sessions.js';
 import type { SignInLimit } from './sign-in-limit.js';
 
 /** What the console is built from: the same parts the API uses. */
 export interface ConsoleDeps {
-  apiKeys: string[];
+  /** Signs in with any key: operator keys, and tenant keys with `*` (DESIGN §15). */
+  auth: Auth;
+  keys: KeyStore;
+  tenants: TenantStore;
   publicUrl: string;
   sessions: Sessions;
   signInLimit: SignInLimit;
@@ -29,6 +35,10 @@ export type Render = (
   title: string,
   body: string,
   o?: { status?: number; refreshSeconds?: number },
-) => FastifyReply;
+) => Promise<FastifyReply>;
 
-export type PageDeps = ConsoleDeps & { render: Render };
+export type PageDeps = ConsoleDeps & {
+  render: Render;
+  /** The tenant the signed-in session acts in. */
+  tenant: (req: FastifyRequest) => string;
+};

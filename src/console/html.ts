@@ -21,10 +21,24 @@ const NAV = [
 export function consolePage(
   title: string,
   body: string,
-  o: { signedIn?: boolean; refreshSeconds?: number } = {},
+  o: {
+    signedIn?: boolean;
+    refreshSeconds?: number;
+    /** The tenant shown, and the ones an operator may switch to (null: a tenant key's session). */
+    tenant?: string;
+    tenants?: string[] | null;
+  } = {},
 ) {
+  const switcher = o.tenants
+    ? `<form method="post" action="/console/tenant" class="inline tenant"><label for="tenant">Tenant</label>
+  <select id="tenant" name="tenant">${o.tenants.map((t) => `<option${t === o.tenant ? ' selected' : ''}>${esc(t)}</option>`).join('')}</select>
+  <button type="submit" class="link">Switch</button></form>`
+    : o.tenant
+      ? `<span class="tenant">Tenant <strong>${esc(o.tenant)}</strong></span>`
+      : '';
   const nav = o.signedIn
     ? `<nav aria-label="Console">${NAV.map(([href, label]) => `<a href="${href}">${label}</a>`).join('')}
+  ${switcher}
   <form method="post" action="/console/sign-out" class="inline"><button type="submit" class="link">Sign out</button></form></nav>`
     : '';
   return `<!doctype html>

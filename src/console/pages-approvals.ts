@@ -16,9 +16,12 @@ export const approvalPages: FastifyPluginAsync<PageDeps> = async (app, d) => {
       .map((k) => `<a href="${href}/${k}">${DECISIONS[k]}${i ? '' : ' all'}…</a>`)
       .join(' · ');
 
-  app.get('/console/approvals', { schema: { hide: true } }, async (_req, reply) => {
+  app.get('/console/approvals', { schema: { hide: true } }, async (req, reply) => {
     const waiting = (
-      await queries.list({ status: 'pending_approval', sort: '-createdAt', limit: 100 } as never)
+      await queries.list(
+        { status: 'pending_approval', sort: '-createdAt', limit: 100 } as never,
+        d.tenant(req),
+      )
     ).data;
     const rows = waiting.map((i) => [
       `<a href="/console/invites/${encodeURIComponent(i.id)}">${esc(i.email ?? i.id)}</a>`,

@@ -18,9 +18,14 @@ export const deliveryPages: FastifyPluginAsync<PageDeps> = async (app, d) => {
     });
   };
 
-  app.get('/console/batches', { schema: { hide: true } }, async (_req, reply) => {
+  app.get('/console/batches', { schema: { hide: true } }, async (req, reply) => {
+    const tenant = d.tenant(req);
+    // Recent batches of the tenant: each batch's owner is read with it.
     const batches = await Promise.all(
-      (await store.recentBatches(30)).map((id) => bulk.batch(id).catch(() => null)),
+      (await store.recentBatches(60)).map(async (id) => {
+        const owner = await bulk.batchOwner(id).catch(() => null);
+        return owner?.tenant === tenant ? bulk.batch(id).catch(() => null) : null;
+      }),
     );
     const rows = batches
       .filter((b): b is Batch => b !== null)
@@ -79,8 +84,8 @@ export const deliveryPages: FastifyPluginAsync<PageDeps> = async (app, d) => {
     },
   );
 
-  app.get('/console/suppressions', { schema: { hide: true } }, async (_req, reply) => {
-    const list = await d.suppressions.list('default', { limit: 100 });
+  app.get('/console/suppressions', { schema: { hide: true } }, async (req, reply) => {
+    const list = await d.suppressions.list(d.tenant(req), { limit: 100 });
     const rows = list.data.map((s) => [
       esc(s.email),
       esc(s.reason),
@@ -106,8 +111,11 @@ export const deliveryPages: FastifyPluginAsync<PageDeps> = async (app, d) => {
         try {
           const email = String(req.body?.email ?? '');
           if (op === 'add')
-            await d.suppressions.put('default', email, { reason: 'manual', detail: 'added in the console' });
-          else await d.suppressions.remove('default', email);
+            await d.suppressions.put(d.tenant(req), email, {
+              reason: 'manual',
+              detail: 'added in the console',
+            });
+          else await d.suppressions.remove(d.tenant(req), email);
         } catch (err) {
           return notDone(reply, err);
         }
@@ -116,8 +124,8 @@ export const deliveryPages: FastifyPluginAsync<PageDeps> = async (app, d) => {
     );
   }
 
-  app.get('/console/webhooks', { schema: { hide: true } }, async (_req, reply) => {
-    const { data } = await d.endpoints.list();
+  app.get('/console/webhooks', { schema: { hide: true } }, async (req, reply) => {
+    const { data } = await d.endpoints.list(d.tenant(req));
     const sections = await Promise.all(
       data.map(async (e) => {
         const log = await d.endpoints.deliveries(e.id, { limit: 10 });

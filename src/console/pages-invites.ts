@@ -26,7 +26,10 @@ export const invitePages: FastifyPluginAsync<PageDeps> = async (app, d) => {
       const filter: Record<string, string> = {};
       if (q && looksLikeCode(q)) filter.code = q;
       else if (q) filter.email = q;
-      const list = await queries.list({ ...filter, status, sort: '-createdAt', limit: 50 } as never);
+      const list = await queries.list(
+        { ...filter, status, sort: '-createdAt', limit: 50 } as never,
+        d.tenant(req),
+      );
       const rows = list.data.map((i) => [
         link(i),
         esc(i.status),

@@ -4,8 +4,8 @@ import type { PageDeps } from './deps.js';
 
 /** The overview: the funnel of the last 30 days, sent/opened/accepted per day, queues, last sweep. */
 export const overviewPage: FastifyPluginAsync<PageDeps> = async (app, d) => {
-  app.get('/console', { schema: { hide: true } }, async (_req, reply) => {
-    const s = await d.stats.query({ interval: 'day' });
+  app.get('/console', { schema: { hide: true } }, async (req, reply) => {
+    const s = await d.stats.query({ interval: 'day' }, d.tenant(req));
     const t = s.totals;
     const funnel = barChart('Funnel, last 30 days', [
       { label: 'Created', value: t.created },

@@ -28,8 +28,8 @@ export const policyPages: FastifyPluginAsync<PageDeps> = async (app, d) => {
 </form>
 <p class="muted">A change applies to invites created after it; pending invites keep working.</p>`;
 
-  app.get('/console/policy', { schema: { hide: true } }, async (_req, reply) =>
-    d.render(reply, 'Who may be invited', form(await d.policies.get())),
+  app.get('/console/policy', { schema: { hide: true } }, async (req, reply) =>
+    d.render(reply, 'Who may be invited', form(await d.policies.get(d.tenant(req)))),
   );
   app.post<{ Body: Record<string, unknown> }>(
     '/console/policy',
@@ -50,9 +50,11 @@ export const policyPages: FastifyPluginAsync<PageDeps> = async (app, d) => {
       });
       if (!parsed.success) {
         const message = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-        return d.render(reply, 'Who may be invited', form(await d.policies.get(), message), { status: 400 });
+        return d.render(reply, 'Who may be invited', form(await d.policies.get(d.tenant(req)), message), {
+          status: 400,
+        });
       }
-      await d.policies.put(parsed.data);
+      await d.policies.put(parsed.data, d.tenant(req));
       return reply.code(303).header('location', '/console/policy').send();
     },
   );

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import cookie from '@fastify/cookie';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { keyChecker } from '../access/auth.js';
+import { grants } from '../access/scopes.js';
+import { TENANT_ID } from '../tenants/store.js';
 import { pageHeaders } from '../http/page.js';
 import { CONSOLE_CSP, consolePage, esc } from './html.js';
 import { deliveryPages } from './pages-delivery.js';
@@ -10,9 +11,15 @@ import { approvalPages } from './pages-approvals.js';
 import { policyPages } from './pages-policy.js';
 import { overviewPage } from './pages-overview.js';
 import type { ConsoleDeps, Render } from './deps.js';
-import { SESSION_MS } from './sessions.js';
+import { SESSION_MS, type Session } from './sessions.js';
 
 const COOKIE = 'herald_console';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    consoleSession?: Session;
+  }
+}
 
 /**
  * The operators' console under /console (DESIGN §13): server-rendered pages with no script,
@@ -21,15 +28,30 @@ const COOKIE = 'herald_console';
  */
 export const consolePlugin: FastifyPluginAsync<ConsoleDeps> = async (app, d) => {
   await app.register(cookie);
-  const checkKey = keyChecker(d.apiKeys);
   const origin = new URL(d.publicUrl).origin;
   const secure = d.publicUrl.startsWith('https:');
   const css = readFileSync(new URL('../../templates/page/console.css', import.meta.url), 'utf8');
 
   const send = (reply: FastifyReply, status: number, html: string) =>
     reply.code(status).headers(pageHeaders(CONSOLE_CSP)).send(html);
-  const render: Render = (reply, title, body, o = {}) =>
-    send(reply, o.status ?? 200, consolePage(title, body, { signedIn: true, ...o }));
+  const tenantKeyLives = async (s: Session) => {
+    const rec = await d.keys.get(s.keyId);
+    return (
+      !!rec &&
+      rec.tenant === s.tenant &&
+      (rec.expiresAt === null || rec.expiresAt > Date.now()) &&
+      (await d.tenants.exists(s.tenant))
+    );
+  };
+  const render: Render = async (reply, title, body, o = {}) => {
+    const s = reply.request.consoleSession;
+    const tenants = s?.operator ? (await d.tenants.list()).map((t) => t.id) : null;
+    return send(
+      reply,
+      o.status ?? 200,
+      consolePage(title, body, { signedIn: true, tenant: s?.tenant, tenants, ...o }),
+    );
+  };
 
   // Cross-site requests are refused whatever they are: a page of ours is never embedded, linked
   // into with side effects, or posted to from elsewhere. Browsers say Sec-Fetch-Site; clients
@@ -43,7 +65,12 @@ export const consolePlugin: FastifyPluginAsync<ConsoleDeps> = async (app, d) => 
     if (crossSite)
       return send(reply, 403, consolePage('Refused', '<p>Requests from other sites are refused.</p>'));
     if (req.url.startsWith('/console/sign-in') || req.url.startsWith('/console/assets/')) return;
-    if (!(await d.sessions.valid(req.cookies[COOKIE]))) {
+    const session = await d.sessions.get(req.cookies[COOKIE]);
+    // A tenant key's session ends with the key (revoked or expired) or its tenant.
+    if (session && !session.operator && !(await tenantKeyLives(session)))
+      await d.sessions.end(req.cookies[COOKIE]);
+    else if (session) req.consoleSession = session;
+    if (!req.consoleSession) {
       if (post)
         return send(
           reply,
@@ -84,12 +111,14 @@ export const consolePlugin: FastifyPluginAsync<ConsoleDeps> = async (app, d) => 
       reply.header('retry-after', String(seconds));
       return send(reply, 429, signInForm(`Too many failed sign-ins; try again in ${seconds} s.`));
     }
-    const keyId = typeof req.body?.key === 'string' ? checkKey(req.body.key) : null;
-    if (!keyId) {
+    const key = typeof req.body?.key === 'string' ? req.body.key : '';
+    const p = key.length <= 512 ? await d.auth.principal(key).catch(() => null) : null;
+    // A tenant key needs `*`: the console shows and changes everything of its tenant.
+    if (!p || (!p.operator && !grants(p.scopes, '*'))) {
       await d.signInLimit.failed(req.ip);
-      return send(reply, 401, signInForm('That is not a valid API key.'));
+      return send(reply, 401, signInForm('That is not a valid API key (a tenant key needs the scope *).'));
     }
-    const token = await d.sessions.create(keyId);
+    const token = await d.sessions.create({ keyId: p.keyId, operator: p.operator, tenant: p.tenant });
     reply.setCookie(COOKIE, token, {
       path: '/console',
       httpOnly: true,
@@ -105,7 +134,43 @@ export const consolePlugin: FastifyPluginAsync<ConsoleDeps> = async (app, d) => 
     return reply.code(303).header('location', '/console/sign-in').send();
   });
 
-  const pages = { ...d, render };
+  // An operator switches tenants; every page then shows and changes that tenant's only.
+  app.post<{ Body: { tenant?: string } }>(
+    '/console/tenant',
+    { schema: { hide: true } },
+    async (req, reply) => {
+      const s = req.consoleSession!;
+      const t = String(req.body?.tenant ?? '');
+      if (!s.operator || !TENANT_ID.test(t) || !(await d.tenants.exists(t)))
+        return render(reply, 'Refused', '<p>No such tenant, or this key may not switch.</p>', {
+          status: 403,
+        });
+      await d.sessions.switchTenant(req.cookies[COOKIE]!, s, t);
+      return reply.code(303).header('location', '/console').send();
+    },
+  );
+
+  // An invite, batch or webhook endpoint of another tenant answers 404, as on the API.
+  app.addHook('preHandler', async (req, reply) => {
+    const id = (req.params as { id?: string } | undefined)?.id;
+    const url = req.routeOptions.url ?? '';
+    if (!id || !req.consoleSession) return;
+    const owner = url.startsWith('/console/webhooks/')
+      ? await d.endpoints.tenantOf(id)
+      : url.includes('/batch')
+        ? await d.domain.bulk.batchOwner(id).then(
+            (o) => o.tenant,
+            () => null,
+          )
+        : await d.domain.service.get(id).then(
+            (i) => i.tenant,
+            () => null,
+          );
+    if (owner !== null && owner !== req.consoleSession.tenant)
+      return render(reply, 'Not found', '<p>No such page.</p>', { status: 404 });
+  });
+
+  const pages = { ...d, render, tenant: (req: FastifyRequest) => req.consoleSession!.tenant };
   await app.register(overviewPage, pages);
   await app.register(invitePages, pages);
   await app.register(approvalPages, pages);

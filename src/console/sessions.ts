@@ -6,6 +6,14 @@ export const SESSION_MS = 12 * 3600_000;
 
 const digest = (token: string) => createHash('sha256').update(token).digest('base64url');
 
+/** Who is signed in: an operator key (may switch tenants) or a tenant key with `*` (its own tenant). */
+export interface Session {
+  keyId: string;
+  operator: boolean;
+  tenant: string;
+  at: number;
+}
+
 export type Sessions = ReturnType<typeof createSessions>;
 
 /**
@@ -15,14 +23,19 @@ export type Sessions = ReturnType<typeof createSessions>;
 export function createSessions(redis: Redis, prefix: string) {
   const key = (token: string) => dataKeys(prefix).consoleSession(digest(token));
   return {
-    async create(keyId: string): Promise<string> {
+    async create(s: Omit<Session, 'at'>): Promise<string> {
       const token = randomBytes(32).toString('base64url');
-      await redis.set(key(token), JSON.stringify({ keyId, at: Date.now() }), 'PX', SESSION_MS);
+      await redis.set(key(token), JSON.stringify({ ...s, at: Date.now() }), 'PX', SESSION_MS);
       return token;
     },
-    async valid(token: string | undefined): Promise<boolean> {
-      if (!token || !/^[A-Za-z0-9_-]{43}$/.test(token)) return false;
-      return (await redis.exists(key(token))) === 1;
+    async get(token: string | undefined): Promise<Session | null> {
+      if (!token || !/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
+      const raw = await redis.get(key(token));
+      return raw ? (JSON.parse(raw) as Session) : null;
+    },
+    /** An operator's switch to another tenant; the session keeps its end. */
+    async switchTenant(token: string, s: Session, tenant: string) {
+      await redis.set(key(token), JSON.stringify({ ...s, tenant }), 'KEEPTTL');
     },
     async end(token: string | undefined) {
       if (token) await redis.del(key(token));

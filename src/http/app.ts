@@ -227,7 +227,9 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   const stats = createStats(d.domain.store, d.clock);
   await app.register(statsRoutes, { stats, auth });
   await app.register(consolePlugin, {
-    apiKeys: d.apiKeys,
+    auth,
+    keys,
+    tenants,
     publicUrl: d.publicUrl,
     sessions: createSessions(d.redis, d.domain.store.prefix),
     signInLimit: createSignInLimit(d.redis, d.domain.store.prefix),
