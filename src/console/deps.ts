@@ -8,6 +8,8 @@ import type { Endpoints } from '../webhooks/endpoints.js';
 import type { Auth } from '../access/auth.js';
 import type { KeyStore } from '../access/key-store.js';
 import type { TenantStore } from '../tenants/store.js';
+import type { BrandingStore } from '../branding/store.js';
+import type { TemplateService } from '../templates/service.js';
 import type { Sessions } from './sessions.js';
 import type { SignInLimit } from './sign-in-limit.js';
 
@@ -25,6 +27,9 @@ export interface ConsoleDeps {
   suppressions: Suppressions;
   policies: Policies;
   endpoints: Endpoints;
+  branding: BrandingStore;
+  senderDomains: string[];
+  templates: TemplateService;
   /** The queues, for depths and the queue board (absent when this process cannot see them). */
   queues?: Queue[];
 }

@@ -2,9 +2,9 @@ import { escapeHtml as esc } from '../i18n.js';
 
 export { esc };
 
-/** Strict CSP for console pages: our stylesheet only; no script at all. */
+/** Strict CSP for console pages: our stylesheet only; no script at all; frames only our own (template previews). */
 export const CONSOLE_CSP =
-  "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+  "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-src 'self'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
 const NAV = [
   ['/console', 'Overview'],
@@ -12,6 +12,8 @@ const NAV = [
   ['/console/invites', 'Invites'],
   ['/console/approvals', 'Approvals'],
   ['/console/policy', 'Policy'],
+  ['/console/branding', 'Branding'],
+  ['/console/templates', 'Templates'],
   ['/console/suppressions', 'Suppressions'],
   ['/console/webhooks', 'Webhooks'],
   ['/console/queues', 'Queues'],

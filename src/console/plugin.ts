@@ -10,6 +10,8 @@ import { invitePages } from './pages-invites.js';
 import { approvalPages } from './pages-approvals.js';
 import { policyPages } from './pages-policy.js';
 import { overviewPage } from './pages-overview.js';
+import { brandingPages } from './pages-branding.js';
+import { templatePages } from './pages-templates.js';
 import type { ConsoleDeps, Render } from './deps.js';
 import { SESSION_MS, type Session } from './sessions.js';
 
@@ -176,6 +178,8 @@ export const consolePlugin: FastifyPluginAsync<ConsoleDeps> = async (app, d) => 
   await app.register(approvalPages, pages);
   await app.register(policyPages, pages);
   await app.register(deliveryPages, pages);
+  await app.register(brandingPages, pages);
+  await app.register(templatePages, pages);
   if (d.queues) {
     const { mountQueueBoard } = await import('./queues.js');
     await mountQueueBoard(app, d.queues);

@@ -24,10 +24,8 @@ import type { Policies } from '../policy/store.js';
 import { policyRoutes } from './routes/policy.js';
 import type { Suppressions } from '../suppressions/suppressions.js';
 import type { UnsubscribeTokens } from '../suppressions/unsubscribe.js';
-import type { SuppressionStore } from '../suppressions/store.js';
 import type { BrandingStore } from '../branding/store.js';
 import type { TemplateService } from '../templates/service.js';
-import type { TemplateStore } from '../templates/store.js';
 import type { Endpoints } from '../webhooks/endpoints.js';
 import type { Metrics } from '../metrics.js';
 import { errorBody, errorHandler } from './errors.js';
@@ -61,8 +59,6 @@ export interface AppDeps {
   erasures: Erasures;
   branding: BrandingStore;
   templateService: TemplateService;
-  templateStore: TemplateStore;
-  suppressionReads: SuppressionStore;
   senderDomains: string[];
   policies: Policies;
   /** The job queues, for the console's depths and queue board. */
@@ -238,6 +234,9 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
     suppressions: d.suppressions,
     policies: d.policies,
     endpoints: d.endpoints,
+    branding: d.branding,
+    senderDomains: d.senderDomains,
+    templates: d.templateService,
     queues: d.queues,
   });
   await app.register(suppressionRoutes, {
@@ -246,14 +245,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
     auth,
   });
   await app.register(brandingRoutes, { branding: d.branding, senderDomains: d.senderDomains, auth });
-  await app.register(templateRoutes, {
-    templates: d.templateService,
-    store: d.templateStore,
-    service,
-    suppressions: d.suppressionReads,
-    jobs: d.jobs,
-    auth,
-  });
+  await app.register(templateRoutes, { templates: d.templateService, service, auth });
   await app.register(erasureRoutes, { erasures: d.erasures, auth, tenants });
   await app.register(keyRoutes, { auth, keys });
   await app.register(tenantRoutes, { auth, keys, tenants, policies: d.policies, jobs: d.jobs });

@@ -2,9 +2,12 @@ import type { Clock } from '../clock.js';
 import { HeraldError } from '../errors.js';
 import { compileTemplate, type TemplateSource } from '../mail/compile.js';
 import type { InviteMailData, RenderedMail, Templates } from '../mail/templates.js';
+import type { JobPort } from '../invites/ports.js';
 import type { Looks } from './looks.js';
 import type { TemplateStore, TemplateVersion } from './store.js';
 
+/** Test sends per tenant per hour (DESIGN §16). */
+export const TESTS_PER_HOUR = 20;
 /** Gmail clips a message whose HTML passes 102 KB. */
 export const GMAIL_CLIP_BYTES = 102 * 1024;
 
@@ -28,6 +31,9 @@ export function createTemplateService(d: {
   files: Templates;
   clock: Clock;
   publicUrl: string;
+  jobs: JobPort;
+  /** Whether a tenant may not mail an address (its suppression list, and shared bounces). */
+  suppressed: (tenant: string, emailKey: string) => Promise<boolean>;
 }) {
   const known = (kind: string, locale: string) => {
     if (!d.files.source(kind, locale)) throw notFound(`${kind}/${locale}`);
@@ -83,6 +89,17 @@ export function createTemplateService(d: {
       const published = (await d.store.pointers(tenant)).get(`${kind}:${locale}`)?.published ?? 0;
       return { ...v, status: statusOf(v, published) };
     },
+    /** The newest `count` stored versions of one kind and locale, with their status. */
+    async history(tenant: string, kind: string, locale: string, count = 20) {
+      known(kind, locale);
+      const p = (await d.store.pointers(tenant)).get(`${kind}:${locale}`) ?? { latest: 0, published: 0 };
+      const ns = Array.from({ length: Math.min(count, p.latest) }, (_, i) => p.latest - i);
+      const found = await Promise.all(ns.map((n) => d.store.get(tenant, kind, locale, n)));
+      return {
+        ...p,
+        versions: found.flatMap((v) => (v ? [{ ...v, status: statusOf(v, p.published) }] : [])),
+      };
+    },
     async list(tenant: string) {
       const pointers = await d.store.pointers(tenant);
       return d.files.kinds.flatMap((kind) =>
@@ -109,6 +126,26 @@ export function createTemplateService(d: {
       const m = d.files.render(kind, data, { brand: current.look.brand, compiled });
       return { ...m, bytes: Buffer.byteLength(m.html), warnings: warningsOf(m), branding: current.branding };
     },
+    /** Queues one test message (no invite, no stats); a suppressed address is not mailed. */
+    async testSend(tenant: string, kind: string, locale: string, to: string, version?: number) {
+      // Rendered now, so a missing version or template answers 404 here rather than in a worker.
+      await service.render(tenant, kind, locale, { version });
+      const now = d.clock.now();
+      const hour = Math.floor(now / 3_600_000);
+      if ((await d.store.countTest(tenant, hour)) > TESTS_PER_HOUR)
+        throw new HeraldError(
+          'rate_limited',
+          429,
+          `At most ${TESTS_PER_HOUR} test sends per tenant per hour.`,
+          [],
+          {
+            'retry-after': String(Math.ceil(((hour + 1) * 3_600_000 - now) / 1000)),
+          },
+        );
+      if (await d.suppressed(tenant, to.toLowerCase())) return { queued: false, reason: 'suppressed' };
+      await d.jobs.testSend({ tenant, kind, locale, version: version ?? null, to });
+      return { queued: true, reason: null };
+    },
     async publish(tenant: string, kind: string, locale: string, n: number, by: string | null) {
       known(kind, locale);
       const v = await d.store.publish(tenant, kind, locale, n, d.clock.now(), by);
@@ -122,5 +159,6 @@ export function createTemplateService(d: {
 
 function statusOf(v: TemplateVersion, published: number): 'draft' | 'published' | 'retired' {
   if (v.version === published) return 'published';
-  return v.publishedAt !== null ? 'retired' : 'draft';
+  // The files were the published version until the first publish.
+  return v.publishedAt !== null || v.version === 0 ? 'retired' : 'draft';
 }

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../browser.js';
-import { api, startHerald, startSink, TEST_KEY, type Sink, type TestHerald } from '../helpers.js';
+import { api, startHerald, startSink, TEST_KEY, waitFor, type Sink, type TestHerald } from '../helpers.js';
 
 const SHOTS = 'test-results';
 let sink: Sink;
@@ -48,6 +48,17 @@ afterAll(async () => {
 async function shot(page: Page, name: string) {
   await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
   if (process.env.UPDATE_SCREENSHOTS) copyFileSync(`${SHOTS}/${name}.png`, `docs/${name}.png`);
+}
+
+/** A new page signed in with the operator key, and the console errors it logs. */
+async function signedIn() {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  await page.goto(`${base}/console/sign-in`);
+  await page.getByLabel('API key').fill(TEST_KEY);
+  await Promise.all([page.waitForURL(`${base}/console`), page.keyboard.press('Enter')]);
+  return { page, errors };
 }
 
 describe('the console in a real browser', () => {
@@ -128,12 +139,7 @@ describe('the console in a real browser', () => {
     const no = (
       await a.post('/v1/invites', { email: 'no@approvals.test', scope: { type: 'team', id: 'a' } })
     ).json();
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const errors: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    await page.goto(`${base}/console/sign-in`);
-    await page.getByLabel('API key').fill(TEST_KEY);
-    await Promise.all([page.waitForURL(`${base}/console`), page.keyboard.press('Enter')]);
+    const { page, errors } = await signedIn();
 
     await page.getByRole('link', { name: 'Approvals' }).click();
     await expect(page.locator('main').innerText()).resolves.toContain('yes@approvals.test');
@@ -172,6 +178,76 @@ describe('the console in a real browser', () => {
     expect((await a.get('/v1/policy')).json().blockedDomains).toEqual(['rival.example', 'spam.example']);
     await a.put('/v1/policy', {});
     expect(errors).toEqual([expect.stringContaining('400')]);
+    await page.close();
+  });
+
+  it('edits the branding and a template, previews it in a sandboxed frame, sends a test and publishes after a confirmation', async () => {
+    const a = api(h);
+    const { page, errors } = await signedIn();
+
+    await page.getByRole('link', { name: 'Branding' }).click();
+    await page.getByLabel('Product name').fill('Initech <Labs>');
+    await page.getByLabel('Primary colour').fill('#0f766e');
+    await page.getByRole('button', { name: 'Save the branding' }).click();
+    await page.waitForURL(`${base}/console/branding`);
+    expect((await a.get('/v1/branding')).json()).toMatchObject({
+      productName: 'Initech <Labs>',
+      primaryColor: '#0f766e',
+    });
+    await shot(page, 'console-branding');
+
+    await page.getByRole('link', { name: 'Templates' }).click();
+    await page.getByRole('link', { name: 'invite / en' }).click();
+    await page.getByLabel('Subject').fill('Hello from {{productName}}: {{inviterName}}');
+    await page.getByRole('button', { name: 'Save as a new draft' }).click();
+    await page.waitForURL(/\?v=1$/);
+    const frame = page.locator('iframe.preview');
+    expect(await frame.getAttribute('sandbox')).toBe('');
+    await expect(page.frameLocator('iframe.preview').locator('body').innerText()).resolves.toContain(
+      'Initech <Labs>',
+    );
+    const preview = await page.request.get(`${base}/console/templates/invite/en/versions/1/preview.html`);
+    expect(preview.headers()['content-security-policy']).toMatch(/sandbox/);
+    expect(preview.headers()['content-security-policy']).not.toMatch(/script-src/);
+    const own = await page.request.get(`${base}/console/templates/invite/en`);
+    expect(own.headers()['content-security-policy']).toMatch(/^default-src 'none'; style-src 'self';/);
+
+    await page.getByLabel('Send a test of version 1 to').fill('qa@console.test');
+    await page.getByRole('button', { name: 'Send a test' }).click();
+    await expect(page.locator('h1').innerText()).resolves.toBe('Test sent');
+    const test = await waitFor(
+      () => sink.messages.find((m) => m.to.includes('qa@console.test')),
+      15_000,
+      'test',
+    );
+    expect(test!.mail.subject).toBe('[TEST] Hello from Initech <Labs>: Grace Hopper');
+
+    await page.goto(`${base}/console/templates/invite/en?v=1`);
+    await page.locator('tr', { hasText: 'draft' }).getByRole('link', { name: 'Publish…' }).click();
+    await page.getByRole('button', { name: 'Yes, publish' }).click();
+    await page.waitForURL(/\?v=1$/);
+    expect((await a.get('/v1/templates')).json().data).toContainEqual({
+      kind: 'invite',
+      locale: 'en',
+      published: 1,
+      latest: 1,
+    });
+    await expect(page.frameLocator('iframe.preview').locator('body').innerText()).resolves.toContain(
+      'Initech',
+    );
+    // Newest first: version 1, published, says by whom.
+    await expect(page.locator('tbody tr').first().innerText()).resolves.toMatch(
+      /^1\s+published\s.*\sby \S+/s,
+    );
+    // A full-page capture leaves the frame (its own process, being sandboxed) blank: a tall viewport shows it.
+    await page.setViewportSize({ width: 1280, height: 2150 });
+    await expect(page.frameLocator('iframe.preview').locator('body').innerText()).resolves.toContain(
+      'Initech',
+    );
+    await shot(page, 'console-templates');
+    expect(errors).toEqual([]);
+    await a.post('/v1/templates/invite/en/versions/0/publish');
+    await a.put('/v1/branding', {});
     await page.close();
   });
 });

@@ -3,10 +3,7 @@ import { z } from 'zod';
 import { HeraldError } from '../../errors.js';
 import { email, text } from '../../invites/inputs.js';
 import type { Service } from '../../invites/service.js';
-import type { SuppressionStore } from '../../suppressions/store.js';
 import type { TemplateService } from '../../templates/service.js';
-import type { JobPort } from '../../invites/ports.js';
-import type { TemplateStore } from '../../templates/store.js';
 import { requireApiKey } from '../auth.js';
 import { inScopes } from '../../access/scopes.js';
 import type { Auth } from '../../access/auth.js';
@@ -44,16 +41,11 @@ const sample = z.strictObject({
   role: text(100).nullish(),
   name: text(200).nullish(),
 });
-/** Test sends per tenant per hour (DESIGN §16). */
-const TESTS_PER_HOUR = 20;
 
 /** Template versions per tenant, kind and locale (DESIGN §16). */
 export const templateRoutes: FastifyPluginAsyncZod<{
   templates: TemplateService;
-  store: TemplateStore;
   service: Service;
-  suppressions: SuppressionStore;
-  jobs: JobPort;
   auth: Auth;
 }> = async (app, d) => {
   requireApiKey(app, d.auth);
@@ -181,24 +173,8 @@ export const templateRoutes: FastifyPluginAsyncZod<{
     },
     async (req, reply) => {
       const { kind, locale } = req.params;
-      const t = tenant(req);
-      // Renders now, so a missing version or template answers 404 here rather than in the worker.
-      await d.templates.render(t, kind, locale, { version: req.body.version });
-      const hour = Math.floor(Date.now() / 3_600_000);
-      if ((await d.store.countTest(t, hour)) > TESTS_PER_HOUR)
-        throw new HeraldError(
-          'rate_limited',
-          429,
-          `At most ${TESTS_PER_HOUR} test sends per tenant per hour.`,
-          [],
-          {
-            'retry-after': String(Math.ceil(((hour + 1) * 3_600_000 - Date.now()) / 1000)),
-          },
-        );
-      if (await d.suppressions.get(t, req.body.to.toLowerCase()))
-        return reply.code(202).send({ queued: false, reason: 'suppressed' });
-      await d.jobs.testSend({ tenant: t, kind, locale, version: req.body.version ?? null, to: req.body.to });
-      return reply.code(202).send({ queued: true, reason: null });
+      const r = await d.templates.testSend(tenant(req), kind, locale, req.body.to, req.body.version);
+      return reply.code(202).send(r);
     },
   );
 };
