@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBrandingStore } from '../../src/branding/store.js';
 import { PLACEHOLDERS } from '../../src/mail/placeholders.js';
+import { createLooks } from '../../src/templates/looks.js';
+import { createTemplateStore } from '../../src/templates/store.js';
 import {
   asKey,
   sleep,
@@ -257,5 +260,33 @@ describe('templates', () => {
     );
     await sleep(300);
     expect(sink.messages.filter((x) => x.to.includes('blocked@templates.test'))).toHaveLength(1);
+  });
+});
+
+describe('a published version reaches every worker', () => {
+  it('two processes that rendered the old version both render the new one within 1 s', async () => {
+    // Two looks, each over its own connection, as two worker processes hold them.
+    const workers = await Promise.all(
+      [0, 1].map(async () => {
+        const redis = h.redis.duplicate();
+        const looks = createLooks({
+          templates: createTemplateStore(redis, h.data),
+          branding: createBrandingStore(redis, h.data),
+        });
+        return { redis, looks };
+      }),
+    );
+    const v = (await draft(good('Delta'))).json().version;
+    const before = await Promise.all(workers.map((w) => w.looks.of(A, 'invite', 'en')));
+    await op({ method: 'POST', url: `/v1/templates/invite/en/versions/${v}/publish`, tenant: A });
+    const published = Date.now();
+    // What each cached before the publish is at most 1 s old by then: the first look after that
+    // finds the new version, in both.
+    await sleep(Math.max(0, published + 1000 - Date.now()));
+    const after = await Promise.all(workers.map((w) => w.looks.of(A, 'invite', 'en')));
+    expect(before.map((b) => b.version)).not.toContain(v);
+    expect(after.map((a) => a.version)).toEqual([v, v]);
+    expect(after[0].look.compiled).not.toBeNull();
+    await Promise.all(workers.map((w) => w.redis.quit()));
   });
 });
