@@ -31,13 +31,11 @@ export function consolePage(
     tenants?: string[] | null;
   } = {},
 ) {
-  const switcher = o.tenants
-    ? `<form method="post" action="/console/tenant" class="inline tenant"><label for="tenant">Tenant</label>
+  let switcher = o.tenant ? `<span class="tenant">Tenant <strong>${esc(o.tenant)}</strong></span>` : '';
+  if (o.tenants)
+    switcher = `<form method="post" action="/console/tenant" class="inline tenant"><label for="tenant">Tenant</label>
   <select id="tenant" name="tenant">${o.tenants.map((t) => `<option${t === o.tenant ? ' selected' : ''}>${esc(t)}</option>`).join('')}</select>
-  <button type="submit" class="link">Switch</button></form>`
-    : o.tenant
-      ? `<span class="tenant">Tenant <strong>${esc(o.tenant)}</strong></span>`
-      : '';
+  <button type="submit" class="link">Switch</button></form>`;
   const nav = o.signedIn
     ? `<nav aria-label="Console">${NAV.map(([href, label]) => `<a href="${href}">${label}</a>`).join('')}
   ${switcher}

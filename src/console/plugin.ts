@@ -157,17 +157,15 @@ export const consolePlugin: FastifyPluginAsync<ConsoleDeps> = async (app, d) => 
     const id = (req.params as { id?: string } | undefined)?.id;
     const url = req.routeOptions.url ?? '';
     if (!id || !req.consoleSession) return;
-    const owner = url.startsWith('/console/webhooks/')
-      ? await d.endpoints.tenantOf(id)
-      : url.includes('/batch')
-        ? await d.domain.bulk.batchOwner(id).then(
-            (o) => o.tenant,
-            () => null,
-          )
-        : await d.domain.service.get(id).then(
-            (i) => i.tenant,
-            () => null,
-          );
+    const ownerOf = async () => {
+      if (url.startsWith('/console/webhooks/')) return d.endpoints.tenantOf(id);
+      const found = url.includes('/batch') ? d.domain.bulk.batchOwner(id) : d.domain.service.get(id);
+      return found.then(
+        (o) => o.tenant,
+        () => null,
+      );
+    };
+    const owner = await ownerOf();
     if (owner !== null && owner !== req.consoleSession.tenant)
       return render(reply, 'Not found', '<p>No such page.</p>', { status: 404 });
   });
