@@ -157,8 +157,18 @@ export const PARTITION_KEYS = {
 } as const;
 const N = PARTITION_KEYS;
 
-/** The keys of one partition (prefix P); invites/store.ts lists what each holds. */
-export const partitionKeys = (P: string) => ({
+/**
+ * The keys of one partition (prefix P); invites/store.ts lists what each holds. Built once per
+ * prefix: the hot paths ask for them on every call.
+ */
+export const partitionKeys = (P: string): PartitionKeys => {
+  let k = built.get(P);
+  if (!k) built.set(P, (k = buildPartitionKeys(P)));
+  return k;
+};
+type PartitionKeys = ReturnType<typeof buildPartitionKeys>;
+const built = new Map<string, PartitionKeys>();
+const buildPartitionKeys = (P: string) => ({
   invite: (id: string) => `${P}:${N.invite}:${id}`,
   audit: (id: string) => `${P}:${N.trail}:${id}`,
   /** The hash holding a code digest's look-up (field: the digest, value: the invite id). */

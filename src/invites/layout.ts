@@ -51,13 +51,26 @@ const STATUS = invert(LAYOUT.letters) as Record<string, InviteDoc['status']>;
 
 const TIMES = new Set<string>(LAYOUT.times);
 
-function expand(stored: Obj, long: Record<string, string>, defaults: Obj): Obj {
+// Every invite read goes through here (the public look-up, lists, sends): plain loops over
+// entries listed once, no per-call Object.entries or spread.
+type Defaults = [string, unknown][];
+const TOP_DEFAULTS: Defaults = Object.entries(LAYOUT.defaults);
+const NESTED = Object.entries(LAYOUT.nested).map(
+  ([k, n]) => [k, NESTED_LONG[k], Object.entries(n.defaults)] as [string, Record<string, string>, Defaults],
+);
+const ITEM_DEFAULTS: Defaults = [
+  ['userId', null],
+  ['email', null],
+];
+
+function expand(stored: Obj, long: Record<string, string>, defaults: Defaults): Obj {
   const out: Obj = {};
-  for (const [k, v] of Object.entries(stored)) {
+  for (const k in stored) {
+    const v = stored[k];
     const name = long[k] ?? k;
-    out[name] = TIMES.has(name) && typeof v === 'string' ? parseInt(v, 36) : v;
+    out[name] = typeof v === 'string' && TIMES.has(name) ? parseInt(v, 36) : v;
   }
-  for (const [k, d] of Object.entries(defaults)) if (out[k] === undefined) out[k] = Array.isArray(d) ? [] : d;
+  for (const [k, d] of defaults) if (out[k] === undefined) out[k] = Array.isArray(d) ? [] : d;
   return out;
 }
 
@@ -66,17 +79,17 @@ function expand(stored: Obj, long: Record<string, string>, defaults: Obj): Obj {
  * audit trail. `id` is the invite's id, which its key holds and the JSON leaves out.
  */
 export function parseDoc(raw: string, id?: string): InviteDoc {
-  const status = STATUS[raw[0]];
   const nl = raw.indexOf('\n');
   const stored = JSON.parse(nl < 0 ? raw.slice(1) : raw.slice(1, nl)) as Obj;
-  const doc = expand(stored, LONG, LAYOUT.defaults);
-  for (const [k, n] of Object.entries(LAYOUT.nested)) {
-    if (doc[k] && typeof doc[k] === 'object') doc[k] = expand(doc[k] as Obj, NESTED_LONG[k], n.defaults);
+  const doc = expand(stored, LONG, TOP_DEFAULTS);
+  for (const [k, long, defaults] of NESTED) {
+    if (doc[k] && typeof doc[k] === 'object') doc[k] = expand(doc[k] as Obj, long, defaults);
   }
   if (Array.isArray(doc.acceptedBy)) {
-    doc.acceptedBy = doc.acceptedBy.map((a: Obj) => expand(a, ITEM_LONG, { userId: null, email: null }));
+    doc.acceptedBy = doc.acceptedBy.map((a: Obj) => expand(a, ITEM_LONG, ITEM_DEFAULTS));
   }
   if (doc.emailKey === undefined) doc.emailKey = doc.email;
   doc.id = id;
-  return { ...(doc as unknown as InviteDoc), status };
+  doc.status = STATUS[raw[0]];
+  return doc as unknown as InviteDoc;
 }
