@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { secretDigest, type KeyRecord, type KeyStore } from './key-store.js';
+import type { KeyRecord, KeyStore } from './key-store.js';
 import type { TenantStore } from '../tenants/store.js';
 
 const sha = (s: string) => createHash('sha256').update(s).digest();
@@ -7,8 +7,8 @@ const sha = (s: string) => createHash('sha256').update(s).digest();
 /** Compares a presented key with every configured key in constant time; its short id, or null. */
 export function keyChecker(keys: string[]) {
   const hashes = keys.map(sha);
-  return (presented: string): string | null => {
-    const h = sha(presented);
+  /** `h`: the presented key's SHA-256, when the caller has it already. */
+  return (presented: string, h = sha(presented)): string | null => {
     let match = -1;
     hashes.forEach((k, i) => {
       if (timingSafeEqual(k, h)) match = i;
@@ -58,10 +58,12 @@ export function createAuth(o: { operatorKeys: string[]; keys: KeyStore; tenants:
 
   return {
     async principal(token: string): Promise<Principal | null> {
-      const op = operator(token);
+      // One SHA-256 serves both checks: a tenant key's digest is the same hash (key-store.ts).
+      const hash = sha(token);
+      const op = operator(token, hash);
       if (op) return { keyId: op, operator: true, tenant: 'default', scopes: ['*'], scopeIds: null };
       if (!/^hk_[A-Za-z0-9_-]{32,}$/.test(token)) return null;
-      const digest = secretDigest(token);
+      const digest = hash.toString('base64url');
       const now = Date.now();
       let hit = cache.get(digest);
       if (!hit || now - hit.at >= CACHE_MS) {

@@ -14,6 +14,7 @@ export interface KeyRecord {
   digest: string;
 }
 
+/** A secret's digest as stored (auth.ts computes the same hash once per request). */
 export const secretDigest = (secret: string) => createHash('sha256').update(secret).digest('base64url');
 
 /** A new key's id and secret: `hk_` and 43 URL-safe characters (256 random bits). */

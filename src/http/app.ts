@@ -256,7 +256,15 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   await app.register(templateRoutes, { templates: d.templateService, service, auth });
   await app.register(erasureRoutes, { erasures: d.erasures, auth, tenants });
   await app.register(keyRoutes, { auth, keys });
-  await app.register(tenantRoutes, { auth, keys, tenants, policies: d.policies, jobs: d.jobs });
+  await app.register(tenantRoutes, {
+    auth,
+    keys,
+    tenants,
+    policies: d.policies,
+    branding: d.branding,
+    templates: d.templateService,
+    jobs: d.jobs,
+  });
   await app.register(policyRoutes, {
     policies: d.policies,
     suppressions: d.suppressions,

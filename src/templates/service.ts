@@ -146,6 +146,11 @@ export function createTemplateService(d: {
       await d.jobs.testSend({ tenant, kind, locale, version: version ?? null, to });
       return { queued: true, reason: null };
     },
+    /** Removes every version of a deleted tenant's templates. */
+    async removeTenant(tenant: string) {
+      await d.store.remove(tenant);
+      d.looks.forget(tenant);
+    },
     async publish(tenant: string, kind: string, locale: string, n: number, by: string | null) {
       known(kind, locale);
       const v = await d.store.publish(tenant, kind, locale, n, d.clock.now(), by);

@@ -130,6 +130,11 @@ describe('tenants (DESIGN §15)', () => {
     const key = (
       await op({ method: 'POST', url: '/v1/keys', body: { name: 'i', scopes: ['*'] }, tenant: 'initech' })
     ).json();
+    const look = { productName: 'Initech' };
+    await as(key.secret, { method: 'PUT', url: '/v1/branding', body: look });
+    await as(key.secret, { method: 'PUT', url: '/v1/suppressions/gone@initech.test' });
+    const tpl = { subject: 'x', mjml: '<mjml><mj-body></mj-body></mjml>', text: 'x' };
+    await as(key.secret, { method: 'PUT', url: '/v1/templates/invite/en', body: tpl });
     const made: string[] = [];
     for (let i = 0; i < 3; i++)
       made.push(
@@ -147,6 +152,17 @@ describe('tenants (DESIGN §15)', () => {
     );
     expect((await op({ method: 'DELETE', url: '/v1/tenants/default' })).statusCode).toBe(409);
     expect((await op({ method: 'DELETE', url: '/v1/tenants/initech' })).statusCode).toBe(404);
+    // A tenant made again with the same id starts empty: no branding, templates or unsubscribes.
+    await op({ method: 'POST', url: '/v1/tenants', body: { id: 'initech', name: 'Again' } });
+    const again = (url: string) => op({ method: 'GET', url, tenant: 'initech' });
+    expect((await again('/v1/branding')).json().productName).toBeNull();
+    expect((await again('/v1/templates')).json().data).toContainEqual({
+      kind: 'invite',
+      locale: 'en',
+      published: 0,
+      latest: 0,
+    });
+    expect((await again('/v1/suppressions/gone@initech.test')).statusCode).toBe(404);
   });
 
   it("gives each tenant's feed and webhook endpoints only its own events", async () => {

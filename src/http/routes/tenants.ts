@@ -5,6 +5,8 @@ import type { KeyStore } from '../../access/key-store.js';
 import { HeraldError } from '../../errors.js';
 import { text } from '../../invites/inputs.js';
 import type { JobPort } from '../../invites/ports.js';
+import type { BrandingStore } from '../../branding/store.js';
+import type { TemplateService } from '../../templates/service.js';
 import type { Policies } from '../../policy/store.js';
 import { DEFAULT_TENANT, TENANT_ID, type Tenant, type TenantStore } from '../../tenants/store.js';
 import { requireApiKey } from '../auth.js';
@@ -20,6 +22,8 @@ export const tenantRoutes: FastifyPluginAsyncZod<{
   tenants: TenantStore;
   keys: KeyStore;
   policies: Policies;
+  branding: BrandingStore;
+  templates: TemplateService;
   jobs: JobPort;
 }> = async (app, d) => {
   requireApiKey(app, d.auth);
@@ -97,9 +101,12 @@ export const tenantRoutes: FastifyPluginAsyncZod<{
       if (id === DEFAULT_TENANT)
         throw new HeraldError('tenant_default', 409, 'Tenant default cannot be deleted.', [{ field: 'id' }]);
       if (!(await d.tenants.remove(id))) throw notFound();
-      // Its keys stop now (and in every process within a second); a job removes its invites.
+      // Its keys stop now (and in every process within a second), its policy, branding and
+      // templates go; a job removes its invites and unsubscribes.
       for (const k of await d.keys.list(id)) await d.keys.remove(k);
       await d.policies.remove(id);
+      await d.branding.remove(id);
+      await d.templates.removeTenant(id);
       return reply.code(202).send({ jobId: await d.jobs.purgeTenant(id) });
     },
   );
