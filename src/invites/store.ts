@@ -41,7 +41,7 @@ export type { BatchRecord } from './batch-store.js';
  *   P:st:HOUR         funnel counters per hour (metric|dimension → n)
  *   P:sup             suppression lists ([TENANT|]address → entry)   P:z:sup[:t:TENANT][:REASON]  time order
  */
-const SCRIPTS = [
+export const SCRIPTS = [
   'create',
   'accept',
   'cancel',
