@@ -136,7 +136,7 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
     const policies = createPolicies(redis, data);
     const branding = createBrandingStore(redis, data);
     const templateStore = createTemplateStore(redis, data);
-    const looks = createLooks({ templates: templateStore, branding });
+    const looks = createLooks({ templates: templateStore, branding, filesLocale: files.localeFor });
     const suppressionReads = createSuppressionStore(redis, data, c.REDIS_PARTITIONS);
     const domain = createDomain(redis, {
       prefix: data,

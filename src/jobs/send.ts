@@ -96,8 +96,7 @@ export function sendProcessor(d: SendDeps) {
       throw new DelayedError();
     }
     const template = kind === 'reminder' ? 'reminder' : 'invite';
-    const locale = d.templates.localeFor(template, doc.locale);
-    const { look, version, branding } = await d.looks.of(doc.tenant, template, locale);
+    const { look, version, locale, branding } = await d.looks.of(doc.tenant, template, doc.locale);
     const unsubscribe = d.unsubscribeUrl(doc.tenant, doc.emailKey ?? doc.email.toLowerCase());
     const mail = d.templates.render(
       template,

@@ -11,6 +11,8 @@ export interface TenantLook {
   look: Look;
   /** The template version rendered (0: the files). */
   version: number;
+  /** The locale whose version it is (the files' own when version is 0). */
+  locale: string;
   branding: Branding;
 }
 
@@ -21,7 +23,12 @@ export type Looks = ReturnType<typeof createLooks>;
  * is published is read through a 1 s cache (a publish reaches every worker within 1 s); a
  * version is compiled once per process, on first use, and shared by every message after.
  */
-export function createLooks(d: { templates: TemplateStore; branding: BrandingStore }) {
+export function createLooks(d: {
+  templates: TemplateStore;
+  branding: BrandingStore;
+  /** The files' locale for a kind and a wanted locale (their fallback: English). */
+  filesLocale: (kind: string, locale: string) => string;
+}) {
   const pointers = ttlCache(1000, (tenant) => d.templates.pointers(tenant));
   const compiled = new Map<string, Promise<Compiled | null>>();
   const compile = (tenant: string, kind: string, locale: string, n: number) => {
@@ -42,15 +49,19 @@ export function createLooks(d: { templates: TemplateStore; branding: BrandingSto
   return {
     /** Compiles (or finds compiled) one stored version; null when it does not exist. */
     version: compile,
+    /**
+     * The look of a message in `locale`: the tenant's version published for it, else for its
+     * language (pt-BR → pt), else the files.
+     */
     async of(tenant: string, kind: string, locale: string): Promise<TenantLook> {
       const [branding, all] = await Promise.all([d.branding.get(tenant), pointers.get(tenant)]);
-      const n = all.get(`${kind}:${locale}`)?.published ?? 0;
-      const version = n > 0 ? await compile(tenant, kind, locale, n) : null;
-      return {
-        look: { brand: brandValues(branding), compiled: version },
-        version: version ? n : 0,
-        branding,
-      };
+      const brand = brandValues(branding);
+      for (const l of new Set([locale, locale.split('-')[0]])) {
+        const n = all.get(`${kind}:${l}`)?.published ?? 0;
+        const compiled = n > 0 ? await compile(tenant, kind, l, n) : null;
+        if (compiled) return { look: { brand, compiled }, version: n, locale: l, branding };
+      }
+      return { look: { brand, compiled: null }, version: 0, locale: d.filesLocale(kind, locale), branding };
     },
     /** Forgets what this process read of a tenant (after it publishes, so it sees it at once). */
     forget: (tenant: string) => pointers.delete(tenant),

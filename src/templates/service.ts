@@ -6,6 +6,8 @@ import type { JobPort } from '../invites/ports.js';
 import type { Looks } from './looks.js';
 import type { TemplateStore, TemplateVersion } from './store.js';
 
+/** A locale a template may be written in: a language, then region or script subtags (pt-BR). */
+const LOCALE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$/;
 /** Test sends per tenant per hour (DESIGN §16). */
 export const TESTS_PER_HOUR = 20;
 /** Gmail clips a message whose HTML passes 102 KB. */
@@ -35,14 +37,15 @@ export function createTemplateService(d: {
   /** Whether a tenant may not mail an address (its suppression list, and shared bounces). */
   suppressed: (tenant: string, emailKey: string) => Promise<boolean>;
 }) {
+  // Any kind the files have, in any locale: one the files lack falls back to theirs (English).
   const known = (kind: string, locale: string) => {
-    if (!d.files.source(kind, locale)) throw notFound(`${kind}/${locale}`);
+    if (!d.files.kinds.includes(kind) || !LOCALE.test(locale)) throw notFound(`${kind}/${locale}`);
   };
   const filesVersion = (kind: string, locale: string): TemplateVersion => ({
     kind,
     locale,
     version: 0,
-    ...d.files.source(kind, locale)!,
+    ...d.files.source(kind, d.files.localeFor(kind, locale))!,
     createdAt: 0,
     createdBy: null,
     publishedAt: null,
@@ -102,11 +105,19 @@ export function createTemplateService(d: {
     },
     async list(tenant: string) {
       const pointers = await d.store.pointers(tenant);
-      return d.files.kinds.flatMap((kind) =>
-        d.files.locales
-          .filter((locale) => d.files.source(kind, locale))
-          .map((locale) => ({ kind, locale, published: 0, latest: 0, ...pointers.get(`${kind}:${locale}`) })),
-      );
+      return d.files.kinds.flatMap((kind) => {
+        const mine = [...pointers.keys()]
+          .filter((k) => k.startsWith(`${kind}:`))
+          .map((k) => k.slice(kind.length + 1));
+        const locales = new Set([...d.files.locales.filter((l) => d.files.source(kind, l)), ...mine]);
+        return [...locales].map((locale) => ({
+          kind,
+          locale,
+          published: 0,
+          latest: 0,
+          ...pointers.get(`${kind}:${locale}`),
+        }));
+      });
     },
     /** Renders a version (the published one unless named) for an invite's data or a sample. */
     async render(

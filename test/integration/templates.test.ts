@@ -48,9 +48,10 @@ const good = (word: string) => ({
   text: `${word} {{url}}`,
 });
 let n = 0;
-const sendOne = async (tenant = A) => {
+const sendOne = async (tenant = A, locale?: string) => {
   const email = `t${++n}@templates.test`;
-  const inv = (await op({ method: 'POST', url: '/v1/invites', body: { email }, tenant })).json();
+  const body = { email, ...(locale ? { locale } : {}) };
+  const inv = (await op({ method: 'POST', url: '/v1/invites', body, tenant })).json();
   const m = await waitFor(() => sink.messages.find((x) => x.to.includes(email)), 15_000, email);
   const after = await waitFor(
     async () => {
@@ -149,6 +150,27 @@ describe('templates', () => {
       (await op({ method: 'POST', url: '/v1/templates/invite/en/versions/99/publish', tenant: A }))
         .statusCode,
     ).toBe(404);
+  });
+
+  it('a locale the files lack gets versions of its own; its region variants use them; others keep the files', async () => {
+    const d = await draft(good('Hallo'), A, 'invite/de');
+    expect([d.statusCode, d.json().version]).toEqual([201, 1]);
+    expect(
+      (await op({ method: 'GET', url: '/v1/templates/invite/de/versions/0', tenant: A })).json().mjml,
+    ).toBe(files.mjml);
+    await op({ method: 'POST', url: '/v1/templates/invite/de/versions/1/publish', tenant: A });
+    await sleep(1100);
+    const [de, at, fr] = [await sendOne(A, 'de'), await sendOne(A, 'de-AT'), await sendOne(A, 'fr')];
+    expect([de.subject.startsWith('Hallo'), de.templateVersion]).toEqual([true, 'invite/de@1']);
+    expect([at.subject.startsWith('Hallo'), at.templateVersion]).toEqual([true, 'invite/de@1']);
+    expect([fr.subject.startsWith('Hallo'), fr.templateVersion]).toEqual([false, 'invite/fr@0']);
+    expect((await op({ method: 'GET', url: '/v1/templates', tenant: A })).json().data).toContainEqual({
+      kind: 'invite',
+      locale: 'de',
+      published: 1,
+      latest: 1,
+    });
+    expect((await draft(good('x'), A, 'invite/x_y')).statusCode).toBe(400);
   });
 
   it('a template with every placeholder renders every one; a big one warns of Gmail clipping', async () => {
@@ -272,6 +294,7 @@ describe('a published version reaches every worker', () => {
         const looks = createLooks({
           templates: createTemplateStore(redis, h.data),
           branding: createBrandingStore(redis, h.data),
+          filesLocale: () => 'en',
         });
         return { redis, looks };
       }),
