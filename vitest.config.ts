@@ -15,10 +15,8 @@ const partitioned = [
   'test/integration/expiry.test.ts',
   'test/integration/retention.test.ts',
   'test/integration/erasure.test.ts',
-  'test/integration/approval.test.ts',
   'test/integration/keys.test.ts',
   'test/integration/tenants.test.ts',
-  'test/integration/tenant-suppressions.test.ts',
   'test/integration/tenants-model.test.ts',
   'test/integration/events.test.ts',
   'test/integration/batches.test.ts',
@@ -32,6 +30,8 @@ const partitioned = [
 // Redis does not check; hostile input over every route; the landing page, readiness and CSV
 // intake.
 const clusterOnly = [
+  'test/integration/tenant-suppressions.test.ts',
+  'test/integration/approval.test.ts',
   'test/integration/templates.test.ts',
   'test/integration/delivery.test.ts',
   'test/integration/webhooks.test.ts',
