@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
 import PostalMime, { type Email } from 'postal-mime';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import type { Clock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
 import { createHerald, type Herald } from '../src/herald.js';
@@ -290,3 +290,26 @@ export const waitForBatch = (a: Api, batchId: string, ms = 60_000) =>
     ms,
     `batch ${batchId} done`,
   );
+
+/**
+ * A suite's Herald (API and worker) with an SMTP sink and one tenant, started before its tests
+ * and removed after: `s.h`, `s.sink`, and `s.op` (a call with the operator key).
+ */
+export function heraldWithTenant(o: {
+  tenant: string;
+  decide?: Parameters<typeof startSink>[0];
+  env?: Record<string, string>;
+}) {
+  const s = {} as { h: TestHerald; sink: Sink; op: (c: KeyCall) => ReturnType<typeof asKey> };
+  s.op = (c) => asKey(s.h, TEST_KEY, c);
+  beforeAll(async () => {
+    s.sink = await startSink(o.decide);
+    s.h = await startHerald({ sink: s.sink, roles: { api: true, worker: true }, env: o.env });
+    await s.op({ method: 'POST', url: '/v1/tenants', body: { id: o.tenant, name: o.tenant } });
+  });
+  afterAll(async () => {
+    await s.h?.cleanup();
+    await s.sink?.close();
+  });
+  return s;
+}

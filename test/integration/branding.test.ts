@@ -1,29 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  asKey,
-  startHerald,
-  startSink,
-  TEST_KEY,
-  waitFor,
-  type KeyCall,
-  type Sink,
-  type TestHerald,
-} from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { heraldWithTenant, waitFor } from '../helpers.js';
 
 // Branding per tenant in both e-mail parts, the From and the landing page (DESIGN §16).
-let sink: Sink;
-let h: TestHerald;
-beforeAll(async () => {
-  sink = await startSink();
-  h = await startHerald({ sink, roles: { api: true, worker: true }, env: { SENDER_DOMAINS: 'brand.test' } });
-  await op({ method: 'POST', url: '/v1/tenants', body: { id: 'wonka', name: 'Wonka' } });
-});
-afterAll(async () => {
-  await h.cleanup();
-  await sink.close();
-});
-
-const op = (c: KeyCall) => asKey(h, TEST_KEY, c);
+const suite = heraldWithTenant({ tenant: 'wonka', env: { SENDER_DOMAINS: 'brand.test' } });
+const op = suite.op;
 const W = 'wonka';
 const hostile = {
   productName: 'Wonka <b>"&" Co</b>',
@@ -35,7 +15,8 @@ const hostile = {
   footer: 'Factory <script>alert(1)</script> & "sons"',
   supportUrl: 'https://help.brand.test/?q=<x>&r="y"',
 };
-const mailTo = (addr: string) => waitFor(() => sink.messages.find((m) => m.to.includes(addr)), 15_000, addr);
+const mailTo = (addr: string) =>
+  waitFor(() => suite.sink.messages.find((m) => m.to.includes(addr)), 15_000, addr);
 
 describe('branding', () => {
   it('refuses what it must: a sender outside SENDER_DOMAINS, http logos, bad colours', async () => {
@@ -81,7 +62,7 @@ describe('branding', () => {
     expect(m.from).toEqual({ name: 'Willy "W" <Wonka>', address: 'invites@brand.test' });
     expect(m.replyTo?.[0]?.address).toBe('help@brand.test');
 
-    const landing = await h.inject({ method: 'GET', url: `/i/${inv.code}` });
+    const landing = await suite.h.inject({ method: 'GET', url: `/i/${inv.code}` });
     expect(landing.body).toContain('Wonka &lt;b&gt;&quot;&amp;&quot; Co&lt;/b&gt;');
     expect(landing.body).toContain(
       '<img class="logo" src="https://cdn.brand.test/logo.png?a=1&amp;b=&quot;2&quot;"',
@@ -101,7 +82,7 @@ describe('branding', () => {
     expect(plain.html).toContain('Herald');
     expect(plain.html).not.toContain('Wonka');
     expect(plain.from?.address).toBe('invites@localhost');
-    const home = await h.inject({ method: 'GET', url: `/i/${mine.code}` });
+    const home = await suite.h.inject({ method: 'GET', url: `/i/${mine.code}` });
     expect(home.body).not.toContain('Wonka');
     expect(home.body).not.toContain('<style');
   });

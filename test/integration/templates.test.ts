@@ -1,35 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createBrandingStore } from '../../src/branding/store.js';
 import { PLACEHOLDERS } from '../../src/mail/placeholders.js';
 import { createLooks } from '../../src/templates/looks.js';
 import { createTemplateStore } from '../../src/templates/store.js';
-import {
-  asKey,
-  sleep,
-  startHerald,
-  startSink,
-  TEST_KEY,
-  waitFor,
-  type KeyCall,
-  type Sink,
-  type TestHerald,
-} from '../helpers.js';
+import { heraldWithTenant, sleep, waitFor } from '../helpers.js';
 
 // Template versions per tenant: drafts, validation, preview, test sends, publish (DESIGN §16).
-let sink: Sink;
-let h: TestHerald;
-beforeAll(async () => {
-  sink = await startSink();
-  h = await startHerald({ sink, roles: { api: true, worker: true } });
-  await op({ method: 'POST', url: '/v1/tenants', body: { id: 'acme', name: 'Acme' } });
-});
-afterAll(async () => {
-  await h.cleanup();
-  await sink.close();
-});
-
-const op = (c: KeyCall) => asKey(h, TEST_KEY, c);
+const suite = heraldWithTenant({ tenant: 'acme' });
+const op = suite.op;
 const A = 'acme';
 const files = {
   subject: readFileSync('templates/en/invite/subject.txt', 'utf8').trim(),
@@ -52,7 +31,7 @@ const sendOne = async (tenant = A, locale?: string) => {
   const email = `t${++n}@templates.test`;
   const body = { email, ...(locale ? { locale } : {}) };
   const inv = (await op({ method: 'POST', url: '/v1/invites', body, tenant })).json();
-  const m = await waitFor(() => sink.messages.find((x) => x.to.includes(email)), 15_000, email);
+  const m = await waitFor(() => suite.sink.messages.find((x) => x.to.includes(email)), 15_000, email);
   const after = await waitFor(
     async () => {
       const i = (await op({ method: 'GET', url: `/v1/invites/${inv.id}`, tenant })).json();
@@ -240,7 +219,7 @@ describe('templates', () => {
     });
     expect([sent.statusCode, sent.json()]).toEqual([202, { queued: true, reason: null }]);
     const m = await waitFor(
-      () => sink.messages.find((x) => x.to.includes('qa@templates.test')),
+      () => suite.sink.messages.find((x) => x.to.includes('qa@templates.test')),
       15_000,
       'test',
     );
@@ -276,12 +255,12 @@ describe('templates', () => {
     });
     expect([mine.statusCode, mine.json().queued]).toEqual([202, true]);
     await waitFor(
-      () => sink.messages.find((x) => x.to.includes('blocked@templates.test')),
+      () => suite.sink.messages.find((x) => x.to.includes('blocked@templates.test')),
       15_000,
       'default',
     );
     await sleep(300);
-    expect(sink.messages.filter((x) => x.to.includes('blocked@templates.test'))).toHaveLength(1);
+    expect(suite.sink.messages.filter((x) => x.to.includes('blocked@templates.test'))).toHaveLength(1);
   });
 });
 
@@ -290,10 +269,10 @@ describe('a published version reaches every worker', () => {
     // Two looks, each over its own connection, as two worker processes hold them.
     const workers = await Promise.all(
       [0, 1].map(async () => {
-        const redis = h.redis.duplicate();
+        const redis = suite.h.redis.duplicate();
         const looks = createLooks({
-          templates: createTemplateStore(redis, h.data),
-          branding: createBrandingStore(redis, h.data),
+          templates: createTemplateStore(redis, suite.h.data),
+          branding: createBrandingStore(redis, suite.h.data),
           filesLocale: () => 'en',
         });
         return { redis, looks };

@@ -1,35 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  asKey,
-  startHerald,
-  startSink,
-  TEST_KEY,
-  waitFor,
-  waitForInvite,
-  api,
-  type KeyCall,
-  type Sink,
-  type TestHerald,
-} from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { api, asKey, heraldWithTenant, TEST_KEY, waitFor, waitForInvite } from '../helpers.js';
 
 // Unsubscribes and erasure per tenant, bounces shared (DESIGN §15, §11, §18).
-let sink: Sink;
-let h: TestHerald;
 const attempts = new Map<string, number>();
-beforeAll(async () => {
-  sink = await startSink((to) => {
+const suite = heraldWithTenant({
+  tenant: 'umbrella',
+  decide: (to) => {
     attempts.set(to[0], (attempts.get(to[0]) ?? 0) + 1);
     return to[0].startsWith('hard') ? { code: 550, message: '5.1.1 No such user here' } : null;
-  });
-  h = await startHerald({ sink, roles: { api: true, worker: true } });
-  await op({ method: 'POST', url: '/v1/tenants', body: { id: 'umbrella', name: 'Umbrella' } });
+  },
 });
-afterAll(async () => {
-  await h.cleanup();
-  await sink.close();
-});
-
-const op = (c: KeyCall) => asKey(h, TEST_KEY, c);
+const op = suite.op;
 const U = 'umbrella';
 let n = 0; // a scope per invite: one pending invite per (address, scope)
 const invite = async (email: string, tenant?: string, send = true) => {
@@ -57,10 +38,13 @@ const delivery = (id: string, tenant: string | undefined, status: string) =>
 describe('suppressions per tenant', () => {
   it('an unsubscribe holds in its tenant only; a bounce holds in every tenant', async () => {
     await invite('reader@tenants.test', U);
-    const m = await waitFor(() => sink.messages.find((x) => x.to.includes('reader@tenants.test')), 15_000);
+    const m = await waitFor(
+      () => suite.sink.messages.find((x) => x.to.includes('reader@tenants.test')),
+      15_000,
+    );
     const link = m!.mail.headers.find((x) => x.key === 'list-unsubscribe')!.value as string;
     const token = /\/u\/([A-Za-z0-9_-]+)>$/.exec(link)![1];
-    expect((await h.inject({ method: 'POST', url: `/u/${token}` })).statusCode).toBe(200);
+    expect((await suite.h.inject({ method: 'POST', url: `/u/${token}` })).statusCode).toBe(200);
     expect([await entry('reader@tenants.test', U), await entry('reader@tenants.test')]).toEqual([
       'unsubscribe',
       404,
@@ -109,7 +93,8 @@ describe('suppressions per tenant', () => {
     const key = (
       await op({ method: 'POST', url: '/v1/keys', body: { name: 'w', scopes: ['invites:write'] }, tenant: U })
     ).json().secret as string;
-    const erase = (k: string, body: object) => asKey(h, k, { method: 'POST', url: '/v1/erasures', body });
+    const erase = (k: string, body: object) =>
+      asKey(suite.h, k, { method: 'POST', url: '/v1/erasures', body });
     const all = await erase(key, { email: 'gone@tenants.test', allTenants: true });
     expect([all.statusCode, all.json().error.code]).toEqual([403, 'insufficient_scope']);
 
