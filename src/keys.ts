@@ -16,6 +16,7 @@
  * the masters; on one Redis the tags are just part of the names.
  */
 
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
 /** The prefix of Herald's own keys: `{name}`. */
@@ -156,6 +157,9 @@ export const PARTITION_KEYS = {
   suppressionOrder: 'z:sup',
 } as const;
 const N = PARTITION_KEYS;
+
+/** The field an erasure leaves for a suppression field (lua/lib/suppressions.lua's erased_field). */
+export const erasedSuppressionField = (field: string) => `#${createHash('sha1').update(field).digest('hex')}`;
 
 /**
  * The keys of one partition (prefix P); invites/store.ts lists what each holds. Built once per

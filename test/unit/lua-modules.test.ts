@@ -32,7 +32,7 @@ describe('Lua modules', () => {
       (n, m) => n + readFileSync(`src/invites/lua/lib/${m}.lua`, 'utf8').split('\n').length,
       0,
     );
-    expect(scriptLines('prepare_send')).toBeLessThan(all / 2);
+    expect(scriptLines('suppression')).toBeLessThan(all / 2);
     expect(scriptLines('cancel')).toBeLessThan(all);
     expect(header('base')).not.toMatch(/@include/);
   });
