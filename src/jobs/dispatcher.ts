@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { dataKeys } from '../keys.js';
 import { advance, parsePosition, positionText } from '../events/catalog.js';
+import { inScopes } from '../access/scopes.js';
 import { isAfter, tenantOf, type EventStore, type StreamEntry } from '../events/store.js';
+import { parseDoc } from '../invites/store.js';
 import type { Logger } from '../logger.js';
 import type { EndpointRecord, EndpointStore } from '../webhooks/store.js';
 import type { WebhookQueues } from './webhook-queues.js';
@@ -27,8 +29,10 @@ const BATCH = 200;
 export function wants(e: EndpointRecord, entry: StreamEntry, tenant: string): boolean {
   if (!isAfter(parsePosition(e.since), entry.streamId)) return false;
   if (entry.to) return entry.to === e.id;
-  // A tenant's endpoints get its events only (DESIGN §15).
+  // A tenant's endpoints get its events only, and one made by a key limited to scopeIds only
+  // its scopes' invite events (DESIGN §15).
   if ((e.tenant ?? 'default') !== tenant) return false;
+  if (e.scopeIds && !(entry.inv !== null && inScopes(e.scopeIds, parseDoc(entry.inv).scope))) return false;
   return e.events === null || e.events.includes(entry.type);
 }
 

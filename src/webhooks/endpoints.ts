@@ -64,7 +64,8 @@ export function createEndpoints(
       return e ? (e.tenant ?? 'default') : null;
     },
 
-    async create(input: EndpointInput, tenant = 'default') {
+    /** `scopeIds`: those of the key that makes it; its deliveries keep to them. */
+    async create(input: EndpointInput, tenant = 'default', scopeIds: string[] | null = null) {
       const url = await checkWebhookUrl(input.url, o.allowPrivate);
       const now = clock.now();
       const secret = newSecret();
@@ -79,6 +80,7 @@ export function createEndpoints(
         since: positionText(await events.end()),
         secrets: [{ sealed: vault.seal(secret), until: null }],
         ...(tenant === 'default' ? {} : { tenant }),
+        ...(scopeIds ? { scopeIds } : {}),
       };
       await store.create(e);
       return { ...view(e), secret };

@@ -17,6 +17,11 @@ export interface EndpointRecord {
   secrets: { sealed: string; until: number | null }[];
   /** Its tenant (DESIGN §15); absent: `default`. */
   tenant?: string;
+  /**
+   * The scopeIds of the key that made it (DESIGN §15): it gets the events of those scopes'
+   * invites only, as that key's feed does; absent: every event of its tenant.
+   */
+  scopeIds?: string[];
 }
 
 /** One delivery attempt, as the deliveries log keeps it. */

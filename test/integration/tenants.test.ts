@@ -212,4 +212,37 @@ describe('tenants (DESIGN §15)', () => {
       await theirs.close();
     }
   });
+
+  it("an endpoint made by a key limited to scopeIds gets those scopes' invite events only", async () => {
+    const [mine, all] = [await startReceiver(), await startReceiver()];
+    try {
+      const key = (
+        await op({
+          method: 'POST',
+          url: '/v1/keys',
+          body: { name: 'w', scopes: ['webhooks:manage'], scopeIds: ['org:hooked'] },
+        })
+      ).json();
+      const made = await as(key.secret, { method: 'POST', url: '/v1/webhooks', body: { url: mine.url } });
+      expect(made.statusCode).toBe(201);
+      await op({ method: 'POST', url: '/v1/webhooks', body: { url: all.url } });
+      const invite = async (id: string) =>
+        (
+          await op({ method: 'POST', url: '/v1/invites', body: { send: false, scope: { type: 'org', id } } })
+        ).json().id as string;
+      const [inside, outside] = [await invite('hooked'), await invite('elsewhere')];
+      await op({ method: 'PUT', url: '/v1/suppressions/none@hooks.test' }); // an event of no invite
+      const ids = (r: { hits: { body: string }[] }) =>
+        r.hits.map((x) => JSON.parse(x.body) as { type: string; data: { invite?: { id: string } } });
+      // The unscoped endpoint has seen all three: the scoped one has had its chance at them too.
+      await waitFor(() => ids(all).some((e) => e.type === 'suppression.created'), 15_000, 'all events');
+      await waitFor(() => ids(mine).some((e) => e.data.invite?.id === inside), 15_000, 'its scope');
+      expect(ids(all).map((e) => e.data.invite?.id)).toContain(outside);
+      expect(ids(mine).map((e) => e.data.invite?.id)).not.toContain(outside);
+      expect(ids(mine).map((e) => e.type)).not.toContain('suppression.created');
+    } finally {
+      await mine.close();
+      await all.close();
+    }
+  });
 });

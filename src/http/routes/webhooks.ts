@@ -69,7 +69,10 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ endpoints: Endpoints; auth: 
         response: { 201: endpointView.extend({ secret: z.string() }) },
       },
     },
-    async (req, reply) => reply.code(201).send(await d.endpoints.create(req.body, req.principal!.tenant)),
+    async (req, reply) =>
+      reply
+        .code(201)
+        .send(await d.endpoints.create(req.body, req.principal!.tenant, req.principal!.scopeIds)),
   );
   app.get(
     '/v1/webhooks',
