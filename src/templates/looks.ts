@@ -3,7 +3,6 @@ import { brandValues } from '../branding/branding.js';
 import type { BrandingStore } from '../branding/store.js';
 import { compileTemplate, type Compiled } from '../mail/compile.js';
 import type { Look } from '../mail/templates.js';
-import { ttlCache } from '../ttl-cache.js';
 import type { TemplateStore } from './store.js';
 
 /** What one message of a tenant looks like: the look to render with, its version, the sender. */
@@ -20,8 +19,9 @@ export type Looks = ReturnType<typeof createLooks>;
 
 /**
  * Each tenant's branding and published templates, for the renderer (DESIGN §16). Which version
- * is published is read through a 1 s cache (a publish reaches every worker within 1 s); a
- * version is compiled once per process, on first use, and shared by every message after.
+ * is published, and the branding, are read for each message (a GET and an HGETALL, sent together:
+ * a message rendered after a publish or a branding change uses it); a version is compiled once
+ * per process, on first use, and shared by every message after.
  */
 export function createLooks(d: {
   templates: TemplateStore;
@@ -29,7 +29,6 @@ export function createLooks(d: {
   /** The files' locale for a kind and a wanted locale (their fallback: English). */
   filesLocale: (kind: string, locale: string) => string;
 }) {
-  const pointers = ttlCache(1000, (tenant) => d.templates.pointers(tenant));
   const compiled = new Map<string, Promise<Compiled | null>>();
   const compile = (tenant: string, kind: string, locale: string, n: number) => {
     const key = `${tenant}:${kind}:${locale}:${n}`;
@@ -54,7 +53,7 @@ export function createLooks(d: {
      * language (pt-BR → pt), else the files.
      */
     async of(tenant: string, kind: string, locale: string): Promise<TenantLook> {
-      const [branding, all] = await Promise.all([d.branding.get(tenant), pointers.get(tenant)]);
+      const [branding, all] = await Promise.all([d.branding.fresh(tenant), d.templates.pointers(tenant)]);
       const brand = brandValues(branding);
       for (const l of new Set([locale, locale.split('-')[0]])) {
         const n = all.get(`${kind}:${l}`)?.published ?? 0;
@@ -63,7 +62,5 @@ export function createLooks(d: {
       }
       return { look: { brand, compiled: null }, version: 0, locale: d.filesLocale(kind, locale), branding };
     },
-    /** Forgets what this process read of a tenant (after it publishes, so it sees it at once). */
-    forget: (tenant: string) => pointers.delete(tenant),
   };
 }

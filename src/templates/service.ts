@@ -160,13 +160,11 @@ export function createTemplateService(d: {
     /** Removes every version of a deleted tenant's templates. */
     async removeTenant(tenant: string) {
       await d.store.remove(tenant);
-      d.looks.forget(tenant);
     },
     async publish(tenant: string, kind: string, locale: string, n: number, by: string | null) {
       known(kind, locale);
       const v = await d.store.publish(tenant, kind, locale, n, d.clock.now(), by);
       if (v === false) throw notFound(`${kind}/${locale} version ${n}`);
-      d.looks.forget(tenant);
       return { ...(v ?? filesVersion(kind, locale)), status: 'published' as const };
     },
   };
