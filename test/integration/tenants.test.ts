@@ -162,7 +162,12 @@ describe('tenants (DESIGN §15)', () => {
       published: 0,
       latest: 0,
     });
-    expect((await again('/v1/suppressions/gone@initech.test')).statusCode).toBe(404);
+    // The purge job removes the unsubscribes after the invites: wait for it too.
+    await waitFor(
+      async () => (await again('/v1/suppressions/gone@initech.test')).statusCode === 404,
+      15_000,
+      'unsubscribes purged',
+    );
   });
 
   it("gives each tenant's feed and webhook endpoints only its own events", async () => {
