@@ -11,6 +11,8 @@ export interface LocalCluster {
   stop(): void;
   /** SIGKILL to the node on `port`, as a crashed machine would be. */
   kill(port: number): void;
+  /** What each node sees (`CLUSTER NODES`, cluster_state) and its last log lines: for a failed test. */
+  describe(): Promise<string>;
   /** Starts one more master and joins it (`redis-cli --cluster add-node`), holding no slots yet. */
   addMaster(): Promise<string>;
 }
@@ -105,8 +107,19 @@ export async function startLocalCluster(
       }
       return node;
     };
+    const describe = async () => {
+      const parts: string[] = [];
+      for (const [port, s] of servers) {
+        const ask = (...args: string[]) =>
+          spawnSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8', timeout: 2000 }).stdout;
+        const state = /cluster_state:\w+/.exec(ask('cluster', 'info'))?.[0] ?? 'no answer';
+        parts.push(`== node ${port}: ${state}\n${ask('cluster', 'nodes')}-- log:\n${s.log().slice(-3000)}`);
+      }
+      return parts.join('\n');
+    };
     return {
       nodes: named('master'),
+      describe,
       replicas: named('slave'),
       stop,
       kill: (port) => servers.get(port)?.kill(),

@@ -19,6 +19,8 @@ export interface LocalRedis {
   /** SIGTERM: Redis flushes its AOF and exits. */
   stop(): void;
   kill(): void;
+  /** The last lines this redis-server logged (for a test that failed to say what Redis did). */
+  log(): string;
   /** Settles when this redis-server process has exited (its port is free again). */
   exited: Promise<void>;
 }
@@ -56,7 +58,7 @@ export async function startLocalRedis(
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let log = '';
-  const keep = (b: Buffer) => (log = (log + b.toString()).slice(-2000));
+  const keep = (b: Buffer) => (log = (log + b.toString()).slice(-6000));
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   let gone = false;
@@ -69,6 +71,7 @@ export async function startLocalRedis(
         url: `redis://127.0.0.1:${port}`,
         stop: () => child.kill('SIGTERM'),
         kill: () => child.kill('SIGKILL'),
+        log: () => log,
         exited,
       };
     }

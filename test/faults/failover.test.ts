@@ -12,6 +12,7 @@ let sink: Sink;
 let receiver: Receiver;
 let herald: HeraldProcess;
 let base: string;
+let victimPort = 0;
 
 const call = (method: string, path: string, body?: unknown) => callHerald(base, method, path, body);
 
@@ -69,7 +70,10 @@ afterAll(async () => {
 
 describe('a Redis Cluster master that crashes', () => {
   it('is replaced by its replica: no invite lost, no 500, accepts and sends carry on, nothing sent twice', async () => {
-    onTestFailed(() => console.log(`Herald's output:\n${herald.output().slice(-8000)}`));
+    onTestFailed(async () => {
+      console.log(`Herald's output:\n${herald.output().slice(-8000)}`);
+      console.log(`The cluster (victim :${victimPort}):\n${await cluster.describe()}`);
+    });
     const hook = await call('POST', '/v1/webhooks', {
       url: receiver.url,
       events: ['invite.created', 'invite.sent', 'invite.accepted'],
@@ -94,6 +98,7 @@ describe('a Redis Cluster master that crashes', () => {
       r.disconnect();
     }
     const victim = held.sort((a, b) => b.keys.length - a.keys.length)[0];
+    victimPort = victim.port;
     expect(victim.keys.length).toBeGreaterThan(0);
     const r = new Redis(victim.port, '127.0.0.1');
     await r.set(victim.keys[0].slice(0, victim.keys[0].indexOf('}') + 1) + ':failover-mark', '1');
