@@ -4,14 +4,11 @@
 // the floor any queue-backed sender pays — and a naive pipeline (mjml2html and a new SMTP
 // connection per message).
 import { execSync, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import mjml2html from 'mjml';
 import nodemailer from 'nodemailer';
 import { loadConfig } from '../src/config.js';
 import { createHerald } from '../src/herald.js';
-import { SCRIPTS } from '../src/invites/store.js';
-import { scriptSource } from '../src/invites/lua-source.js';
 import { benchRedis, cpuSeconds, peakRssMb, report, round } from './lib.js';
 
 const N = Number(process.env.BENCH_N ?? 10_000);
@@ -101,15 +98,17 @@ if (process.env.BENCH_PROFILE) {
     .slice(0, 8);
   console.error(top.map((t) => t.l).join('\n'));
   // Redis time per script and command, per delivered message (from the slow log, every call).
-  const names = new Map(SCRIPTS.map((n) => [createHash('sha1').update(scriptSource(n)).digest('hex'), n]));
   const log = (await redis.client.call('SLOWLOG', 'GET', '-1')) as [number, number, number, string[]][];
   const by = new Map<string, { calls: number; us: number }>();
   for (const [, , us, args] of log) {
     const cmd = args[0].toLowerCase();
+    // Herald's scripts are functions (FCALL herald_<digest>_<script>); BullMQ's are EVALSHA.
+    const herald = cmd === 'fcall' ? args[1].replace(/^herald_[0-9a-f]+_/, '') : null;
     const name =
-      cmd === 'evalsha'
-        ? (names.get(args[1]) ?? `bullmq ${String(args[3]).split(':').slice(-1)[0]} (${args[1].slice(0, 7)})`)
-        : cmd;
+      herald ??
+      (cmd === 'evalsha'
+        ? `bullmq ${String(args[3]).split(':').slice(-1)[0]} (${args[1].slice(0, 7)})`
+        : cmd);
     const e = by.get(name) ?? { calls: 0, us: 0 };
     e.calls += 1;
     e.us += us;

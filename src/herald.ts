@@ -31,7 +31,7 @@ import { createTemplateService } from './templates/service.js';
 import { createPolicies } from './policy/store.js';
 import { checkLayout, checkPartitions, dataPrefix } from './keys.js';
 import { checkDeliveryShards } from './jobs/shards.js';
-import { apiRedis, workerRedis } from './redis.js';
+import { apiRedis, checkRedisVersion, workerRedis } from './redis.js';
 
 export interface HeraldOptions {
   config: Config;
@@ -119,6 +119,7 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
     const redis = watch(role === 'api' ? apiRedis(target) : workerRedis(target), logger, role);
     connections.push(redis);
     await waitReady(redis);
+    await checkRedisVersion(redis);
     await checkLayout(redis, prefix);
     await checkPartitions(redis, prefix, c.REDIS_PARTITIONS);
     await checkDeliveryShards(redis, prefix, c.DELIVERY_SHARDS);

@@ -47,13 +47,18 @@ export function workerRedis(t: RedisTarget, extra: RedisOptions = {}): Redis {
   });
 }
 
-/** Every key matching `pattern`, from every master on a cluster (SCAN, so it never blocks Redis). */
-export async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
+/** The one Redis, or every master of a cluster (once the cluster has read its slots). */
+export async function masters(redis: Redis): Promise<Redis[]> {
   const client = redis as Redis | Cluster;
   // A new Cluster knows its nodes only once it has read the slots.
   if (client instanceof Cluster && client.status !== 'ready')
     await new Promise((r) => client.once('ready', r));
-  const nodes = client instanceof Cluster ? client.nodes('master') : [client];
+  return client instanceof Cluster ? client.nodes('master') : [client];
+}
+
+/** Every key matching `pattern`, from every master on a cluster (SCAN, so it never blocks Redis). */
+export async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
+  const nodes = await masters(redis);
   const found: string[] = [];
   for (const node of nodes) {
     let cursor = '0';
@@ -64,4 +69,16 @@ export async function scanKeys(redis: Redis, pattern: string): Promise<string[]>
     } while (cursor !== '0');
   }
   return found;
+}
+
+/** Refuses a Redis older than 7.0: Herald's scripts are a function library (FUNCTION LOAD, FCALL). */
+export async function checkRedisVersion(redis: Redis) {
+  for (const node of await masters(redis)) {
+    const version = /redis_version:([\d.]+)/.exec(await node.info('server'))?.[1] ?? '0';
+    if (Number(version.split('.')[0]) < 7)
+      throw new Error(
+        `Herald needs Redis 7.0 or later (its scripts are a function library, FUNCTION LOAD); ` +
+          `${node.options.host}:${node.options.port} runs ${version}. Nothing was changed.`,
+      );
+  }
 }

@@ -3,7 +3,8 @@ import { erasedSuppressionField, partitionKeys, partitionPrefixes } from '../key
 import { REASONS } from '../suppressions/store.js';
 import type { InviteDoc } from './invite.js';
 import { parseDoc } from './layout.js';
-import { scriptSource } from './lua-source.js';
+import { libraryCaller } from './lua-library.js';
+import { library } from './lua-source.js';
 import { createBatchStore } from './batch-store.js';
 import { byPartition, partitioning } from './partitions.js';
 import { createStoreReads } from './store-reads.js';
@@ -67,8 +68,8 @@ export const SCRIPTS = [
 ] as const;
 type Script = (typeof SCRIPTS)[number];
 
-// Each script with the Lua modules it includes (lua-source.ts).
-const sources = Object.fromEntries(SCRIPTS.map((s) => [s, scriptSource(s)])) as Record<Script, string>;
+// Every script with the Lua modules they include, as one function library (lua-source.ts).
+export const LIBRARY = library(SCRIPTS);
 
 type LuaReply = [string, ...unknown[]];
 
@@ -119,16 +120,12 @@ export type Store = ReturnType<typeof createStore>;
  * and tenants apart, `count` partitions spread the invites (fixed for the life of the data).
  */
 export function createStore(redis: Redis, prefix: string, count = 1) {
-  for (const s of SCRIPTS) redis.defineCommand(`herald_${s}`, { numberOfKeys: 1, lua: sources[s] });
+  const call = libraryCaller(redis, LIBRARY);
   const parts = partitionPrefixes(prefix, count);
   const where = partitioning(count);
   const at = (id: string) => parts[where.ofId(id)];
   const run = (s: Script, P: string, now: number, ...args: (string | number)[]) =>
-    (redis as unknown as Record<string, (...a: unknown[]) => Promise<LuaReply>>)[`herald_${s}`](
-      P,
-      now,
-      ...args,
-    );
+    call<LuaReply>(s, P, now, ...args);
   const pk = partitionKeys;
   const batches = createBatchStore(redis, prefix, parts, run);
   const reads = createStoreReads(redis, parts, where, run);

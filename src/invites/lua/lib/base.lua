@@ -1,11 +1,12 @@
--- Shared helpers, prepended to every script (after LAYOUT, see store.ts). KEYS[1] is the prefix
--- of the partition the script works in (a hash tag: "{herald}", or "{herald:3}" with several
+-- Shared helpers, first in Herald's function library (after LAYOUT, see lua-source.ts). KEYS[1]
+-- is the prefix of the partition the script works in (a hash tag: "{herald}", or "{herald:3}" with several
 -- partitions; the data prefix for chunk_done and finish_batch), ARGV[1] the time (ms). Every key
 -- a script touches is built from it, so all of them live in one hash slot: on a Redis Cluster the
 -- call is routed by KEYS[1] to the master that holds them all. The names match src/keys.ts's
 -- partitionKeys and dataKeys.
-local P = KEYS[1]
-local NOW = tonumber(ARGV[1])
+-- Set by begin() at the start of every call: the library is loaded once and its functions share
+-- these, so nothing a call computes may outlive it.
+local KEYS, ARGV, P, NOW, NOW36
 local NULL = cjson.null
 
 local function isnull(v) return v == nil or v == NULL end
@@ -16,7 +17,7 @@ local K = LAYOUT.keys
 -- A whole number >= 0 in base 36: times in stored invites, trail lines and events take 8
 -- characters (until 2059) where decimal milliseconds took 13. Read back with tonumber(s, 36).
 local B36 = '0123456789abcdefghijklmnopqrstuvwxyz'
-local TO36 = {} -- a script writes a few distinct times many times (NOW, one expiry)
+local TO36 = {} -- a call writes a few distinct times many times (NOW, one expiry)
 local function to36(n)
   if TO36[n] then return TO36[n] end
   local t, m = {}, n
@@ -28,4 +29,13 @@ local function to36(n)
   TO36[n] = string.reverse(table.concat(t))
   return TO36[n]
 end
-local NOW36 = to36(math.max(0, math.floor(NOW or 0)))
+
+-- What a module keeps for the length of one call (a cache, a memo) is emptied by a function it
+-- hands to per_call; begin() runs them all once KEYS, ARGV, P, NOW and NOW36 are set.
+local RESETS = {}
+local function per_call(reset) RESETS[#RESETS + 1] = reset end
+local function begin(keys, args)
+  KEYS, ARGV, P, NOW, TO36 = keys, args, keys[1], tonumber(args[1]), {}
+  NOW36 = to36(math.max(0, math.floor(NOW or 0)))
+  for i = 1, #RESETS do RESETS[i]() end
+end

@@ -2,6 +2,7 @@
 -- What each invite's key holds as this script last read or wrote it (false: nothing), so that a
 -- change that loads, adds to the trail and saves reads a large invite once.
 local HELD = {}
+per_call(function() HELD = {} end)
 local function held(id)
   if HELD[id] == nil then HELD[id] = redis.call('GET', k(K.invite, id)) end
   return HELD[id]

@@ -5,6 +5,7 @@
 -- over 32 bytes is 'h:' and 20 hex digits of its SHA-1 (80 bits), so every entry fits a listpack.
 local NEVER = '~~~~~~~~~~'
 local ENCODED = {}
+per_call(function() ENCODED = {} end)
 local function enc_score(ms)
   if ms == math.huge then return NEVER end
   ms = math.max(0, math.floor(ms))

@@ -34,7 +34,8 @@ local function set_status(doc, status)
   if FINAL_AT[status] then ix_add(ix_name('final'), final_entry(doc, status == 'expired' and doc.expiresAt or NOW)) end
 end
 
-local EXPIRED_LINE = 'expired:' .. NOW36
+local EXPIRED_LINE
+per_call(function() EXPIRED_LINE = 'expired:' .. NOW36 end)
 
 -- Stores "expired" for a pending invite whose time has come; true if it did. expiredAt is not
 -- stored: it is the invite's expiresAt.

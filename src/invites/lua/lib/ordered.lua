@@ -35,6 +35,7 @@ end
 -- many neighbouring entries (ids and times only grow), so most find their bucket here and cost
 -- one call instead of three. Every change to a bucket or the directory keeps this true or drops it.
 local IX_SEEN = {}
+per_call(function() IX_SEEN = {} end)
 local function ix_locate(L, e)
   local c = IX_SEEN[L]
   if c and c.b <= e then
