@@ -3,6 +3,7 @@ import { manualClock } from '../../src/clock.js';
 import { createDomain } from '../../src/invites/domain.js';
 import { partitioning } from '../../src/invites/partitions.js';
 import { noJobs } from '../../src/invites/ports.js';
+import { LIBRARY } from '../../src/invites/store.js';
 import { partitionPrefixes } from '../../src/keys.js';
 import { api, domainSettings, scanKeys, startHerald, type TestHerald } from '../helpers.js';
 
@@ -28,9 +29,20 @@ afterAll(() => h.cleanup());
 /** Records a sent first message with the delivery script alone, skipping the batch check after it. */
 async function sentWithoutCheck(id: string, batchId: string) {
   const P = partitionPrefixes(h.data, h.partitions)[partitioning(h.partitions).ofId(id)];
-  const script = (h.redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)
-    .herald_delivery;
-  await script.call(h.redis, P, clock.now(), id, 1, 'sent', `<${id}@t>`, batchId, 'invite', '0');
+  // The library is loaded: the domain's store has stored these invites with it.
+  await h.redis.fcall(
+    LIBRARY.fn('delivery'),
+    1,
+    P,
+    clock.now(),
+    id,
+    1,
+    'sent',
+    `<${id}@t>`,
+    batchId,
+    'invite',
+    '0',
+  );
 }
 
 describe('a batch whose last send was recorded by a worker that died before the batch check', () => {
