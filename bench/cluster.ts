@@ -1,6 +1,9 @@
 // One Redis against a local three-master Redis Cluster, in the same run: a bulk send of N
 // addresses through one worker process (compiled build) to an SMTP server in another process,
-// then Redis memory per delivered invite and how keys, memory and commands fell over the masters.
+// then Redis memory per delivered invite and how keys, memory and commands fell over the masters,
+// and Redis CPU per delivered invite over all masters: on two cores the send is bound by CPU, so
+// what one master adds to a deployment is the messages/s its core carries at that cost, if the
+// cluster spreads the work evenly (the CPU share per master says how evenly it did).
 import { execSync, spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../src/config.js';
@@ -14,6 +17,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const count = async () => Number(await (await fetch(`http://127.0.0.1:${HTTP}/count`)).text());
 const info = async (r: Redis, field: string) =>
   Number(new RegExp(`${field}:(\\d+)`).exec(await r.info())![1]);
+const cpuMs = async (r: Redis) => {
+  const i = await r.info('cpu');
+  return (Number(/used_cpu_user:([\d.]+)/.exec(i)![1]) + Number(/used_cpu_sys:([\d.]+)/.exec(i)![1])) * 1000;
+};
 const calls = async (r: Redis) =>
   [...(await r.info('commandstats')).matchAll(/calls=(\d+)/g)].reduce((s, m) => s + Number(m[1]), 0);
 
@@ -47,6 +54,7 @@ async function deliver(redisEnv: Record<string, string>, nodes: Redis[]) {
   });
   const mem0 = await Promise.all(nodes.map((n) => info(n, 'used_memory')));
   const calls0 = await Promise.all(nodes.map(calls));
+  const cpu0 = await Promise.all(nodes.map(cpuMs));
   const t0 = performance.now();
   const emails = Array.from({ length: N }, (_, i) => `r${i}@bench.test`);
   const res = await api.app!.inject({
@@ -61,6 +69,8 @@ async function deliver(redisEnv: Record<string, string>, nodes: Redis[]) {
   await sleep(500); // the last delivery records land after the SMTP server has the message
   const mem = (await Promise.all(nodes.map((n) => info(n, 'used_memory')))).map((m, i) => m - mem0[i]);
   const cmds = (await Promise.all(nodes.map(calls))).map((c, i) => c - calls0[i]);
+  const cpu = (await Promise.all(nodes.map(cpuMs))).map((c, i) => c - cpu0[i]);
+  const cpuTotal = cpu.reduce((s, c) => s + c, 0);
   worker.kill('SIGTERM');
   await new Promise((r) => worker.once('exit', r));
   await api.close();
@@ -70,6 +80,10 @@ async function deliver(redisEnv: Record<string, string>, nodes: Redis[]) {
     bytes_per_delivered_invite: round(total / N, 0),
     memory_share_per_master: mem.map((m) => round(m / total, 2)),
     command_share_per_master: cmds.map((c) => round(c / cmds.reduce((s, x) => s + x, 0), 2)),
+    redis_cpu_ms_per_message: round(cpuTotal / N, 3),
+    cpu_share_per_master: cpu.map((c) => round(c / cpuTotal, 2)),
+    // One master's core, busy only with this, at the measured cost per message.
+    messages_per_s_per_master: round(N / (cpuTotal / 1000), 0),
   };
 }
 
