@@ -33,7 +33,7 @@ export interface Library {
  * While a library loads only `redis.register_function` exists (no cjson, string or pairs), so
  * LAYOUT (how invites are stored, layout.ts), every module once, after the modules it includes
  * (as BullMQ assembles its scripts), and each script as a function that starts with base.lua's
- * begin() are built by the first call and kept. The name carries a digest of the source, so two
+ * begin() (and is followed by its finish()) are built by the first call and kept. The name carries a digest of the source, so two
  * versions of Herald on one Redis each call their own.
  */
 export function library(scripts: readonly string[]): Library {
@@ -53,7 +53,7 @@ export function library(scripts: readonly string[]): Library {
   const fn = (s: string) => `${name}_${s}`;
   const registered = scripts.map(
     (s) =>
-      `redis.register_function('${fn(s)}', function(keys, args)\n  BUILT = BUILT or build()\n  return BUILT[${JSON.stringify(s)}](keys, args)\nend)`,
+      `redis.register_function('${fn(s)}', function(keys, args)\n  BUILT = BUILT or build()\n  local reply = BUILT[${JSON.stringify(s)}](keys, args)\n  BUILT.finish()\n  return reply\nend)`,
   );
   const source = [
     `#!lua name=${name}`,
@@ -61,6 +61,7 @@ export function library(scripts: readonly string[]): Library {
     'local function build()',
     ...parts,
     'return {',
+    'finish = finish,',
     ...table,
     '}',
     'end',

@@ -32,10 +32,16 @@ end
 
 -- What a module keeps for the length of one call (a cache, a memo) is emptied by a function it
 -- hands to per_call; begin() runs them all once KEYS, ARGV, P, NOW and NOW36 are set.
-local RESETS = {}
+-- What a module writes once at the end of a call (doc.lua's invites) is written by a function
+-- it hands to at_end; finish() runs them after the script's body has returned.
+local RESETS, ENDS = {}, {}
 local function per_call(reset) RESETS[#RESETS + 1] = reset end
+local function at_end(write) ENDS[#ENDS + 1] = write end
 local function begin(keys, args)
   KEYS, ARGV, P, NOW, TO36 = keys, args, keys[1], tonumber(args[1]), {}
   NOW36 = to36(math.max(0, math.floor(NOW or 0)))
   for i = 1, #RESETS do RESETS[i]() end
+end
+local function finish()
+  for i = 1, #ENDS do ENDS[i]() end
 end

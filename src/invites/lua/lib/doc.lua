@@ -1,16 +1,25 @@
 --- @include codec
--- What each invite's key holds as this script last read or wrote it (false: nothing), so that a
--- change that loads, adds to the trail and saves reads a large invite once.
-local HELD = {}
-per_call(function() HELD = {} end)
+-- What each invite's key holds as this call last read or wrote it (false: nothing), so that a
+-- change that loads, adds to the trail and saves reads a large invite once and writes it once, at
+-- the end of the call (a new invite took three SETs: the document, its "created" and "queued"
+-- lines). Every write of an invite's key goes through hold(); the sweep and query, which read
+-- keys directly, hold nothing.
+local HELD, CHANGED = {}, {}
+per_call(function() HELD, CHANGED = {}, {} end)
 local function held(id)
   if HELD[id] == nil then HELD[id] = redis.call('GET', k(K.invite, id)) end
   return HELD[id]
 end
 local function hold(id, value)
   HELD[id] = value
-  if value then redis.call('SET', k(K.invite, id), value) else redis.call('DEL', k(K.invite, id)) end
+  CHANGED[id] = true
 end
+at_end(function()
+  for id in pairs(CHANGED) do
+    local value = HELD[id]
+    if value then redis.call('SET', k(K.invite, id), value) else redis.call('DEL', k(K.invite, id)) end
+  end
+end)
 
 local function load(id)
   local raw = held(id)
