@@ -1,4 +1,4 @@
---- @include twins
+--- @include counters_bulk twins
 -- KEYS[1] the partition prefix P (every key below is built from it, so all share its slot); ARGV[1] the time.
 -- Called by store.create(). Keys it may touch: P:inv:ID, P:ev:ID, P:codes:XX, P:o:NAME:b:…, P:o:NAME:d (indexes), P:z:queued, P:batch:ID, P:batch:ID:done:N, P:stats, P:st:HOUR, P:events.
 -- Stores new invites, all in this partition. ARGV: 2 docs (JSON array, each with a `digest`),
@@ -19,6 +19,8 @@ for _, doc in ipairs(docs) do
   if code_owner(doc.digest) then return {'collision', doc.id} end
 end
 local out, created, dups = {}, 0, 0
+local tallies = tally_batch() -- a chunk's invites share their counters' fields: one HINCRBY each
+local indexed = index_new()
 for _, doc in ipairs(docs) do
   local existing = pending_twin(doc)
   if existing then
@@ -27,9 +29,9 @@ for _, doc in ipairs(docs) do
   else
     code_set(doc.digest, doc.id)
     local raw = save(doc)
-    index_all(doc)
+    indexed.add(doc)
     publish('invite.created', doc.id, raw)
-    tally('created', doc)
+    tallies.count('created', doc)
     event(doc.id, {type = 'created'}) -- its batch id is the invite's (see trail.lua's audit)
     if doc.status == 'pending_approval' then
       event(doc.id, {type = 'approval_requested'})
@@ -44,6 +46,8 @@ for _, doc in ipairs(docs) do
   end
 end
 stat('created', created)
+tallies.flush()
+indexed.flush()
 if doneKey then
   local ok = {}
   for _, r in ipairs(out) do if string.sub(r, 1, 3) == 'ok:' then ok[#ok + 1] = r end end

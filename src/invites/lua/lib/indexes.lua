@@ -83,14 +83,37 @@ local function final_entry(doc, at)
   return sort_entry(at or doc[FINAL_AT[doc.status]], doc.id)
 end
 
-local function index_all(doc)
+-- Every index entry of a new invite, handed to add(index, entry).
+local function index_all(doc, add)
   local id = doc.id
-  ix_add(ix_name('created'), sort_entry(doc.createdAt, id))
-  ix_add(ix_name('updated'), sort_entry(doc.updatedAt, id))
-  expiry_add(doc)
-  each_attr(doc, ix_add)
+  add(ix_name('created'), sort_entry(doc.createdAt, id))
+  add(ix_name('updated'), sort_entry(doc.updatedAt, id))
+  add(expiry_index(doc), sort_entry(expiry_score(doc), id))
+  each_attr(doc, add)
   -- Invites waiting for approval, by creation: the sweep rejects them after APPROVAL_TTL.
-  if doc.status == 'pending_approval' then ix_add(ix_name('waiting'), sort_entry(doc.createdAt, id)) end
+  if doc.status == 'pending_approval' then add(ix_name('waiting'), sort_entry(doc.createdAt, id)) end
+end
+
+-- Indexes the new invites of one call (a bulk create stores up to 500): each index's entries are
+-- gathered, then added in order, a bucket's worth with one ZADD (ordered.lua's ix_add_sorted),
+-- where one ZADD each cost a third of the create. The e-mail index is written at once: the next
+-- invite's twin check (twins.lua) reads it.
+local function index_new()
+  local later, email = {}, ix_name('email')
+  local add = function(L, e)
+    if L == email then return ix_add(L, e) end
+    later[L] = later[L] or {}
+    later[L][#later[L] + 1] = e
+  end
+  return {
+    add = function(doc) index_all(doc, add) end,
+    flush = function()
+      for L, es in pairs(later) do
+        table.sort(es)
+        ix_add_sorted(L, es)
+      end
+    end,
+  }
 end
 
 local function unindex_all(doc)
