@@ -1,4 +1,3 @@
-import mjml2html from 'mjml';
 import { problems, split, type Parts } from './placeholders.js';
 
 /** A template as written: what PUT /v1/templates takes and templates/LOCALE/KIND/ holds. */
@@ -71,6 +70,8 @@ export async function compileTemplate(
   if (found.length) return { problems: found };
   let html: string;
   try {
+    // Loaded on first use: a process that only renders compiled templates never holds MJML.
+    const { default: mjml2html } = await import('mjml');
     const r = await mjml2html(src.mjml.replaceAll('{{primaryColor}}', COLOR), {
       validationLevel: 'strict',
       ignoreIncludes: true,

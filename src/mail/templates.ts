@@ -1,5 +1,7 @@
-import { access, readdir, readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { access, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { dateFormat, escapeHtml, pickLocale } from '../i18n.js';
 import { compileTemplate, type Compiled, type TemplateSource } from './compile.js';
 import { fill, type Values } from './placeholders.js';
@@ -50,19 +52,30 @@ const exists = (p: string) =>
     () => false,
   );
 
+/**
+ * The files compiled by `npm run build` (dist/templates.compiled.json), each with a digest of its
+ * source: a process that finds them unchanged loads no MJML (56 MB of a worker's memory) unless
+ * a tenant's own template needs compiling. Run from src/ there is none, and the files compile.
+ */
+export const PRECOMPILED = fileURLToPath(new URL('../templates.compiled.json', import.meta.url));
+type Precompiled = Record<string, { digest: string; compiled: Compiled }>;
+
 /** One kind of e-mail in one locale (templates/LOCALE/KIND/): validated and compiled once. */
-async function compileKind(dir: string, name: string) {
+async function compileKind(dir: string, name: string, pre: Precompiled, out: Precompiled) {
   const read = (f: string) => readFile(join(dir, f), 'utf8');
   const source = {
     subject: (await read('subject.txt')).trim(),
     mjml: await read('body.mjml'),
     text: await read('text.txt'),
   };
+  const digest = createHash('sha256').update(JSON.stringify(source)).digest('hex');
+  if (pre[name]?.digest === digest) return { source, compiled: pre[name].compiled };
   const r = await compileTemplate(source);
   if ('problems' in r)
     throw new Error(
       `${name}: ${r.problems.map((p) => `${p.field} line ${p.line}: ${p.message}`).join('; ')}`,
     );
+  out[name] = { digest, compiled: r.compiled };
   return { source, compiled: r.compiled };
 }
 
@@ -71,16 +84,20 @@ export type Templates = ReturnType<typeof compiled>;
 /**
  * Compiles every kind of e-mail in every locale once (templates/<locale>/<kind>/body.mjml,
  * subject.txt, text.txt; strings.json per locale). A new kind is a new folder; English is the
- * fallback and must have every kind. `render` then only fills in escaped values.
+ * fallback and must have every kind. `render` then only fills in escaped values. `save` compiles
+ * all of them and writes them to `precompiled` (the build does).
  */
-export async function loadTemplates(dir: string) {
+export async function loadTemplates(dir: string, o: { precompiled?: string; save?: boolean } = {}) {
+  const file = o.precompiled ?? PRECOMPILED;
+  const pre: Precompiled = o.save ? {} : JSON.parse(await readFile(file, 'utf8').catch(() => '{}'));
+  const out: Precompiled = {};
   const locales: Record<string, Locale> = {};
   for (const locale of await readdir(dir)) {
     if (!(await exists(join(dir, locale, 'strings.json')))) continue;
     const kinds: Locale['kinds'] = {};
     for (const kind of await readdir(join(dir, locale))) {
       if (await exists(join(dir, locale, kind, 'body.mjml'))) {
-        kinds[kind] = await compileKind(join(dir, locale, kind), `templates/${locale}/${kind}`);
+        kinds[kind] = await compileKind(join(dir, locale, kind), `templates/${locale}/${kind}`, pre, out);
       }
     }
     locales[locale] = {
@@ -88,6 +105,7 @@ export async function loadTemplates(dir: string) {
       strings: JSON.parse(await readFile(join(dir, locale, 'strings.json'), 'utf8')),
     };
   }
+  if (o.save) await writeFile(file, JSON.stringify(out));
   if (!locales.en?.kinds.invite)
     throw new Error('templates/en/invite is required: English is the fallback locale');
   return compiled(locales);

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadTemplates } from '../../src/mail/templates.js';
 
@@ -49,5 +52,27 @@ describe('templates', () => {
   it('renders with a language tag Intl refuses, in English dates', () => {
     expect(() => t.render('invite', { ...base, locale: 'en-a1' })).not.toThrow();
     expect(t.render('invite', { ...base, locale: 'en-a1' }).text).toContain('January 2, 2030');
+  });
+
+  it('uses the compiled files the build wrote while their sources are unchanged, else compiles', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'herald-tpl-')), 'templates.compiled.json');
+    await loadTemplates('templates', { precompiled: file, save: true });
+    const saved = JSON.parse(readFileSync(file, 'utf8'));
+    expect(Object.keys(saved)).toEqual(
+      expect.arrayContaining(['templates/en/invite', 'templates/fr/invite']),
+    );
+    // A marker in the saved HTML shows which one rendered.
+    saved['templates/en/invite'].compiled.html[0] =
+      `<!-- precompiled -->${saved['templates/en/invite'].compiled.html[0]}`;
+    writeFileSync(file, JSON.stringify(saved));
+    const pre = await loadTemplates('templates', { precompiled: file });
+    expect(pre.render('invite', base).html).toContain('<!-- precompiled -->');
+    expect(pre.render('invite', base).html).toBe(
+      t.render('invite', base).html.replace(/^/, '<!-- precompiled -->'),
+    );
+    saved['templates/en/invite'].digest = 'a source edited since the build';
+    writeFileSync(file, JSON.stringify(saved));
+    const fresh = await loadTemplates('templates', { precompiled: file });
+    expect(fresh.render('invite', base).html).toBe(t.render('invite', base).html);
   });
 });
