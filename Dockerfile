@@ -5,6 +5,8 @@ COPY vendor ./vendor
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The build compiles the e-mail files under templates/ (dist/templates.compiled.json).
+COPY templates ./templates
 RUN npm run build && npm prune --omit=dev
 
 FROM node:24-bookworm-slim
