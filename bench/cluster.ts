@@ -14,7 +14,6 @@ import { benchRedis, report, round } from './lib.js';
 const N = Number(process.env.BENCH_N ?? 5000);
 const [SMTP, HTTP] = [2635, 2636];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const count = async () => Number(await (await fetch(`http://127.0.0.1:${HTTP}/count`)).text());
 const info = async (r: Redis, field: string) =>
   Number(new RegExp(`${field}:(\\d+)`).exec(await r.info())![1]);
 const cpuMs = async (r: Redis) => {
@@ -64,7 +63,7 @@ async function deliver(redisEnv: Record<string, string>, nodes: Redis[]) {
     payload: { emails, inviter: { name: 'Bench' }, scope: { type: 'org', id: 'bench' } },
   });
   if (res.statusCode !== 202) throw new Error(res.body);
-  while ((await count()) < N) await sleep(20);
+  await fetch(`http://127.0.0.1:${HTTP}/wait?n=${N}`);
   const seconds = (performance.now() - t0) / 1000;
   await sleep(500); // the last delivery records land after the SMTP server has the message
   const mem = (await Promise.all(nodes.map((n) => info(n, 'used_memory')))).map((m, i) => m - mem0[i]);

@@ -16,8 +16,6 @@ const NAIVE_N = Number(process.env.BENCH_NAIVE_N ?? N);
 const concurrency = process.env.WORKER_CONCURRENCY ?? '20';
 const pool = process.env.SMTP_POOL ?? '10';
 const [SMTP, HTTP] = [2625, 2626];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const count = async () => Number(await (await fetch(`http://127.0.0.1:${HTTP}/count`)).text());
 
 const redis = await benchRedis(6411);
 const sink = spawn(process.execPath, ['--import', 'tsx', 'bench/smtp-sink.ts', String(SMTP), String(HTTP)], {
@@ -80,7 +78,7 @@ const res = await api.app!.inject({
   payload: { emails, inviter: { name: 'Bench' }, scope: { type: 'org', id: 'bench' } },
 });
 if (res.statusCode !== 202) throw new Error(res.body);
-while ((await count()) < N) await sleep(20);
+await fetch(`http://127.0.0.1:${HTTP}/wait?n=${N}`);
 const heraldSeconds = (performance.now() - t0) / 1000;
 const rss = Math.max(...workers.map((w) => peakRssMb(w.pid!)));
 const apiUse = process.cpuUsage(cpu0.api);
