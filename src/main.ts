@@ -67,17 +67,9 @@ const herald = await createHerald({
   ),
 );
 
-if (herald.app) {
-  await herald.app.listen({ port: config.PORT, host: config.HOST });
-  console.log(
-    `Herald API on http://${config.HOST}:${config.PORT} (links use ${config.PUBLIC_URL}); docs at /docs.`,
-  );
-}
-if (herald.workers)
-  console.log(
-    `Herald workers running${config.SMTP_URL ? '' : `; mail goes to ${config.OUTBOX_DIR} as .eml files`}.`,
-  );
-
+// Handlers first: whoever reads the lines below may signal at once, and a SIGTERM before they
+// exist ends the process unclosed (a CI run: a test's SIGTERM right after "Herald API on", exit by
+// the signal instead of 0).
 let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
@@ -91,3 +83,14 @@ async function shutdown(signal: string) {
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
+
+if (herald.app) {
+  await herald.app.listen({ port: config.PORT, host: config.HOST });
+  console.log(
+    `Herald API on http://${config.HOST}:${config.PORT} (links use ${config.PUBLIC_URL}); docs at /docs.`,
+  );
+}
+if (herald.workers)
+  console.log(
+    `Herald workers running${config.SMTP_URL ? '' : `; mail goes to ${config.OUTBOX_DIR} as .eml files`}.`,
+  );
