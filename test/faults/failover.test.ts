@@ -1,5 +1,8 @@
-import { Redis } from 'ioredis';
+import { Queue } from 'bullmq';
+import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { DELIVERY } from '../../src/jobs/queues.js';
+import { queuePrefix } from '../../src/keys.js';
 import { startLocalCluster, type LocalCluster } from '../../src/local-cluster.js';
 import { sleep, startSink, waitFor, type Sink } from '../helpers.js';
 import { callHerald, freePort, spawnHerald, type HeraldProcess } from '../processes.js';
@@ -27,15 +30,85 @@ async function listAll(): Promise<{ id: string; email: string; status: string }[
   }
 }
 
-const batchDone = (batchId: string) =>
-  waitFor(
-    async () => {
-      const b = await call('GET', `/v1/batches/${batchId}`).catch(() => null);
-      return b?.status === 200 && b.body.status === 'done' ? b.body : null;
-    },
-    60_000,
-    `batch ${batchId} done`,
-  );
+/**
+ * What a stalled batch looked like, short enough for the end of a CI log (which shows only its
+ * tail): the batch, each delivery shard's job counts, each node's view of the slots, and the
+ * distinct lines Herald logged (LOG_LEVEL=warn: warnings and errors only).
+ */
+async function diagnose(last: unknown): Promise<string> {
+  const lines = [`last answer: ${JSON.stringify(last).slice(0, 400)}`];
+  const seeds = cluster.nodes.map((n) => ({ host: '127.0.0.1', port: Number(n.split(':')[1]) }));
+  const c = new Cluster(seeds, { clusterRetryStrategy: () => null });
+  for (let shard = 0; shard < 4; shard++) {
+    const q = new Queue(DELIVERY, {
+      connection: c,
+      prefix: queuePrefix('herald', 'delivery', String(shard)),
+    });
+    const counts = await Promise.race([
+      q
+        .getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed')
+        .then(JSON.stringify),
+      sleep(3000).then(() => 'no answer in 3 s'),
+    ]).catch((err: Error) => err.message);
+    lines.push(`shard ${shard}: ${counts}`);
+    await q.close().catch(() => {});
+  }
+  c.disconnect();
+  for (const port of [...cluster.nodes, ...cluster.replicas].map((n) => Number(n.split(':')[1]))) {
+    const r = new Redis(port, '127.0.0.1', {
+      lazyConnect: true,
+      retryStrategy: () => null,
+      commandTimeout: 2000,
+    });
+    const view = await r
+      .connect()
+      .then(async () => {
+        const state = /cluster_state:\w+/.exec(await r.cluster('INFO'))?.[0];
+        const nodes = String(await r.call('CLUSTER', 'NODES'))
+          .trim()
+          .split('\n')
+          .map((l) => l.split(' '))
+          .map(
+            (f) =>
+              `${f[1].split('@')[0].split(':')[1]}:${f[2].replace('myself,', '*')}${f[8] ? `[${f.slice(8).join(' ')}]` : ''}`,
+          );
+        return `${state} ${nodes.join(' ')}`;
+      })
+      .catch((err: Error) => `down (${err.message})`);
+    r.disconnect();
+    lines.push(`node ${port}: ${view}`);
+  }
+  const logged = [
+    ...new Set(
+      herald
+        .output()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.slice(0, 200)),
+    ),
+  ];
+  lines.push(`Herald logged ${logged.length} distinct lines; the last 25:`, ...logged.slice(-25));
+  return lines.join('\n');
+}
+
+const batchDone = async (batchId: string) => {
+  let last: unknown = null;
+  try {
+    return await waitFor(
+      async () => {
+        const b = await call('GET', `/v1/batches/${batchId}`).catch((err: Error) => err.message);
+        last = typeof b === 'string' ? b : { status: b.status, body: b.body };
+        return typeof b !== 'string' && b.status === 200 && b.body.status === 'done' ? b.body : null;
+      },
+      60_000,
+      `batch ${batchId} done`,
+    );
+  } catch (err) {
+    throw new Error(`${(err as Error).message} (killed :${victimPort})\n${await diagnose(last)}`, {
+      cause: err,
+    });
+  }
+};
 
 beforeAll(async () => {
   // A short node timeout so that the replica takes over within seconds.
