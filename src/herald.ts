@@ -47,6 +47,8 @@ export interface HeraldOptions {
   templatesDir?: string;
   /** Worker heartbeat period in ms (tests shorten it); /readyz allows three missed beats. */
   heartbeatMs?: number;
+  /** The delivery watchdog's period and wait (src/jobs/watchdog.ts); tests shorten them. */
+  watchdog?: { everyMs: number; stuckAfterMs: number };
 }
 
 export interface Herald {
@@ -201,6 +203,8 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
         heartbeatMs: o.heartbeatMs,
         repairAfterMs: c.DELIVERY_REPAIR_AFTER * 1000,
         trimEvents: () => w.events.trim(Date.now() - c.EVENT_RETENTION * 1000),
+        readyJobs: (shard) => w.queues.readyJobs(shard),
+        watchdog: o.watchdog,
         jobs: w.queues.port,
         verp,
         limits: createSendLimits(w.redis, data, c.SEND_RATE, c.DOMAIN_RATES),

@@ -147,6 +147,7 @@ export async function startHerald(
     prefix?: string;
     sink?: Sink;
     heartbeatMs?: number;
+    watchdog?: { everyMs: number; stuckAfterMs: number };
   } = {},
 ): Promise<TestHerald> {
   const prefix = o.prefix ?? uniquePrefix();
@@ -172,6 +173,7 @@ export async function startHerald(
     prefix,
     clock: o.clock,
     heartbeatMs: o.heartbeatMs,
+    watchdog: o.watchdog,
   });
   const redis = rawRedis();
   const inject = herald.app ? await checkedInject(herald.app) : undefined;

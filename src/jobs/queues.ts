@@ -165,6 +165,11 @@ export function createQueues(connection: Redis, s: QueueSettings) {
       for (const c of all) for (const [k, v] of Object.entries(c)) sum[k] = (sum[k] ?? 0) + v;
       return sum;
     },
+    /** Jobs of one delivery shard ready to run now (waiting or prioritized; not delayed). */
+    async readyJobs(shard: number) {
+      const c = await deliveries[shard].getJobCounts('waiting', 'prioritized');
+      return (c.waiting ?? 0) + (c.prioritized ?? 0);
+    },
     /** Makes the expiry scheduler exist exactly once, whatever the number of workers. */
     async scheduleSweeps(every: number) {
       await maintenance.upsertJobScheduler(SWEEP_SCHEDULER, { every }, { name: 'expire', data: {} });

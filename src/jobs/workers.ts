@@ -12,6 +12,7 @@ import { expireProcessor } from './expire.js';
 import { sendProcessor, type SendDeps } from './send.js';
 import { testSendProcessor } from './test-send.js';
 import type { TemplateService } from '../templates/service.js';
+import { watchShards, type ShardWatch } from './watchdog.js';
 
 export interface WorkerDeps extends SendDeps {
   connection: Redis;
@@ -27,6 +28,10 @@ export interface WorkerDeps extends SendDeps {
   /** How long a send may stay queued without a job before a sweep queues it again (ms). */
   repairAfterMs: number;
   trimEvents: () => Promise<number>;
+  /** Jobs of a delivery shard ready to run now: the watchdog's measure (src/jobs/watchdog.ts). */
+  readyJobs: (shard: number) => Promise<number>;
+  /** Tests shorten the watchdog's wait (STUCK_AFTER_MS) and period. */
+  watchdog?: { everyMs: number; stuckAfterMs: number };
   /** How often a consuming worker says so in Redis (ms); readiness allows three missed beats. */
   heartbeatMs?: number;
 }
@@ -64,81 +69,107 @@ export async function startWorkers(d: WorkerDeps) {
   const create = createProcessor(d.bulk);
   const testSend = testSendProcessor(d);
   const shards = d.shards ?? 1;
-  const deliveries = Array.from(
-    { length: shards },
-    (_, shard) =>
-      new Worker(
-        DELIVERY,
-        async (job: Job, token?: string) => {
-          switch (job.name) {
-            case 'create':
-              return create(job);
-            case 'test-send':
-              return testSend(job);
-            case 'send':
-            case 'resend':
-            case 'reminder':
-              return send(job, token);
-            default:
-              throw new UnrecoverableError(`unknown job ${job.name}`);
-          }
-        },
-        // Locks are renewed while a job runs, so a short lock only shortens how long the jobs of a
-        // killed worker wait before another worker takes them over.
-        {
-          connection: d.connection,
-          prefix: queuePrefix(d.prefix, 'delivery', String(shard)),
-          concurrency: Math.max(1, Math.ceil(d.concurrency / shards)),
-          lockDuration: 15_000,
-          stalledInterval: 5_000,
-          maxStalledCount: 5,
-        },
+  const concurrency = Math.max(1, Math.ceil(d.concurrency / shards));
+  const run = (job: Job, token?: string) => {
+    switch (job.name) {
+      case 'create':
+        return create(job);
+      case 'test-send':
+        return testSend(job);
+      case 'send':
+      case 'resend':
+      case 'reminder':
+        return send(job, token);
+      default:
+        throw new UnrecoverableError(`unknown job ${job.name}`);
+    }
+  };
+  let paused = false;
+  const watch: ShardWatch = watchShards({
+    shards,
+    concurrency,
+    ready: d.readyJobs,
+    paused: () => paused,
+    logger: d.logger,
+    ...d.watchdog,
+    make: (shard) =>
+      logFailures(
+        new Worker(
+          DELIVERY,
+          async (job: Job, token?: string) => {
+            watch.track(shard, true);
+            try {
+              return await run(job, token);
+            } finally {
+              watch.track(shard, false);
+            }
+          },
+          // Locks are renewed while a job runs, so a short lock only shortens how long the jobs of a
+          // killed worker wait before another worker takes them over.
+          {
+            connection: d.connection,
+            prefix: queuePrefix(d.prefix, 'delivery', String(shard)),
+            concurrency,
+            lockDuration: 15_000,
+            stalledInterval: 5_000,
+            maxStalledCount: 5,
+          },
+        ),
       ),
-  );
+  });
+  const deliveries = () => Array.from({ length: shards }, (_, s) => watch.worker(s));
   const expire = expireProcessor({
     domain: d,
     metrics: d.metrics,
     repairAfterMs: d.repairAfterMs,
     trimEvents: d.trimEvents,
   });
-  const maintenance = new Worker(
-    MAINTENANCE,
-    async (job: Job) => {
-      if (job.name === 'purge-tenant') return d.service.purgeTenant(purgePayload.parse(job.data).tenant);
-      expirePayload.parse(job.data);
-      return expire();
-    },
-    { connection: d.connection, prefix: queuePrefix(d.prefix, 'maintenance'), concurrency: 1 },
+  const maintenance = logFailures(
+    new Worker(
+      MAINTENANCE,
+      async (job: Job) => {
+        if (job.name === 'purge-tenant') return d.service.purgeTenant(purgePayload.parse(job.data).tenant);
+        expirePayload.parse(job.data);
+        return expire();
+      },
+      { connection: d.connection, prefix: queuePrefix(d.prefix, 'maintenance'), concurrency: 1 },
+    ),
   );
-  for (const w of [...deliveries, maintenance]) {
-    w.on('failed', (job, err) =>
-      d.logger.warn({ job: job?.name, id: job?.id, err: err.message }, 'job failed'),
-    );
-    w.on('error', (err) => d.logger.error({ err: err.message }, 'worker error'));
-  }
   // Readiness asks for a recent beat, so a worker that stopped consuming stops counting.
   const me = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const beat = async () => {
-    if (deliveries.every((w) => w.isRunning() && !w.isPaused()))
+    if (deliveries().every((w) => w.isRunning() && !w.isPaused()))
       await d.store.heartbeat(me, Date.now()).catch(() => {});
   };
   const timer = setInterval(() => void beat(), d.heartbeatMs ?? HEARTBEAT_MS);
   await beat();
   return {
+    /** Each shard's worker now (the watchdog may have replaced one). */
     deliveries,
     maintenance,
     /** Stops (and starts again) taking delivery jobs, on every shard. */
     async pause() {
-      await Promise.all(deliveries.map((w) => w.pause()));
+      paused = true;
+      await Promise.all(deliveries().map((w) => w.pause()));
     },
     resume() {
-      for (const w of deliveries) w.resume();
+      paused = false;
+      for (const w of deliveries()) w.resume();
     },
     /** Stops taking jobs, lets active ones finish, closes the SMTP pool. */
     async close() {
       clearInterval(timer);
-      await Promise.all([...deliveries.map((w) => w.close()), maintenance.close()]);
+      watch.stop();
+      await Promise.all([...deliveries().map((w) => w.close()), maintenance.close()]);
       d.transport.close();
     },
   };
+
+  function logFailures(w: Worker) {
+    w.on('failed', (job, err) =>
+      d.logger.warn({ job: job?.name, id: job?.id, err: err.message }, 'job failed'),
+    );
+    w.on('error', (err) => d.logger.error({ err: err.message }, 'worker error'));
+    return w;
+  }
 }
