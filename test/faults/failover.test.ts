@@ -91,7 +91,10 @@ async function diagnose(last: unknown): Promise<string> {
   return lines.join('\n');
 }
 
-const batchDone = async (batchId: string) => {
+// A delivery worker that stopped taking jobs after the failover is replaced after 30 s
+// (src/jobs/watchdog.ts), and the sends it held then run: the wait allows for that twice (the
+// create job's shard, then a send's).
+const batchDone = async (batchId: string, ms = 60_000) => {
   let last: unknown = null;
   try {
     return await waitFor(
@@ -100,7 +103,7 @@ const batchDone = async (batchId: string) => {
         last = typeof b === 'string' ? b : { status: b.status, body: b.body };
         return typeof b !== 'string' && b.status === 200 && b.body.status === 'done' ? b.body : null;
       },
-      60_000,
+      ms,
       `batch ${batchId} done`,
     );
   } catch (err) {
@@ -115,7 +118,8 @@ beforeAll(async () => {
   const c = await startLocalCluster(3, 17300, {
     dir: '/tmp/herald-failover',
     replicas: 1,
-    nodeTimeoutMs: 3000,
+    // 5 s rather than less: on a loaded machine a shorter one may fail a live node over too.
+    nodeTimeoutMs: 5000,
   });
   if (!c) throw new Error('the failover test needs redis-server on PATH');
   cluster = c;
@@ -226,7 +230,9 @@ describe('a Redis Cluster master that crashes', () => {
       emails: Array.from({ length: 40 }, (_, i) => `g${i}@failover.test`),
     });
     expect(second.status).toBe(202);
-    expect(await batchDone(second.body.batchId)).toMatchObject({ created: 40, sent: 40, failed: 0 });
+    expect(await batchDone(second.body.batchId, 100_000)).toMatchObject({ created: 40, sent: 40, failed: 0 });
+    const replaced = herald.output().match(/replacing it/g)?.length ?? 0;
+    console.log(`[failover] second batch done; delivery workers replaced by the watchdog: ${replaced}`);
     const to = sink.messages.map((m) => m.to[0]);
     expect(to.length).toBe(80);
     expect(new Set(to).size).toBe(80);
@@ -250,5 +256,5 @@ describe('a Redis Cluster master that crashes', () => {
     console.log(
       `[failover] webhooks: ${receiver.hits.length} deliveries of ${feed.length} events, ${receiver.hits.length - delivered().size} duplicates`,
     );
-  }, 150_000);
+  }, 220_000);
 });
