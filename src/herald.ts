@@ -120,7 +120,13 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
     const target = { url: c.REDIS_URL, cluster: c.REDIS_CLUSTER_NODES };
     const redis = watch(role === 'api' ? apiRedis(target) : workerRedis(target), logger, role);
     connections.push(redis);
+    // A worker's own reads and scripts share socket writes across concurrent jobs (auto-pipelining,
+    // as the API's connection does); BullMQ keeps a plain connection, which its scripts expect.
+    const own =
+      role === 'api' ? redis : watch(workerRedis(target, { enableAutoPipelining: true }), logger, role);
+    if (own !== redis) connections.push(own);
     await waitReady(redis);
+    await waitReady(own);
     await checkRedisVersion(redis);
     await checkLayout(redis, prefix);
     await checkPartitions(redis, prefix, c.REDIS_PARTITIONS);
@@ -131,17 +137,17 @@ export async function createHerald(o: HeraldOptions): Promise<Herald> {
       () => queues.close(),
       () => webhookQueues.close(),
     );
-    const events = createEventStore(redis, data, c.REDIS_PARTITIONS);
-    const endpointStore = createEndpointStore(redis, data);
+    const events = createEventStore(own, data, c.REDIS_PARTITIONS);
+    const endpointStore = createEndpointStore(own, data);
     const endpoints = createEndpoints(endpointStore, events, webhookQueues.port, vault, clock, {
       allowPrivate: c.WEBHOOK_ALLOW_PRIVATE,
     });
-    const policies = createPolicies(redis, data);
-    const branding = createBrandingStore(redis, data);
-    const templateStore = createTemplateStore(redis, data);
+    const policies = createPolicies(own, data);
+    const branding = createBrandingStore(own, data);
+    const templateStore = createTemplateStore(own, data);
     const looks = createLooks({ templates: templateStore, branding, filesLocale: files.localeFor });
-    const suppressionReads = createSuppressionStore(redis, data, c.REDIS_PARTITIONS);
-    const domain = createDomain(redis, {
+    const suppressionReads = createSuppressionStore(own, data, c.REDIS_PARTITIONS);
+    const domain = createDomain(own, {
       prefix: data,
       partitions: c.REDIS_PARTITIONS,
       clock,
