@@ -1,10 +1,12 @@
 // The HTTP stack under autocannon, 100 connections, rate limit raised for the run: GET /healthz
-// and GET /v1/public/invites/:code against a bare Fastify route started here (its own process),
-// and an admin read (GET /v1/invites/:id) with an operator key against a tenant key (DESIGN §15:
+// and GET /v1/public/invites/:code against a bare Fastify route. Both run as BENCH_PROCESSES
+// processes each (3), pinned with taskset to the second core while autocannon runs on the first:
+// one process of the same file varied ±25 % from the next on this machine (V8's warm-up and where
+// the scheduler put it), so each figure is the median over processes. And an admin read (GET /v1/invites/:id) with an operator key against a tenant key (DESIGN §15:
 // the key check, cached 1 s, should cost at most 5 %): the check alone, timed per call, set
 // against the CPU one admin read costs (whole-request comparisons drown in this machine's noise).
 // Every figure comes from the same run.
-import { execFile, fork } from 'node:child_process';
+import { execFile, execFileSync, fork } from 'node:child_process';
 import { loadConfig } from '../src/config.js';
 import { createHerald } from '../src/herald.js';
 import { createAuth } from '../src/access/auth.js';
@@ -28,7 +30,6 @@ const herald = await createHerald({
   apiKeys: ['bench-key'],
   roles: { api: true, worker: false },
 });
-await herald.app!.listen({ port: 3415, host: '127.0.0.1' });
 const created = await herald.app!.inject({
   method: 'POST',
   url: '/v1/invites',
@@ -44,10 +45,34 @@ const tenantKey: string = (
     payload: { name: 'bench', scopes: ['invites:read'] },
   })
 ).json().secret;
-const bare = fork(new URL('./bare-fastify-child.ts', import.meta.url).pathname, [], {
-  execArgv: ['--import', 'tsx'],
-});
-const barePort = await new Promise<number>((r) => bare.once('message', (p) => r(Number(p))));
+
+const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 3);
+// BENCH_PIN=1: servers on the second core, autocannon on the first (taskset). Steadier for the
+// healthz ratio, but a look-up's server then shares its core with Redis.
+const pinned = (() => {
+  if (!process.env.BENCH_PIN) return false;
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false; // no taskset: unpinned, noisier
+  }
+})();
+const start = async (file: string) => {
+  const child = fork(new URL(file, import.meta.url).pathname, [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, ...env },
+  });
+  const port = await new Promise<number>((r) => child.once('message', (p) => r(Number(p))));
+  if (pinned) execFileSync('taskset', ['-a', '-cp', '1', String(child.pid)], { stdio: 'ignore' });
+  return { child, port };
+};
+const bares = [];
+const heralds = [];
+for (let i = 0; i < PROCESSES; i++) {
+  bares.push(await start('./bare-fastify-child.ts'));
+  heralds.push(await start('./herald-api-child.ts'));
+}
 
 type Result = {
   requests: { average: number };
@@ -56,11 +81,12 @@ type Result = {
   errors: number;
 };
 // autocannon runs as its own process so the load generator does not share the server's event loop.
-const load = (path: string, o: { port?: number; key?: string } = {}) =>
+const load = (path: string, o: { port: number; key?: string }) =>
   new Promise<Result>((resolve, reject) =>
     execFile(
-      process.execPath,
+      pinned ? 'taskset' : process.execPath,
       [
+        ...(pinned ? ['-c', '0', process.execPath] : []),
         'node_modules/autocannon/autocannon.js',
         '-c',
         '100',
@@ -68,31 +94,26 @@ const load = (path: string, o: { port?: number; key?: string } = {}) =>
         String(SECONDS),
         '-j',
         ...(o.key ? ['-H', `authorization=Bearer ${o.key}`] : []),
-        `http://127.0.0.1:${o.port ?? 3415}${path}`,
+        `http://127.0.0.1:${o.port}${path}`,
       ],
       { maxBuffer: 1 << 24 },
       (err, out) => (err ? reject(err) : resolve(JSON.parse(out))),
     ),
   );
 
-await load('/healthz'); // warm up
-await load('/healthz', { port: barePort });
-// Rounds of every load in turn; each ratio is taken within a round, then the median of the rounds,
-// so a noisy neighbour that slows one stretch of the run does not decide a ratio.
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+for (const p of [...bares, ...heralds]) await load('/healthz', { port: p.port }); // warm up
+// Rounds of every process in turn; per process the mean of its rounds, then the median over the
+// processes of each kind.
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const read = `/v1/invites/${codes[1]}`;
-interface Round {
-  bare: Result;
-  health: Result;
-  lookup: Result;
-}
-const rounds: Round[] = [];
-for (let i = 0; i < ROUNDS; i++) {
-  rounds.push({
-    bare: await load('/healthz', { port: barePort }),
-    health: await load('/healthz'),
-    lookup: await load(`/v1/public/invites/${codes[0]}`),
-  });
+const runs = { bare: [] as Result[][], health: [] as Result[][], lookup: [] as Result[][] };
+for (let i = 0; i < PROCESSES; i++) for (const k of Object.values(runs)) k.push([]);
+for (let r = 0; r < ROUNDS; r++) {
+  for (let i = 0; i < PROCESSES; i++) {
+    runs.bare[i].push(await load('/healthz', { port: bares[i].port }));
+    runs.health[i].push(await load('/healthz', { port: heralds[i].port }));
+    runs.lookup[i].push(await load(`/v1/public/invites/${codes[0]}`, { port: heralds[i].port }));
+  }
 }
 /** CPU microseconds per admin read with a key, 50 requests in flight (app.inject, no sockets). */
 async function cpuPerRead(key: string, n: number) {
@@ -131,28 +152,35 @@ const readCpuUs = median([
   await cpuPerRead('bench-key', 2000),
 ]);
 const extraUs = median(checks.map((c) => c.tenant - c.operator));
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+/** The median over processes of each process's mean over its rounds. */
+const perProcess = (kind: Result[][], f: (r: Result) => number) => median(kind.map((rs) => mean(rs.map(f))));
 const rps = (r: Result) => r.requests.average;
-const mid = (f: (r: Round) => number, d = 2) => round(median(rounds.map(f)), d);
-const failures = rounds.flatMap((r) => [r.health, r.lookup]).reduce((n, r) => n + r.non2xx + r.errors, 0);
+const bareRps = perProcess(runs.bare, rps);
+const failures = [...runs.health, ...runs.lookup].flat().reduce((n, r) => n + r.non2xx + r.errors, 0);
 report('http', {
   connections: 100,
   seconds: SECONDS,
   rounds: ROUNDS,
-  bare_fastify_requests_per_s: mid((r) => rps(r.bare), 0),
-  healthz_requests_per_s: mid((r) => rps(r.health), 0),
-  healthz_p99_ms: mid((r) => r.health.latency.p99),
-  healthz_to_bare: mid((r) => rps(r.health) / rps(r.bare)),
-  lookup_requests_per_s: mid((r) => rps(r.lookup), 0),
-  lookup_p99_ms: mid((r) => r.lookup.latency.p99),
-  lookup_p50_ms: mid((r) => r.lookup.latency.p50),
-  lookup_to_bare: mid((r) => rps(r.lookup) / rps(r.bare)),
+  processes_each: PROCESSES,
+  pinned,
+  bare_fastify_requests_per_s: round(bareRps, 0),
+  bare_per_process: runs.bare.map((rs) => round(mean(rs.map(rps)), 0)),
+  healthz_requests_per_s: round(perProcess(runs.health, rps), 0),
+  healthz_per_process: runs.health.map((rs) => round(mean(rs.map(rps)), 0)),
+  healthz_p99_ms: round(perProcess(runs.health, (r) => r.latency.p99)),
+  healthz_to_bare: round(perProcess(runs.health, rps) / bareRps),
+  lookup_requests_per_s: round(perProcess(runs.lookup, rps), 0),
+  lookup_p99_ms: round(perProcess(runs.lookup, (r) => r.latency.p99)),
+  lookup_p50_ms: round(perProcess(runs.lookup, (r) => r.latency.p50)),
+  lookup_to_bare: round(perProcess(runs.lookup, rps) / bareRps),
   key_check_us_operator: round(median(checks.map((c) => c.operator)), 2),
   key_check_us_tenant: round(median(checks.map((c) => c.tenant)), 2),
   admin_read_cpu_us: round(readCpuUs, 1),
   tenant_key_cost: round(extraUs / readCpuUs, 3),
   non_2xx_or_errors: failures,
 });
-bare.kill();
+for (const p of [...bares, ...heralds]) p.child.kill('SIGTERM');
 await herald.close();
 await redis.client.quit();
 redis.stop();
