@@ -236,6 +236,18 @@ export function createService(
       return 'declined';
     },
 
+    /**
+     * The tenant and scope of a deleted invite whose trail is still kept (its "deleted" line
+     * records them); null when there is no trail.
+     */
+    async trailOwner(id: string): Promise<{ tenant: string; scope: Invite['scope'] } | null> {
+      const events = await store.events(id).catch(() => null);
+      if (!events) return null;
+      const owner = [...events].reverse().find((e) => e.type === 'deleted')?.owner as
+        { t: string; s: Invite['scope'] } | undefined;
+      return { tenant: owner?.t ?? 'default', scope: owner?.s ?? null };
+    },
+
     /** Records the first view of the landing page (once; later calls change nothing). */
     async opened(id: string): Promise<void> {
       await store.opened({ now: clock.now(), id });
@@ -244,7 +256,7 @@ export function createService(
     async events(idOrCode: string) {
       const events = await store.events(await idOf(idOrCode));
       if (!events) throw notFound();
-      return events.map(({ at, ...rest }) => ({
+      return events.map(({ at, owner: _owner, ...rest }) => ({
         ...rest,
         type: String(rest.type),
         at: new Date(at as number).toISOString(),

@@ -125,6 +125,35 @@ describe('tenants (DESIGN §15)', () => {
     );
   });
 
+  it("keeps a deleted invite's trail readable by its own tenant and scopes only", async () => {
+    await op({ method: 'POST', url: '/v1/tenants', body: { id: 'trail', name: 'Trail' } });
+    const scope = { type: 'org', id: 'kept' };
+    const gone = (
+      await op({ method: 'POST', url: '/v1/invites', body: { send: false, scope }, tenant: 'trail' })
+    ).json();
+    const del = await op({ method: 'DELETE', url: `/v1/invites/${gone.id}`, tenant: 'trail' });
+    expect(del.statusCode).toBeLessThan(300);
+    const trail = await op({ method: 'GET', url: `/v1/invites/${gone.id}/events`, tenant: 'trail' });
+    expect(trail.statusCode).toBe(200);
+    expect(trail.json().data.map((e: { type: string }) => e.type)).toEqual(['created', 'deleted']);
+    expect(trail.body).not.toContain('owner');
+    // Another tenant, and a key of the tenant limited to other scopes, find nothing.
+    expect((await op({ method: 'GET', url: `/v1/invites/${gone.id}/events` })).statusCode).toBe(404);
+    const readerOf = async (scopeId: string) =>
+      (
+        await op({
+          method: 'POST',
+          url: '/v1/keys',
+          body: { name: scopeId, scopes: ['invites:read'], scopeIds: [`org:${scopeId}`] },
+          tenant: 'trail',
+        })
+      ).json().secret as string;
+    const read = async (scopeId: string) =>
+      (await as(await readerOf(scopeId), { method: 'GET', url: `/v1/invites/${gone.id}/events` })).statusCode;
+    expect(await read('elsewhere')).toBe(404);
+    expect(await read('kept')).toBe(200);
+  });
+
   it('deleting a tenant stops its keys at once and a job removes its invites', async () => {
     await op({ method: 'POST', url: '/v1/tenants', body: { id: 'initech', name: 'Initech' } });
     const key = (

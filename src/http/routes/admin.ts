@@ -47,13 +47,13 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminDeps> = async (app, d) => {
     const id = (req.params as { id?: string } | undefined)?.id;
     if (!id) return;
     const batch = req.routeOptions.url?.startsWith('/v1/batches/');
-    // One that does not exist is the route's to answer (a deleted invite's trail stays readable).
-    const owner = await (batch ? d.bulk.batchOwner(id) : d.service.get(id)).catch(
-      (err: { status?: number }) => {
+    // One that does not exist is the route's to answer; a deleted invite's trail stays readable
+    // by its own tenant (its "deleted" line names the owner).
+    const owner =
+      (await (batch ? d.bulk.batchOwner(id) : d.service.get(id)).catch((err: { status?: number }) => {
         if (err.status === 404) return null;
         throw err;
-      },
-    );
+      })) ?? (req.routeOptions.url === '/v1/invites/:id/events' ? await d.service.trailOwner(id) : null);
     if (!owner) return;
     if (owner.tenant !== p.tenant || (p.scopeIds && !inScopes(p.scopeIds, owner.scope)))
       throw notFound(batch ? 'batch' : 'invite');

@@ -11,7 +11,8 @@ trail_detach(doc.id)
 queued_done(doc.id)
 code_drop(doc.digest)
 hold(doc.id, false)
-local ev = {type = 'deleted'}
+-- Who may still read the trail (DESIGN §15: another tenant's id answers 404); the API leaves it out.
+local ev = {type = 'deleted', owner = {t = isnull(doc.tenant) and 'default' or doc.tenant, s = doc.scope}}
 if ARGV[3] ~= '' then ev.reason = ARGV[3] end
 event(doc.id, ev)
 redis.call('EXPIRE', k(K.trail, doc.id), 30 * 86400)
