@@ -274,6 +274,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
     suppressions: d.suppressions,
     tokens: d.unsubscribe,
     rateLimit: rate,
+    branding: d.branding,
   });
   await app.register(adminRoutes, {
     bulkMax: d.bulkMax,

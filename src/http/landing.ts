@@ -10,7 +10,7 @@ import type { Queries } from '../invites/queries.js';
 import type { Service } from '../invites/service.js';
 import { email as emailSchema } from '../invites/inputs.js';
 import { dateFormat, escapeHtml as esc, pickLocale } from '../i18n.js';
-import { htmlPage, pageHeaders } from './page.js';
+import { htmlPage, pageCsp, pageHeaders } from './page.js';
 import { randomBytes } from 'node:crypto';
 import { brandValues } from '../branding/branding.js';
 import type { BrandingStore } from '../branding/store.js';
@@ -83,18 +83,8 @@ export const landingRoutes: FastifyPluginAsync<LandingDeps> = async (app, d) => 
   const icon = readFileSync(join(dir, 'page', 'favicon.svg'), 'utf8');
   const pick = (locale: string) => pickLocale((l) => !!locales[l], locale);
   const origin = new URL(d.publicUrl).origin;
-  // A tenant's colour comes in a <style> with this response's nonce; its logo's origin is the one
-  // other place images may come from.
-  const csp = (nonce: string, logo: string | null) =>
-    [
-      "default-src 'none'",
-      `style-src 'self' 'nonce-${nonce}'`,
-      `img-src 'self' data:${logo ? ` ${new URL(logo).origin}` : ''}`,
-      "base-uri 'none'",
-      "frame-ancestors 'none'",
-      // Chrome applies form-action to the redirect after the POST too.
-      `form-action 'self' ${[...new Set([origin, ...d.redirectAllowlist])].join(' ')}`,
-    ].join('; ');
+  // Chrome applies form-action to the redirect after the POST too.
+  const formAction = `'self' ${[...new Set([origin, ...d.redirectAllowlist])].join(' ')}`;
 
   /** The page of one state; `doc` names the tenant whose branding it wears (DESIGN §16). */
   async function page(
@@ -170,7 +160,7 @@ export const landingRoutes: FastifyPluginAsync<LandingDeps> = async (app, d) => 
     });
     return reply
       .code(STATUS[state])
-      .headers(pageHeaders(csp(nonce, brand.logoUrl || null)))
+      .headers(pageHeaders(pageCsp(nonce, brand.logoUrl || null, formAction)))
       .send(html);
   }
 

@@ -57,6 +57,20 @@ ${colour}
 }
 
 /** Headers for every page: a strict CSP, no caching, no referrer, no framing. */
+/**
+ * A page's CSP: a tenant's colour comes in a <style> with this response's nonce, and its logo's
+ * origin is the one other place images may come from; `formAction` lists where forms may post.
+ */
+export const pageCsp = (nonce: string, logo: string | null, formAction: string) =>
+  [
+    "default-src 'none'",
+    `style-src 'self' 'nonce-${nonce}'`,
+    `img-src 'self' data:${logo ? ` ${new URL(logo).origin}` : ''}`,
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+    `form-action ${formAction}`,
+  ].join('; ');
+
 export const pageHeaders = (csp: string) => ({
   'content-type': 'text/html; charset=utf-8',
   'content-security-policy': csp,

@@ -1,22 +1,25 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { brandValues } from '../branding/branding.js';
+import type { BrandingStore } from '../branding/store.js';
 import type { Suppressions } from '../suppressions/suppressions.js';
 import type { UnsubscribeTokens } from '../suppressions/unsubscribe.js';
-import { htmlPage, pageHeaders } from './page.js';
+import { htmlPage, pageCsp, pageHeaders } from './page.js';
 
 const params = z.strictObject({ token: z.string().min(1).max(1000) });
-const CSP =
-  "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
 /**
  * One-click unsubscribe (RFC 8058). POST /u/:token is what a mail client sends (no Origin, no
  * cookies; the token is the authority) and suppresses the address; GET shows a button that
- * posts, and changes nothing, since mail scanners open links.
+ * posts, and changes nothing, since mail scanners open links. The page wears the branding of the
+ * tenant that sent the message (DESIGN §16), as the landing page does.
  */
 export const unsubscribeRoutes: FastifyPluginAsync<{
   suppressions: Suppressions;
   tokens: UnsubscribeTokens;
   rateLimit: object;
+  branding: BrandingStore;
 }> = async (app, d) => {
   // RFC 8058 lets clients post multipart/form-data; its body (List-Unsubscribe=One-Click) is not needed.
   app.addContentTypeParser(
@@ -26,17 +29,21 @@ export const unsubscribeRoutes: FastifyPluginAsync<{
   );
   const config = { rateLimit: d.rateLimit };
   const schema = { hide: true, params };
-  const show = (
+  const show = async (
     reply: import('fastify').FastifyReply,
     status: number,
     title: string,
     body: string,
     state: string,
-  ) =>
-    reply
+    tenant: string | null = null,
+  ) => {
+    const brand = tenant ? brandValues(await d.branding.get(tenant)) : undefined;
+    const nonce = randomBytes(16).toString('base64');
+    return reply
       .code(status)
-      .headers(pageHeaders(CSP))
-      .send(htmlPage({ lang: 'en', title, state, icon: status === 200 ? '✉️' : '❔', body }));
+      .headers(pageHeaders(pageCsp(nonce, brand?.logoUrl || null, "'self'")))
+      .send(htmlPage({ lang: 'en', title, state, icon: status === 200 ? '✉️' : '❔', body, brand, nonce }));
+  };
   const unknown = (reply: import('fastify').FastifyReply) =>
     show(
       reply,
@@ -47,7 +54,8 @@ export const unsubscribeRoutes: FastifyPluginAsync<{
     );
 
   app.get<{ Params: { token: string } }>('/u/:token', { config, schema }, async (req, reply) => {
-    if (!d.tokens.read(req.params.token)) return unknown(reply);
+    const named = d.tokens.read(req.params.token);
+    if (!named) return unknown(reply);
     return show(
       reply,
       200,
@@ -55,6 +63,7 @@ export const unsubscribeRoutes: FastifyPluginAsync<{
       `<p>Press the button and this address will get no more invitations from us.</p>
     <form method="post"><button type="submit">Unsubscribe</button></form>`,
       'pending',
+      named.tenant,
     );
   });
 
@@ -68,6 +77,7 @@ export const unsubscribeRoutes: FastifyPluginAsync<{
       'You are unsubscribed',
       '<p>This address will get no more invitations from us.</p>',
       'accepted',
+      named.tenant,
     );
   });
 };

@@ -74,6 +74,19 @@ describe('branding', () => {
     expect(csp).toContain(`style-src 'self' 'nonce-${nonce}'`);
     expect(csp).toContain('img-src ' + "'self' data: https://cdn.brand.test");
 
+    // The unsubscribe page of its message wears the same branding, under the same CSP rules.
+    const link = m.headers.find((x) => x.key === 'list-unsubscribe')?.value as string;
+    const unsub = await suite.h.inject({ method: 'GET', url: new URL(link.slice(1, -1)).pathname });
+    expect(unsub.statusCode).toBe(200);
+    expect(unsub.body).toContain('Wonka &lt;b&gt;&quot;&amp;&quot; Co&lt;/b&gt;');
+    expect(unsub.body).toContain('Factory &lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(unsub.body).not.toContain('<script>');
+    const unsubNonce = /<style nonce="([^"]+)">:root\{--brand:#aa3300\}<\/style>/.exec(unsub.body)?.[1];
+    expect(unsubNonce).toBeDefined();
+    const unsubCsp = String(unsub.headers['content-security-policy']);
+    expect(unsubCsp).toContain(`style-src 'self' 'nonce-${unsubNonce}'`);
+    expect(unsubCsp).toContain("form-action 'self'");
+
     // The default tenant is untouched.
     const mine = (
       await op({ method: 'POST', url: '/v1/invites', body: { email: 'plain@brand.test' } })
@@ -85,5 +98,9 @@ describe('branding', () => {
     const home = await suite.h.inject({ method: 'GET', url: `/i/${mine.code}` });
     expect(home.body).not.toContain('Wonka');
     expect(home.body).not.toContain('<style');
+    const plainLink = plain.headers.find((x) => x.key === 'list-unsubscribe')?.value as string;
+    const plainUnsub = await suite.h.inject({ method: 'GET', url: new URL(plainLink.slice(1, -1)).pathname });
+    expect(plainUnsub.body).toContain('Herald');
+    expect(plainUnsub.body).not.toContain('Wonka');
   });
 });
