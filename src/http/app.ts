@@ -264,6 +264,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
     branding: d.branding,
     templates: d.templateService,
     jobs: d.jobs,
+    clock: d.clock,
   });
   await app.register(policyRoutes, {
     policies: d.policies,

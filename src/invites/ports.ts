@@ -25,7 +25,8 @@ export interface JobPort {
     to: string;
   }): Promise<void>;
   /** Queues the removal of every invite of a deleted tenant; returns the job's id. */
-  purgeTenant(tenant: string): Promise<string>;
+  /** Queues the removal of what a deleted tenant held until `before` (ms); returns the job's id. */
+  purgeTenant(tenant: string, before: number): Promise<string>;
 }
 
 /**

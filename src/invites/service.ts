@@ -198,18 +198,23 @@ export function createService(
       return changed(await store.decline({ now: clock.now(), id: await idOf(idOrCode), reason }));
     },
 
-    /** Removes every invite and unsubscribe of a deleted tenant, 500 at a time (the purge-tenant job). */
-    async purgeTenant(tenant: string): Promise<{ removed: number }> {
+    /**
+     * Removes every invite and unsubscribe a deleted tenant made until `before`, 500 at a time (the
+     * purge-tenant job). A tenant made again with the same id keeps what it makes meanwhile.
+     */
+    async purgeTenant(tenant: string, before: number): Promise<{ removed: number }> {
       let removed = 0;
       for (;;) {
         const ids = await store.setMembers('tenant', tenant, 500);
+        const docs = await store.getMany(ids);
         let round = 0;
-        for (const id of ids.slice(0, 500))
-          round += (await store.erase({ now: clock.now(), id, tenants: [tenant] })).removed;
+        for (const [i, id] of ids.entries())
+          if (docs[i] && docs[i].createdAt <= before)
+            round += (await store.erase({ now: clock.now(), id, tenants: [tenant] })).removed;
         removed += round;
-        // Nothing left, or only index entries whose invite is gone: done either way.
+        // Nothing left of before, or only index entries whose invite is gone: done either way.
         if (round === 0) {
-          await store.purgeSuppressions(tenant);
+          await store.purgeSuppressions(tenant, before);
           return { removed };
         }
       }

@@ -392,18 +392,23 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
       )) as [string, string[], string[], string, string];
       return { state, ids, scores, resume: state === 'budget' ? { score: resumeScore, id: resumeId } : null };
     },
-    /** Removes a deleted tenant's suppression entries (its unsubscribes; shared bounces stay). */
-    async purgeSuppressions(tenant: string) {
+    /**
+     * Removes a deleted tenant's suppression entries made until `before` (its unsubscribes; shared
+     * bounces stay; one made again since by a tenant of the same id stays too).
+     */
+    async purgeSuppressions(tenant: string, before: number) {
       for (const P of parts) {
         const keys = pk(P);
         for (;;) {
-          const members = await redis.zrange(keys.suppressionOrder(tenant), 0, 499);
+          const order = keys.suppressionOrder(tenant);
+          const members = await redis.zrange(order, '-inf', before, 'BYSCORE', 'LIMIT', 0, 500);
           if (!members.length) break;
           const fields = members.map((m) => keys.suppressionField(tenant, m));
           await redis.hdel(keys.suppressions, ...fields);
-          await redis.zrem(keys.suppressionOrder(tenant), ...members);
+          await redis.zrem(order, ...members);
         }
-        await redis.del(...REASONS.map((r) => keys.suppressionOrder(tenant, r)));
+        for (const r of REASONS)
+          await redis.zremrangebyscore(keys.suppressionOrder(tenant, r), '-inf', before);
       }
     },
     /** Invites whose latest send was recorded as queued at or before `cutoff` (up to `limit` per partition). */

@@ -34,7 +34,10 @@ export const testSendPayload = z.strictObject({
   to: z.string().max(254),
 });
 /** Removing a deleted tenant's invites (DESIGN §15). */
-export const purgePayload = z.strictObject({ tenant: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/) });
+export const purgePayload = z.strictObject({
+  tenant: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/),
+  before: z.number().int(),
+});
 
 export interface QueueSettings {
   prefix: string;
@@ -148,8 +151,10 @@ export function createQueues(connection: Redis, s: QueueSettings) {
       const job = await maintenance.add('expire', {});
       return job.id!;
     },
-    async purgeTenant(tenant: string) {
-      const job = await maintenance.add('purge-tenant', purgePayload.parse({ tenant }), { attempts: 10 });
+    async purgeTenant(tenant: string, before: number) {
+      const job = await maintenance.add('purge-tenant', purgePayload.parse({ tenant, before }), {
+        attempts: 10,
+      });
       return job.id!;
     },
   };

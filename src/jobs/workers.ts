@@ -128,7 +128,10 @@ export async function startWorkers(d: WorkerDeps) {
     new Worker(
       MAINTENANCE,
       async (job: Job) => {
-        if (job.name === 'purge-tenant') return d.service.purgeTenant(purgePayload.parse(job.data).tenant);
+        if (job.name === 'purge-tenant') {
+          const { tenant, before } = purgePayload.parse(job.data);
+          return d.service.purgeTenant(tenant, before);
+        }
         expirePayload.parse(job.data);
         return expire();
       },

@@ -199,6 +199,40 @@ describe('tenants (DESIGN §15)', () => {
     );
   });
 
+  it('a tenant made again while its purge waits keeps what it makes; the purge takes only the old', async () => {
+    await op({ method: 'POST', url: '/v1/tenants', body: { id: 'phoenix', name: 'Phoenix' } });
+    const first = (
+      await op({ method: 'POST', url: '/v1/keys', body: { name: 'p', scopes: ['*'] }, tenant: 'phoenix' })
+    ).json();
+    const old = (
+      await as(first.secret, { method: 'POST', url: '/v1/invites', body: { send: false } })
+    ).json();
+    await as(first.secret, { method: 'PUT', url: '/v1/suppressions/old@phoenix.test' });
+    // The purge job waits (the maintenance worker paused) while the tenant is made again and used.
+    await h.workers!.maintenance.pause();
+    try {
+      expect((await op({ method: 'DELETE', url: '/v1/tenants/phoenix' })).statusCode).toBe(202);
+      await new Promise((r) => setTimeout(r, 5)); // a later millisecond than the deletion
+      await op({ method: 'POST', url: '/v1/tenants', body: { id: 'phoenix', name: 'Again' } });
+      const again = (c: Call) => op({ ...c, tenant: 'phoenix' });
+      const fresh = (await again({ method: 'POST', url: '/v1/invites', body: { send: false } })).json();
+      await again({ method: 'PUT', url: '/v1/suppressions/new@phoenix.test' });
+      h.workers!.maintenance.resume();
+      const store = createStore(h.redis, h.data, h.partitions);
+      await waitFor(async () => (await store.get(old.id)) === null, 15_000, 'the old invite removed');
+      await waitFor(
+        async () =>
+          (await again({ method: 'GET', url: '/v1/suppressions/old@phoenix.test' })).statusCode === 404,
+        15_000,
+        'the old unsubscribe removed',
+      );
+      expect((await again({ method: 'GET', url: `/v1/invites/${fresh.id}` })).statusCode).toBe(200);
+      expect((await again({ method: 'GET', url: '/v1/suppressions/new@phoenix.test' })).statusCode).toBe(200);
+    } finally {
+      h.workers!.maintenance.resume();
+    }
+  });
+
   it("gives each tenant's feed and webhook endpoints only its own events", async () => {
     await op({ method: 'POST', url: '/v1/tenants', body: { id: 'hooks', name: 'Hooks' } });
     const [home, theirs] = [await startReceiver(), await startReceiver()];

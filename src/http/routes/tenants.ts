@@ -4,6 +4,7 @@ import type { Auth } from '../../access/auth.js';
 import type { KeyStore } from '../../access/key-store.js';
 import { HeraldError } from '../../errors.js';
 import { text } from '../../invites/inputs.js';
+import type { Clock } from '../../clock.js';
 import type { JobPort } from '../../invites/ports.js';
 import type { BrandingStore } from '../../branding/store.js';
 import type { TemplateService } from '../../templates/service.js';
@@ -25,6 +26,7 @@ export const tenantRoutes: FastifyPluginAsyncZod<{
   branding: BrandingStore;
   templates: TemplateService;
   jobs: JobPort;
+  clock: Clock;
 }> = async (app, d) => {
   requireApiKey(app, d.auth);
   const tags = ['tenants'];
@@ -107,7 +109,9 @@ export const tenantRoutes: FastifyPluginAsyncZod<{
       await d.policies.remove(id);
       await d.branding.remove(id);
       await d.templates.removeTenant(id);
-      return reply.code(202).send({ jobId: await d.jobs.purgeTenant(id) });
+      // Only what the tenant held until now: a tenant made again with the same id while the job
+      // runs keeps what it makes.
+      return reply.code(202).send({ jobId: await d.jobs.purgeTenant(id, d.clock.now()) });
     },
   );
 };
