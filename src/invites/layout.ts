@@ -40,39 +40,71 @@ export const LAYOUT = {
 };
 
 type Obj = Record<string, unknown>;
-const invert = (names: Record<string, string>) =>
-  Object.fromEntries(Object.entries(names).map(([l, s]) => [s, l]));
-const LONG = invert(LAYOUT.top);
-const NESTED_LONG = Object.fromEntries(
-  Object.entries(LAYOUT.nested).map(([k, v]) => [k, invert(v.names as Record<string, string>)]),
-);
-const ITEM_LONG = invert(LAYOUT.items.acceptedBy);
-const STATUS = invert(LAYOUT.letters) as Record<string, InviteDoc['status']>;
-
+const STATUS = Object.fromEntries(
+  Object.entries(LAYOUT.letters).map(([status, letter]) => [letter, status]),
+) as Record<string, InviteDoc['status']>;
 const TIMES = new Set<string>(LAYOUT.times);
 
-// Every invite read goes through here (the public look-up, lists, sends): plain loops over
-// entries listed once, no per-call Object.entries or spread.
-type Defaults = [string, unknown][];
-const TOP_DEFAULTS: Defaults = Object.entries(LAYOUT.defaults);
-const NESTED = Object.entries(LAYOUT.nested).map(
-  ([k, n]) => [k, NESTED_LONG[k], Object.entries(n.defaults)] as [string, Record<string, string>, Defaults],
-);
-const ITEM_DEFAULTS: Defaults = [
-  ['userId', null],
-  ['email', null],
-];
-
-function expand(stored: Obj, long: Record<string, string>, defaults: Defaults): Obj {
-  const out: Obj = {};
-  for (const k in stored) {
-    const v = stored[k];
-    const name = long[k] ?? k;
-    out[name] = typeof v === 'string' && TIMES.has(name) ? parseInt(v, 36) : v;
-  }
-  for (const [k, d] of defaults) if (out[k] === undefined) out[k] = Array.isArray(d) ? [] : d;
-  return out;
+/** How to read one stored field back: its names, its default when left out, and what it holds. */
+interface Slot {
+  name: string;
+  short: string;
+  /** Left out when stored at this value (an empty list stands for a fresh []); absent: none. */
+  fill?: { value: unknown };
+  time: boolean;
+  /** An object's own slots, or each list item's. */
+  inner?: Slot[];
+  list?: boolean;
 }
+
+const slots = (names: Record<string, string>, defaults: Record<string, unknown>): Slot[] =>
+  Object.entries(names).map(([name, short]) => ({
+    name,
+    short,
+    fill: name in defaults ? { value: defaults[name] } : undefined,
+    time: TIMES.has(name),
+  }));
+
+const TOP: Slot[] = slots(LAYOUT.top, LAYOUT.defaults).map((slot) => {
+  const nested = (LAYOUT.nested as Record<string, { names: Record<string, string>; defaults: Obj }>)[
+    slot.name
+  ];
+  const items = (LAYOUT.items as Record<string, Record<string, string>>)[slot.name];
+  if (nested) return { ...slot, inner: slots(nested.names, nested.defaults) };
+  if (items) return { ...slot, list: true, inner: slots(items, { userId: null, email: null }) };
+  return slot;
+});
+
+/**
+ * A reader of one level, compiled once from the schema. Every invite read goes through it (the
+ * public look-up, lists, sends): one object literal naming every field gives each document the
+ * same shape and makes each stored name a constant property read, where a loop reading names
+ * from variables took three quarters of a read (BENCHMARKS.md). Only schema.ts's names go into
+ * the compiled text, never stored values.
+ */
+function compile(plan: Slot[]): (stored: Obj) => Obj {
+  const helpers: unknown[] = [];
+  const use = (x: unknown) => `h[${helpers.push(x) - 1}]`;
+  const present = (s: Slot, v: string) => {
+    if (s.time) return `typeof ${v} === 'string' ? parseInt(${v}, 36) : ${v}`;
+    // Lua's cjson writes an empty list back as {}, which stays as it came.
+    if (s.list) return `Array.isArray(${v}) ? ${v}.map(${use(compile(s.inner!))}) : ${v}`;
+    if (s.inner) return `${v} !== null && typeof ${v} === 'object' ? ${use(compile(s.inner))}(${v}) : ${v}`;
+    return v;
+  };
+  const absent = (s: Slot) => {
+    if (!s.fill) return 'undefined';
+    return Array.isArray(s.fill.value) ? '[]' : use(s.fill.value);
+  };
+  const field = (s: Slot) => {
+    const v = `s[${JSON.stringify(s.short)}]`;
+    return `${JSON.stringify(s.name)}: ${v} === undefined ? ${absent(s)} : ${present(s, v)}`;
+  };
+  return new Function('h', `return (s) => ({ ${plan.map(field).join(', ')} });`)(helpers) as (
+    stored: Obj,
+  ) => Obj;
+}
+const readTop = compile(TOP);
 
 /**
  * A stored invite: one status letter, then its JSON with short names, then, after a newline, its
@@ -80,14 +112,7 @@ function expand(stored: Obj, long: Record<string, string>, defaults: Defaults): 
  */
 export function parseDoc(raw: string, id?: string): InviteDoc {
   const nl = raw.indexOf('\n');
-  const stored = JSON.parse(nl < 0 ? raw.slice(1) : raw.slice(1, nl)) as Obj;
-  const doc = expand(stored, LONG, TOP_DEFAULTS);
-  for (const [k, long, defaults] of NESTED) {
-    if (doc[k] && typeof doc[k] === 'object') doc[k] = expand(doc[k] as Obj, long, defaults);
-  }
-  if (Array.isArray(doc.acceptedBy)) {
-    doc.acceptedBy = doc.acceptedBy.map((a: Obj) => expand(a, ITEM_LONG, ITEM_DEFAULTS));
-  }
+  const doc = readTop(JSON.parse(nl < 0 ? raw.slice(1) : raw.slice(1, nl)) as Obj);
   if (doc.emailKey === undefined) doc.emailKey = doc.email;
   doc.id = id;
   doc.status = STATUS[raw[0]];

@@ -48,7 +48,13 @@ describe('the invite schema (one declaration, the rest derived)', () => {
       acceptedBy: [{ userId: 'u1', email: null, at: at + 2 }],
       createdAt: at,
     });
-    // Every declared default is filled in, and the view shows every field the schema shows.
+    // Every declared default is filled in (a list fresh for each document), and the view shows
+    // every field the schema shows.
+    const bare = `${STATUS_LETTERS.pending}${JSON.stringify({ [FIELDS.createdAt.stored]: '1' })}`;
+    const [one, two] = [parseDoc(bare, 'a'), parseDoc(bare, 'b')];
+    expect(one.acceptedBy).toEqual([]);
+    expect(one.acceptedBy).not.toBe(two.acceptedBy);
+    expect(one).toMatchObject({ status: 'pending', createdAt: 1, scope: null, reminders: [] });
     for (const [name, f] of fields) if ('default' in f) expect(doc).toHaveProperty(name);
     const view = toView(doc as InviteDoc, 'CODE', 'http://h', at);
     expect(inviteView.parse(view)).toEqual(view);
