@@ -1,12 +1,13 @@
 // The HTTP stack under autocannon, 100 connections, rate limit raised for the run: GET /healthz
 // and GET /v1/public/invites/:code against a bare Fastify route. Both run as BENCH_PROCESSES
-// processes each (3), pinned with taskset to the second core while autocannon runs on the first:
-// one process of the same file varied ±25 % from the next on this machine (V8's warm-up and where
-// the scheduler put it), so each figure is the median over processes. And an admin read (GET /v1/invites/:id) with an operator key against a tenant key (DESIGN §15:
-// the key check, cached 1 s, should cost at most 5 %): the check alone, timed per call, set
-// against the CPU one admin read costs (whole-request comparisons drown in this machine's noise).
-// Every figure comes from the same run.
-import { execFile, execFileSync, fork } from 'node:child_process';
+// processes each (3; Herald's from the compiled build, as deployed): one process of the same file
+// varied ±25 % from the next on this machine (V8's warm-up and where the scheduler put it), so
+// each figure is the median over processes (BENCH_PIN=1 pins servers and autocannon to a core
+// each). And an admin read (GET /v1/invites/:id) with an operator key against a tenant key
+// (DESIGN §15: the key check, cached 1 s, should cost at most 5 %): the check alone, timed per
+// call, set against the CPU one admin read costs (whole-request comparisons drown in this
+// machine's noise). Every figure comes from the same run.
+import { execFile, execFileSync, execSync, fork } from 'node:child_process';
 import { loadConfig } from '../src/config.js';
 import { createHerald } from '../src/herald.js';
 import { createAuth } from '../src/access/auth.js';
@@ -46,6 +47,8 @@ const tenantKey: string = (
   })
 ).json().secret;
 
+// Herald's API processes run the compiled build, as the Procfile's `web` does (herald-api-child.ts).
+execSync('npm run build --silent', { stdio: 'inherit' });
 const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 3);
 // BENCH_PIN=1: servers on the second core, autocannon on the first (taskset). Steadier for the
 // healthz ratio, but a look-up's server then shares its core with Redis.
