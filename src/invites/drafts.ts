@@ -94,13 +94,12 @@ export function createDrafts(store: Store, cfg: DraftSettings) {
       const scheduled = queued && sendAt !== null;
       let firstStatus: InviteDoc['delivery']['status'] = 'none';
       if (queued) firstStatus = scheduled ? 'scheduled' : 'queued';
-      return {
-        // Every declared default first (schema.ts): a field added there needs nothing here.
-        ...defaults(),
+      // Every declared default first (schema.ts): a field added there needs nothing here.
+      return Object.assign(defaults(), {
         id,
         salt,
         digest,
-        status: approval ? 'pending_approval' : 'pending',
+        status: approval ? ('pending_approval' as const) : ('pending' as const),
         sendOnApproval,
         email,
         emailKey,
@@ -119,7 +118,7 @@ export function createDrafts(store: Store, cfg: DraftSettings) {
         },
         createdAt: now,
         updatedAt: now,
-      };
+      });
     },
 
     /**

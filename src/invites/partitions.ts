@@ -38,7 +38,9 @@ export function byPartition<T>(p: Partitioning, items: T[], idOf: (t: T) => stri
   const groups = new Map<number, T[]>();
   for (const t of items) {
     const i = p.ofId(idOf(t));
-    groups.set(i, [...(groups.get(i) ?? []), t]);
+    const group = groups.get(i);
+    if (group) group.push(t);
+    else groups.set(i, [t]);
   }
   return groups;
 }
