@@ -48,7 +48,7 @@ export const partitionPrefixes = (data: string, n: number): string[] =>
  * The layout of Herald's data in Redis, recorded with the data (`{name}:layout`). Before 1.0
  * Herald reads one layout only (DESIGN §18); data of another is refused, never misread.
  */
-export const STORE_LAYOUT = '3';
+export const STORE_LAYOUT = '4';
 /** What data with no recorded layout is: the release that wrote it without recording one. */
 const UNRECORDED = '0.1.0';
 

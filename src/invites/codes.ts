@@ -1,5 +1,6 @@
 import { createHmac, randomInt } from 'node:crypto';
 import { randomBytesPooled } from '../random.js';
+import { placeCode, type Partitioning } from './partitions.js';
 
 /**
  * Invite codes are derived, never stored: code = HMAC(INVITE_SECRET, id | salt), where the salt
@@ -12,8 +13,10 @@ export function newSalt(): string {
   return randomBytesPooled(12).toString('base64url');
 }
 
-export function deriveCode(secret: string, id: string, salt: string): string {
-  return createHmac('sha256', secret).update(`code|${id}|${salt}`).digest('base64url').slice(0, CODE_LENGTH);
+/** The code of invite `id` with `salt`, placed in the invite's partition (partitions.ts). */
+export function deriveCode(secret: string, id: string, salt: string, parts: Partitioning): string {
+  const mac = createHmac('sha256', secret).update(`code|${id}|${salt}`).digest('base64url');
+  return placeCode(mac.slice(0, CODE_LENGTH), parts.ofId(id), parts.count);
 }
 
 export function codeDigest(secret: string, code: string): string {

@@ -41,7 +41,7 @@ export function createQueries(
   async function byCode(code: string): Promise<InviteDoc | null> {
     // The digest is computed for every input so unknown and known codes cost the same.
     const digest = codeDigest(secret, code);
-    return looksLikeCode(code) ? store.getByDigest(digest) : null;
+    return looksLikeCode(code) ? store.getByCode(code, digest) : null;
   }
 
   /**

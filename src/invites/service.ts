@@ -34,7 +34,7 @@ export function createService(
   policy: PolicyPort = noPolicy,
 ) {
   const drafts = createDrafts(store, cfg);
-  const code = (doc: InviteDoc) => deriveCode(cfg.secret, doc.id, doc.salt);
+  const code = (doc: InviteDoc) => deriveCode(cfg.secret, doc.id, doc.salt, store.partitioning);
   const view = (doc: InviteDoc): Invite => toView(doc, code(doc), cfg.publicUrl, clock.now());
 
   function ok(c: Change): string {
@@ -52,7 +52,7 @@ export function createService(
   async function resolve(idOrCode: string): Promise<InviteDoc> {
     let doc: InviteDoc | null = null;
     if (looksLikeId(idOrCode)) doc = await store.get(idOrCode);
-    else if (looksLikeCode(idOrCode)) doc = await store.getByDigest(codeDigest(cfg.secret, idOrCode));
+    else if (looksLikeCode(idOrCode)) doc = await store.getByCode(idOrCode, codeDigest(cfg.secret, idOrCode));
     if (!doc) throw notFound();
     return doc;
   }
@@ -63,7 +63,9 @@ export function createService(
    */
   async function idOf(idOrCode: string): Promise<string> {
     if (looksLikeId(idOrCode)) return idOrCode;
-    const id = looksLikeCode(idOrCode) ? await store.idByDigest(codeDigest(cfg.secret, idOrCode)) : null;
+    const id = looksLikeCode(idOrCode)
+      ? await store.idByCode(idOrCode, codeDigest(cfg.secret, idOrCode))
+      : null;
     if (!id) throw notFound();
     return id;
   }

@@ -58,13 +58,14 @@ export function createStoreReads(redis: Redis, parts: string[], where: Partition
       );
       return ids.map((id) => parse(found.get(id) ?? null, id));
     },
-    async idByDigest(digest: string): Promise<string | null> {
-      const k = pk(parts[where.ofDigest(digest)]);
+    /** The id of the invite a code opens (`digest`: its lookup digest, codes.ts). */
+    async idByCode(code: string, digest: string): Promise<string | null> {
+      const k = pk(parts[where.ofCode(code)]);
       return redis.hget(k.codes(digest), digest);
     },
-    /** The invite a code digest points to, in one round trip. */
-    async getByDigest(digest: string): Promise<InviteDoc | null> {
-      const k = pk(parts[where.ofDigest(digest)]);
+    /** The invite a code opens, in one round trip (`digest`: its lookup digest, codes.ts). */
+    async getByCode(code: string, digest: string): Promise<InviteDoc | null> {
+      const k = pk(parts[where.ofCode(code)]);
       const found = await byDigest.call(redis, k.codes(digest), digest, k.invite(''));
       return found ? parseDoc(found[1], found[0]) : null;
     },

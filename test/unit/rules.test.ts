@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HeraldError } from '../../src/errors.js';
 import { codeDigest, deriveCode, looksLikeCode, newId, newSalt } from '../../src/invites/codes.js';
+import { partitioning, randomTail } from '../../src/invites/partitions.js';
 import { checkRedirect, resolveExpiry } from '../../src/invites/rules.js';
 
 const allow = ['https://app.example.com', 'http://localhost:3000'];
@@ -60,12 +61,32 @@ describe('codes', () => {
   it('derives URL-safe 12-character codes that differ per salt and secret', () => {
     const id = newId('inv');
     const [s1, s2] = [newSalt(), newSalt()];
-    const c = deriveCode('secret-one-0123456789', id, s1);
+    const one = partitioning(1);
+    const c = deriveCode('secret-one-0123456789', id, s1, one);
     expect(looksLikeCode(c)).toBe(true);
-    expect(deriveCode('secret-one-0123456789', id, s1)).toBe(c);
-    expect(deriveCode('secret-one-0123456789', id, s2)).not.toBe(c);
-    expect(deriveCode('secret-two-0123456789', id, s1)).not.toBe(c);
+    expect(deriveCode('secret-one-0123456789', id, s1, one)).toBe(c);
+    expect(deriveCode('secret-one-0123456789', id, s2, one)).not.toBe(c);
+    expect(deriveCode('secret-two-0123456789', id, s1, one)).not.toBe(c);
     expect(codeDigest('secret-one-0123456789', c)).not.toContain(c);
+  });
+  it('places a code in its invite’s partition at once, its head spread over every value', () => {
+    const parts = partitioning(48);
+    const heads = new Set<string>();
+    for (let i = 0; i < 2000; i++) {
+      const id = newId('inv', Date.now(), randomTail(i % 48, 48));
+      const c = deriveCode('secret-one-0123456789', id, newSalt(), parts);
+      expect(looksLikeCode(c)).toBe(true);
+      expect(parts.ofCode(c)).toBe(i % 48);
+      heads.add(c.slice(0, 2));
+    }
+    // 2,000 codes over 4,096 two-character heads: a placement that pinned them would show few.
+    expect(heads.size).toBeGreaterThan(1000);
+    // With one partition a code is the HMAC as it was (nothing to place).
+    const id = newId('inv');
+    const salt = newSalt();
+    const one = deriveCode('secret-one-0123456789', id, salt, partitioning(1));
+    expect(partitioning(1).ofCode(one)).toBe(0);
+    expect(deriveCode('secret-one-0123456789', id, salt, partitioning(2)).slice(4)).toBe(one.slice(4));
   });
   it('makes ids whose order is creation order', () => {
     const ids = Array.from({ length: 1000 }, () => newId('inv', 1_900_000_000_000));
