@@ -44,7 +44,7 @@ local function below(e)
   local best
   for _, L in ipairs(SORTS) do
     local b = ix_below(L, e)
-    if b and (not best or b > best) then best = b end
+    if b and (not best or lt(best, b)) then best = b end
   end
   return best
 end
@@ -78,7 +78,7 @@ local function before(sa, ia, sb, ib)
     if s.desc then return sa > sb end
     return sa < sb
   end
-  return ia < ib
+  return lt(ia, ib)
 end
 
 local function fmt(x)

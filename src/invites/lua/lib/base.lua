@@ -14,6 +14,29 @@ local function k(...) return P .. ':' .. table.concat({...}, ':') end
 -- The names of a partition's keys (src/keys.ts's PARTITION_KEYS, handed in as LAYOUT.keys).
 local K = LAYOUT.keys
 
+-- Lua compares strings with strcoll, so in the collation of Redis' locale (Redis sets LC_COLLATE
+-- from its environment: under en_US.UTF-8 'B' sorts after 'a' and '_' is ignored), while sorted
+-- sets compare bytes. Every comparison of stored strings goes through lt(), which is Lua's own
+-- `<` where the locale orders like bytes (C, POSIX, C.UTF-8: probed once, when the library loads)
+-- and a byte loop elsewhere (test/integration/collation.test.ts).
+local function bytes_lt(a, b)
+  for i = 1, math.min(#a, #b) do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
+local function collates_as_bytes()
+  -- Each character then a high one against the next character then a low one: bytes decide by
+  -- the first, a locale that ignores or folds the first decides by the second. And a byte past
+  -- ASCII, which bytes put after every ASCII one.
+  for c = 32, 125 do
+    if not (string.char(c) .. 'z' < string.char(c + 1) .. 'A') then return false end
+  end
+  return '~' < '\195\169' and 'Z' < 'a'
+end
+local lt = collates_as_bytes() and function(a, b) return a < b end or bytes_lt
+
 -- A whole number >= 0 in base 36: times in stored invites, trail lines and events take 8
 -- characters (until 2059) where decimal milliseconds took 13. Read back with tonumber(s, 36).
 local B36 = '0123456789abcdefghijklmnopqrstuvwxyz'

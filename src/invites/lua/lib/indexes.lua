@@ -109,7 +109,7 @@ local function index_new()
     add = function(doc) index_all(doc, add) end,
     flush = function()
       for L, es in pairs(later) do
-        table.sort(es)
+        table.sort(es, lt)
         ix_add_sorted(L, es)
       end
     end,

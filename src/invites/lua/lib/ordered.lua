@@ -38,9 +38,9 @@ local IX_SEEN = {}
 per_call(function() IX_SEEN = {} end)
 local function ix_locate(L, e)
   local c = IX_SEEN[L]
-  if c and c.b <= e then
+  if c and not lt(e, c.b) then
     if c.nb == nil then c.nb = ix_next(L, c.b) or false end
-    if c.nb == false or e < c.nb then return c end
+    if c.nb == false or lt(e, c.nb) then return c end
   end
   c = {b = ix_bucket(L, e)}
   IX_SEEN[L] = c
@@ -86,7 +86,7 @@ local function ix_add_sorted(L, es)
     local key = ix_key(L, c.b)
     c.n = c.n or redis.call('ZCARD', key)
     local args, j = {'ZADD', key}, i
-    while j <= #es and c.n + (j - i) < IX_MAX and (c.nb == false or es[j] < c.nb) do
+    while j <= #es and c.n + (j - i) < IX_MAX and (c.nb == false or lt(es[j], c.nb)) do
       args[#args + 1] = 0
       args[#args + 1] = es[j]
       j = j + 1

@@ -38,7 +38,7 @@ local function ix_walk(Ls, from, after, f)
   while true do
     local best
     for i = 1, #Ls do
-      if heads[i] and (not best or heads[i] < heads[best]) then best = i end
+      if heads[i] and (not best or lt(heads[i], heads[best])) then best = i end
     end
     if not best then return false end
     local e = heads[best]
@@ -66,11 +66,11 @@ local function ix_count(L, from, to, most)
   local lo = from == '' and '-' or ('[' .. from)
   while b and not (most and n > most) do
     local nb = ix_next(L, b)
-    if nb and nb <= to and lo == '-' then
+    if nb and not lt(to, nb) and lo == '-' then
       n = n + redis.call('ZCARD', ix_key(L, b))
     else
       n = n + redis.call('ZLEXCOUNT', ix_key(L, b), lo, '(' .. to)
-      if not nb or nb >= to then return n end
+      if not nb or not lt(nb, to) then return n end
     end
     b, lo = nb, '-'
   end
