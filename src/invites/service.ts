@@ -216,7 +216,7 @@ export function createService(
         removed += round;
         // Nothing left of before, or only index entries whose invite is gone: done either way.
         if (round === 0) {
-          await store.purgeSuppressions(tenant, before);
+          await store.purgeSuppressions(tenant, before, clock.now());
           return { removed };
         }
       }

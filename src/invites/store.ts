@@ -58,6 +58,7 @@ export const SCRIPTS = [
   'query',
   'unqueue',
   'suppression',
+  'purge_suppressions',
   'bounce',
   'decline',
   'opened',
@@ -396,19 +397,15 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
      * Removes a deleted tenant's suppression entries made until `before` (its unsubscribes; shared
      * bounces stay; one made again since by a tenant of the same id stays too).
      */
-    async purgeSuppressions(tenant: string, before: number) {
+    async purgeSuppressions(tenant: string, before: number, now: number) {
+      const most = 500;
       for (const P of parts) {
-        const keys = pk(P);
-        for (;;) {
-          const order = keys.suppressionOrder(tenant);
-          const members = await redis.zrange(order, '-inf', before, 'BYSCORE', 'LIMIT', 0, 500);
-          if (!members.length) break;
-          const fields = members.map((m) => keys.suppressionField(tenant, m));
-          await redis.hdel(keys.suppressions, ...fields);
-          await redis.zrem(order, ...members);
-        }
+        let looked: number;
+        do looked = Number(await run('purge_suppressions', P, now, tenant, before, most));
+        while (looked === most);
+        // What a reason's index may hold of that age without an entry (each removal is its own step).
         for (const r of REASONS)
-          await redis.zremrangebyscore(keys.suppressionOrder(tenant, r), '-inf', before);
+          await redis.zremrangebyscore(pk(P).suppressionOrder(tenant, r), '-inf', before);
       }
     },
     /** Invites whose latest send was recorded as queued at or before `cutoff` (up to `limit` per partition). */
