@@ -17,20 +17,40 @@ local NESTED_LONG = {}
 for name, n in pairs(LAYOUT.nested) do NESTED_LONG[name] = invert(n.names) end
 local ITEM_LONG = invert(LAYOUT.items.acceptedBy)
 local NO_DEFAULTS = {}
+local ITEM_DEFAULTS = {userId = NULL, email = NULL}
 
-local function is_empty_list(v) return type(v) == 'table' and next(v) == nil end
+-- Decoding and encoding run for every invite a script reads or writes (a delivery does both):
+-- globals as locals, no helper calls per field, and each defaults table walked as a list.
+local type, next, pairs, tonumber, floor = type, next, pairs, tonumber, math.floor
 
 local TIMES = {}
 for _, name in ipairs(LAYOUT.times) do TIMES[name] = true end
-local function is_time(key, v) return TIMES[key] and type(v) == 'number' and v >= 0 and v == math.floor(v) end
 
--- Long names to short, leaving out nulls and values equal to their default; times in base 36.
+-- Each defaults table's entries as {name, value, is a list}, listed the first time it is used.
+local FILLS = {}
+local function fills(defaults)
+  local f = FILLS[defaults]
+  if not f then
+    f = {}
+    for key, d in pairs(defaults) do f[#f + 1] = {key, d, type(d) == 'table'} end
+    FILLS[defaults] = f
+  end
+  return f
+end
+
+-- Long names to short, leaving out nulls and values equal to their default (an empty list for an
+-- empty-list default); times in base 36.
 local function squeeze(obj, names, defaults)
   local out = {}
   for key, v in pairs(obj) do
-    local d = defaults[key]
-    local dropped = v == NULL or (d ~= nil and (v == d or (is_empty_list(d) and is_empty_list(v))))
-    if not dropped then out[names[key] or key] = is_time(key, v) and to36(v) or v end
+    if v ~= NULL then
+      local d = defaults[key]
+      local keep = d == nil or (v ~= d and not (type(d) == 'table' and next(d) == nil and type(v) == 'table' and next(v) == nil))
+      if keep then
+        if TIMES[key] and type(v) == 'number' and v >= 0 and v == floor(v) then v = to36(v) end
+        out[names[key] or key] = v
+      end
+    end
   end
   return out
 end
@@ -43,9 +63,11 @@ local function expand(obj, long, defaults)
     if TIMES[name] and type(v) == 'string' then v = tonumber(v, 36) end
     out[name] = v
   end
-  for key, d in pairs(defaults) do
-    if out[key] == nil then
-      if type(d) == 'table' then out[key] = {} else out[key] = d end
+  local f = fills(defaults)
+  for i = 1, #f do
+    local e = f[i]
+    if out[e[1]] == nil then
+      if e[3] then out[e[1]] = {} else out[e[1]] = e[2] end
     end
   end
   return out
@@ -65,7 +87,7 @@ local function decode(raw, id)
   for name, n in pairs(LAYOUT.nested) do
     if type(doc[name]) == 'table' then doc[name] = expand(doc[name], NESTED_LONG[name], n.defaults) end
   end
-  for i, a in ipairs(doc.acceptedBy) do doc.acceptedBy[i] = expand(a, ITEM_LONG, {userId = NULL, email = NULL}) end
+  for i, a in ipairs(doc.acceptedBy) do doc.acceptedBy[i] = expand(a, ITEM_LONG, ITEM_DEFAULTS) end
   if doc.emailKey == nil then doc.emailKey = doc.email end
   doc.id = id
   doc.status = STATUS[string.sub(raw, 1, 1)]
