@@ -15,9 +15,23 @@ end
 local TOP_LONG = invert(LAYOUT.top)
 local NESTED_LONG = {}
 for name, n in pairs(LAYOUT.nested) do NESTED_LONG[name] = invert(n.names) end
-local ITEM_LONG = invert(LAYOUT.items.acceptedBy)
-local NO_DEFAULTS = {}
-local ITEM_DEFAULTS = {userId = NULL, email = NULL}
+-- acceptedBy items are read and written field by field, not through expand and squeeze: an open
+-- invite may hold thousands, and each accept decodes and encodes them all.
+local ITEM = LAYOUT.items.acceptedBy
+local function item_in(a)
+  local at = a[ITEM.at]
+  if type(at) == 'string' then at = tonumber(at, 36) end
+  local userId, email = a[ITEM.userId], a[ITEM.email]
+  return {userId = userId == nil and NULL or userId, email = email == nil and NULL or email, at = at}
+end
+local function item_out(a)
+  local out, at = {}, a.at
+  if a.userId ~= NULL then out[ITEM.userId] = a.userId end
+  if a.email ~= NULL then out[ITEM.email] = a.email end
+  if type(at) == 'number' and at >= 0 and at == math.floor(at) then at = to36(at) end
+  out[ITEM.at] = at
+  return out
+end
 
 -- Decoding and encoding run for every invite a script reads or writes (a delivery does both):
 -- globals as locals, no helper calls per field, and each defaults table walked as a list.
@@ -87,7 +101,7 @@ local function decode(raw, id)
   for name, n in pairs(LAYOUT.nested) do
     if type(doc[name]) == 'table' then doc[name] = expand(doc[name], NESTED_LONG[name], n.defaults) end
   end
-  for i, a in ipairs(doc.acceptedBy) do doc.acceptedBy[i] = expand(a, ITEM_LONG, ITEM_DEFAULTS) end
+  for i, a in ipairs(doc.acceptedBy) do doc.acceptedBy[i] = item_in(a) end
   if doc.emailKey == nil then doc.emailKey = doc.email end
   doc.id = id
   doc.status = STATUS[string.sub(raw, 1, 1)]
@@ -106,7 +120,7 @@ local function encode(doc)
   local ab = out[LAYOUT.top.acceptedBy]
   if ab then
     local items = {}
-    for i, a in ipairs(ab) do items[i] = squeeze(a, LAYOUT.items.acceptedBy, NO_DEFAULTS) end
+    for i, a in ipairs(ab) do items[i] = item_out(a) end
     out[LAYOUT.top.acceptedBy] = items
   end
   if doc.emailKey == doc.email then out[LAYOUT.top.emailKey] = nil end
