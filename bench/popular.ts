@@ -23,6 +23,9 @@ for (let i = 0; i < USES; i++) {
   if (i % 100 === 99) lookupMs.push(await timed(() => queries.publicView(inv.code)));
 }
 const key = (await redis.client.keys('*:inv:*'))[0];
+// Every invite.accepted event carries the invite with every use so far (DESIGN §10).
+const feed = (await redis.client.keys('*:events'))[0];
+const feedBytes = Number(await redis.client.call('MEMORY', 'USAGE', feed, 'SAMPLES', '0'));
 const first = (xs: number[]) => median(xs.slice(0, Math.max(1, xs.length / 10)));
 const last = (xs: number[]) => median(xs.slice(-Math.max(1, xs.length / 10)));
 report('popular', {
@@ -32,6 +35,7 @@ report('popular', {
   lookup_ms_first_tenth: round(first(lookupMs), 3),
   lookup_ms_last_tenth: round(last(lookupMs), 3),
   invite_key_bytes: await redis.client.strlen(key),
+  feed_mb: round(feedBytes / 2 ** 20, 1),
   ratio_last_to_first_accept: round(last(acceptMs) / first(acceptMs), 1),
 });
 await redis.client.quit();
