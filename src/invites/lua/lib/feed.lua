@@ -4,15 +4,17 @@
 -- Fields: e or t the type, a the time, i the invite's id (see publish), inv the invite as stored
 -- after the change (without salt and digest), x further data (JSON). Stream ids give the order; the event id is derived from them.
 -- The invite in an event leaves out its salt and digest: the feed never shows the code, and the
--- stream keeps a copy per event. (Base64url values, and quotes inside JSON strings are escaped,
--- so the patterns match only these keys.)
-local function snapshot(raw)
-  local out, n = string.gsub((split(raw)), '"sa":"[^"]*",', '', 1)
-  if n == 0 then out = string.gsub(out, ',"sa":"[^"]*"', '', 1) end
-  out, n = string.gsub(out, '"dg":"[^"]*",', '', 1)
-  if n == 0 then out = string.gsub(out, ',"dg":"[^"]*"', '', 1) end
-  return out
+-- stream keeps a copy per event. Base64url values, and quotes inside JSON strings are escaped,
+-- so a plain find of the quoted key meets only that key (plain finds: gsub's pattern matching
+-- over the whole document cost a publish ~5 µs).
+local function without(text, key)
+  local a = string.find(text, key, 1, true)
+  if not a then return text end
+  local b = string.find(text, '"', a + #key, true)
+  if string.sub(text, b + 1, b + 1) == ',' then return string.sub(text, 1, a - 1) .. string.sub(text, b + 2) end
+  return string.sub(text, 1, a - 2) .. string.sub(text, b + 1)
 end
+local function snapshot(raw) return without(without((split(raw)), '"sa":"'), '"dg":"') end
 
 -- An invite's event is written short (e: the type without "invite.", a: the time in base 36,
 -- i: the id without "inv_"); other events spell the type out (t).
