@@ -56,6 +56,34 @@ beforeAll(async () => {
 });
 afterAll(() => h.cleanup());
 
+/** Checks every bucket of the named indexes against its bounds; the entries per index and the buckets. */
+async function checkBuckets(indexes: string[]): Promise<Record<string, number>> {
+  const totals: Record<string, number> = { buckets: 0 };
+  for (const P of partitionPrefixes(h.data, h.partitions)) {
+    for (const name of indexes) {
+      const L = partitionKeys(P).index(name);
+      const names = await h.redis.zrange(`${L}:d`, 0, -1);
+      expect(names).toEqual([...names].sort());
+      const bounds = ['', ...names];
+      let total = 0;
+      for (const [i, b] of bounds.entries()) {
+        const entries = await h.redis.zrange(`${L}:b:${b}`, 0, -1);
+        if (b !== '') expect(entries.length).toBeGreaterThan(0);
+        expect(entries.length).toBeLessThanOrEqual(123);
+        for (const e of entries) {
+          expect(e >= b).toBe(true);
+          if (i + 1 < bounds.length) expect(e < bounds[i + 1]).toBe(true);
+        }
+        total += entries.length;
+      }
+      expect((await scanKeys(h.redis, `${L}:b:*`)).length).toBeLessThanOrEqual(bounds.length);
+      totals[name] = (totals[name] ?? 0) + total;
+      totals.buckets += bounds.length;
+    }
+  }
+  return totals;
+}
+
 async function model(sort: string, role?: string, status?: string): Promise<string[]> {
   const all = (await Promise.all([...order.keys()].map((id) => service.get(id)))).filter(
     (x) => (!role || x.role === role) && (!status || status.split(',').includes(x.status)),
@@ -93,41 +121,19 @@ describe('ordered indexes over many buckets', () => {
   });
 
   it('keep each bucket within its bounds, at most 123 entries, and no empty bucket named', async () => {
-    let buckets = 0;
-    const totals: Record<string, number> = {};
-    for (const P of partitionPrefixes(h.data, h.partitions)) {
-      for (const name of ['created', 'updated', 'expires', 'due', 'role']) {
-        const L = partitionKeys(P).index(name);
-        const names = await h.redis.zrange(`${L}:d`, 0, -1);
-        expect(names).toEqual([...names].sort());
-        const bounds = ['', ...names];
-        let total = 0;
-        for (const [i, b] of bounds.entries()) {
-          const entries = await h.redis.zrange(`${L}:b:${b}`, 0, -1);
-          if (b !== '') expect(entries.length).toBeGreaterThan(0);
-          expect(entries.length).toBeLessThanOrEqual(123);
-          for (const e of entries) {
-            expect(e >= b).toBe(true);
-            if (i + 1 < bounds.length) expect(e < bounds[i + 1]).toBe(true);
-          }
-          total += entries.length;
-        }
-        expect((await scanKeys(h.redis, `${L}:b:*`)).length).toBeLessThanOrEqual(bounds.length);
-        totals[name] = (totals[name] ?? 0) + total;
-        buckets += bounds.length;
-      }
-    }
+    const totals = await checkBuckets(['created', 'updated', 'expires', 'due', 'role']);
     // An expiry stands in one of two: 'due' while pending with an expiry, else 'expires'.
     expect(totals.due).toBeGreaterThan(0);
-    expect({ ...totals, expires: totals.expires + totals.due, due: 0 }).toEqual({
+    expect({ ...totals, expires: totals.expires + totals.due, due: 0, buckets: 0 }).toEqual({
       created: order.size,
       updated: order.size,
       expires: order.size,
       due: 0,
       role: order.size,
+      buckets: 0,
     });
     // Each request's 150 split every index of the partition they went to.
-    expect(buckets).toBeGreaterThan(4 * partitionPrefixes(h.data, h.partitions).length);
+    expect(totals.buckets).toBeGreaterThan(4 * partitionPrefixes(h.data, h.partitions).length);
   });
 
   it('find values longer than an entry holds (they are hashed there), exactly', async () => {
@@ -143,5 +149,29 @@ describe('ordered indexes over many buckets', () => {
     await expect(service.create({ email, send: false })).rejects.toMatchObject({ status: 409 });
     await service.cancel(a.id);
     await expect(service.create({ email, send: false })).resolves.toMatchObject({ email });
+  });
+
+  it('move entries out of buckets that then empty and leave the directory (touch, in the updated index)', async () => {
+    // 300 in one request land in one partition, appended to its updated index across three
+    // buckets or more; touching them all, oldest first, moves each to the end, so every bucket
+    // that held only them empties.
+    const made = ((await service.create({ role: 'moved', maxAge: 0, count: 300 })) as { data: Invite[] })
+      .data;
+    const P = partitionPrefixes(h.data, h.partitions);
+    const directory = async () =>
+      (
+        await Promise.all(P.map((p) => h.redis.zrange(`${partitionKeys(p).index('updated')}:d`, 0, -1)))
+      ).flat();
+    const before = await directory();
+    for (const m of made) {
+      clock.advance(1);
+      await service.patch(m.id, { metadata: { moved: true } });
+    }
+    const after = new Set(await directory());
+    expect(before.filter((b) => !after.has(b)).length).toBeGreaterThan(0);
+    await checkBuckets(['updated']);
+    const ids = made.map((m) => m.id);
+    expect(await paged({ sort: '-updatedAt', role: 'moved' })).toEqual([...ids].reverse());
+    expect(await paged({ sort: 'updatedAt', role: 'moved' })).toEqual(ids);
   });
 });

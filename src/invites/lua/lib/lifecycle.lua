@@ -10,9 +10,8 @@ local function remove_invite(doc)
 end
 
 local function touch(doc)
-  ix_rem(ix_name('updated'), sort_entry(doc.updatedAt, doc.id))
+  ix_move(ix_name('updated'), sort_entry(doc.updatedAt, doc.id), sort_entry(NOW, doc.id))
   doc.updatedAt = NOW
-  ix_add(ix_name('updated'), sort_entry(NOW, doc.id))
 end
 
 local function set_expiry(doc, expiresAt)

@@ -47,8 +47,8 @@ local function ix_locate(L, e)
   return c
 end
 
-local function ix_add(L, e)
-  local c = ix_locate(L, e)
+-- Adds e to the bucket c (ix_locate's) that holds it.
+local function ix_add_at(L, c, e)
   local key = ix_key(L, c.b)
   if redis.call('ZADD', key, 0, e) == 0 then return end
   c.n = c.n and c.n + 1 or redis.call('ZCARD', key)
@@ -75,6 +75,8 @@ local function ix_add(L, e)
   redis.call('ZREMRANGEBYRANK', key, math.floor(n / 2), -1)
   redis.call('ZADD', L .. ':d', 0, upper[1])
 end
+
+local function ix_add(L, e) return ix_add_at(L, ix_locate(L, e), e) end
 
 -- Adds entries given in ascending order, those that fit in one bucket with one ZADD (the sweep
 -- moves hundreds of neighbours a call); at a full bucket, one at a time, which splits it.
@@ -111,6 +113,22 @@ local function ix_rem(L, e)
     redis.call('ZREM', L .. ':d', c.b)
     IX_SEEN[L] = nil
   end
+end
+
+-- Moves an entry from `from` to `to` (an invite's updatedAt moving to now). `to` is located with
+-- one directory read rather than through the cache, whose next-bucket read only pays off for runs
+-- of neighbours; the emptied-bucket check is skipped when `to` lands in the same bucket: five or
+-- six calls where a remove and an add took seven (a delivery's touch ~17 -> ~13 µs, 2026-12-06).
+local function ix_move(L, from, to)
+  local b = ix_bucket(L, from)
+  local key = ix_key(L, b)
+  local removed = redis.call('ZREM', key, from) == 1
+  local c = {b = ix_bucket(L, to)} -- its next bucket unread (nb nil), its size unknown
+  IX_SEEN[L] = c
+  if removed and c.b ~= b and b ~= '' and redis.call('EXISTS', key) == 0 then
+    redis.call('ZREM', L .. ':d', b)
+  end
+  ix_add_at(L, c, to)
 end
 
 local function ix_has(L, e) return redis.call('ZSCORE', ix_key(L, ix_locate(L, e).b), e) ~= false end
