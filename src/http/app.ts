@@ -92,22 +92,27 @@ const VERSION = (
 
 /** Builds the HTTP app; it never listens (src/main.ts does), so tests use app.inject. */
 export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
+  // Fastify's own request log (a line when a request comes and when it is answered) is written
+  // at info; at a higher LOG_LEVEL it would only cost every request a child logger and two
+  // listeners, so Fastify then gets no logger and errors are logged by errorHandler.
+  const accessLog = d.logger.isLevelEnabled('info');
+  const onError = errorHandler(d.logger);
   const app = Fastify({
-    loggerInstance: d.logger as unknown as FastifyBaseLogger,
+    ...(accessLog ? { loggerInstance: d.logger as unknown as FastifyBaseLogger } : {}),
     bodyLimit: BODY_LIMIT,
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
     routerOptions: { maxParamLength: 320 },
     trustProxy: (d.trustProxy ?? false) as boolean, // Fastify also takes a hop count, which its types omit
     // Errors raised by the router itself (bad URL encoding, over-long params) take the same path.
-    frameworkErrors: (err, req, reply) => errorHandler(err, req, reply),
+    frameworkErrors: (err, req, reply) => onError(err, req, reply),
   });
   app.setValidatorCompiler(validatorCompiler);
   // Response schemas document the API (OpenAPI); the views are typed at compile time, so
   // responses are written with plain JSON.stringify: re-validating each one with zod cost a
   // fifth of the public lookup's throughput (BENCHMARKS.md).
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
-  app.setErrorHandler(errorHandler);
+  app.setErrorHandler(onError);
   app.setNotFoundHandler((req, reply) =>
     reply.code(404).send(errorBody('route_not_found', `No route ${req.method} ${req.url.split('?')[0]}.`)),
   );
@@ -136,14 +141,13 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   );
   await app.register(formbody, { bodyLimit: 16 * 1024 });
 
-  // Every response pays these two: callback hooks (no promise each) and one counter child per
-  // method, route and status, looked up rather than hashed from labels each time.
+  // Every response pays this one hook: a callback (no promise), the request id header, and one
+  // counter child per method, route and status, looked up rather than hashed from labels each
+  // time. Counted as the response is sent, not in onResponse: a route with an onResponse hook
+  // costs every request two listeners on the response.
+  const counted = new Map<string, { inc(): void }>();
   app.addHook('onSend', (req, reply, payload, done) => {
     reply.header('x-request-id', req.id);
-    done(null, payload);
-  });
-  const counted = new Map<string, { inc(): void }>();
-  app.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions.url ?? 'unmatched';
     const key = `${req.method} ${route} ${reply.statusCode}`;
     let child = counted.get(key);
@@ -152,7 +156,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
       counted.set(key, child);
     }
     child.inc();
-    done();
+    done(null, payload);
   });
 
   d.metrics.onScrape(

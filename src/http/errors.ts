@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { HeraldError } from '../errors.js';
+import type { Logger } from '../logger.js';
 
 // Redis away, full (`noeviction` refuses writes with OOM), a replica (READONLY), or a cluster
 // between two slot maps (a master failing over, slots moving): a moment's 503 with Retry-After,
@@ -83,9 +84,12 @@ export function toHttpError(err: FastifyError | Error): {
   return { status: 500, body: errorBody('internal_error', 'Something went wrong on our side.'), headers: {} };
 }
 
-export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
-  const { status, body, headers } = toHttpError(err);
-  if (status === 503) req.log.warn({ err: err.message }, 'store unavailable');
-  else if (status >= 500) req.log.error({ err }, 'request failed');
-  return reply.code(status).headers(headers).send(body);
+/** Fastify's error handler: the mapped error, and a log line (with the request id) for a 5xx. */
+export function errorHandler(logger: Logger) {
+  return (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+    const { status, body, headers } = toHttpError(err);
+    if (status === 503) logger.warn({ reqId: req.id, err: err.message }, 'store unavailable');
+    else if (status >= 500) logger.error({ reqId: req.id, err }, 'request failed');
+    return reply.code(status).headers(headers).send(body);
+  };
 }

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorHandler } from '../../src/http/errors.js';
 import { idempotent } from '../../src/http/idempotency.js';
+import { createLogger } from '../../src/logger.js';
 import { createStore } from '../../src/invites/store.js';
 import { deleteKeys, redisUrl, uniquePrefix } from '../helpers.js';
 
@@ -17,7 +18,7 @@ const app = Fastify();
 beforeAll(async () => {
   redis = new Redis(redisUrl());
   const store = createStore(redis, prefix);
-  app.setErrorHandler(errorHandler);
+  app.setErrorHandler(errorHandler(createLogger('silent')));
   app.post('/things', (req, reply) =>
     idempotent(
       store,
