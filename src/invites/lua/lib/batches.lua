@@ -7,11 +7,13 @@
 local function batch_count_end(batchId, id, field)
   if isnull(batchId) or batchId == '' then return false end
   local bk = k(K.batch, batchId)
-  local fin = redis.call('HGET', bk, 'finishedAt')
-  if (fin and fin ~= '') or redis.call('EXISTS', bk) == 0 then return false end
+  -- No `created`: no share here (create.lua counts it, 0 included, before any of its invites can
+  -- end), or the batch is gone; a finished batch counts nothing more.
+  local got = redis.call('HMGET', bk, 'finishedAt', 'created')
+  if (got[1] and got[1] ~= '') or not got[2] then return false end
   if redis.call('SADD', bk .. ':' .. K.batchEnded, id) == 0 then return false end
   redis.call('HINCRBY', bk, field, 1)
-  return redis.call('SCARD', bk .. ':' .. K.batchEnded) >= tonumber(redis.call('HGET', bk, 'created') or 0)
+  return redis.call('SCARD', bk .. ':' .. K.batchEnded) >= tonumber(got[2])
 end
 
 -- The reply of a change that may end a batch's share: {'ok', outcome, invite or false, the batch
