@@ -3,15 +3,12 @@
 // at a time (the API's shape, with the uniqueness check). Baseline in the same run: a plain SET
 // of the stored document's size, the least one write can cost.
 import { benchService, populate } from './populate.js';
-import { benchRedis, report, round } from './lib.js';
+import { benchRedis, redisCpuSeconds, report, round } from './lib.js';
 
 const BULK = Number(process.env.BENCH_N ?? 50_000);
 const redis = await benchRedis(6419);
 const { service } = benchService(redis.client);
-const cpu = async () => {
-  const info = await redis.client.info('cpu');
-  return Number(/used_cpu_user:([\d.]+)/.exec(info)![1]) + Number(/used_cpu_sys:([\d.]+)/.exec(info)![1]);
-};
+const cpu = () => redisCpuSeconds(redis.client);
 const perInvite = (seconds: number, n: number) => round((seconds * 1000) / n, 4);
 const body = { maxAge: 60, role: 'member', scope: { type: 'guild', id: 'g' } };
 

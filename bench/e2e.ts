@@ -9,7 +9,7 @@ import mjml2html from 'mjml';
 import nodemailer from 'nodemailer';
 import { loadConfig } from '../src/config.js';
 import { createHerald } from '../src/herald.js';
-import { benchRedis, cpuSeconds, peakRssMb, report, round } from './lib.js';
+import { benchRedis, cpuSeconds, peakRssMb, redisCpuSeconds, report, round } from './lib.js';
 
 const N = Number(process.env.BENCH_N ?? 10_000);
 const NAIVE_N = Number(process.env.BENCH_NAIVE_N ?? N);
@@ -60,9 +60,7 @@ const cpu0 = {
   sink: cpuSeconds(sink.pid!),
   api: process.cpuUsage(),
 };
-const redisCpu = async () =>
-  Number(/used_cpu_user:([\d.]+)/.exec(await redis.client.info('cpu'))![1]) +
-  Number(/used_cpu_sys:([\d.]+)/.exec(await redis.client.info('cpu'))![1]);
+const redisCpu = () => redisCpuSeconds(redis.client);
 const redis0 = await redisCpu();
 if (process.env.BENCH_PROFILE) {
   // Every command's time, to split Redis' work by script (printed after the run).

@@ -49,6 +49,12 @@ export async function benchRedis(port: number) {
   return { url: server.url, client: new Redis(server.url), stop: () => server.kill() };
 }
 
+/** CPU seconds (user + system) a Redis server has used so far, from INFO. */
+export async function redisCpuSeconds(client: Redis): Promise<number> {
+  const info = await client.info('cpu');
+  return Number(/used_cpu_user:([\d.]+)/.exec(info)![1]) + Number(/used_cpu_sys:([\d.]+)/.exec(info)![1]);
+}
+
 /** Peak resident memory of a process (VmHWM), in MB. */
 export function peakRssMb(pid: number): number {
   try {

@@ -11,6 +11,7 @@ const scripts = [
   'retention',
   'memory',
   'create',
+  'scripts',
   'codec',
   'popular',
   'list',
