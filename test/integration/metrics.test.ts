@@ -72,6 +72,20 @@ describe('metrics across separate web and worker processes', () => {
       headers: { authorization: `Bearer ${METRICS_TOKEN}` },
     });
     expect(ok.statusCode).toBe(200);
-    expect(ok.body).toContain('herald_http_requests_total');
+    // Each answered request once, by route and status: the five refusals above, and on the next
+    // scrape this one too, the refusals not counted again.
+    const count = (body: string, status: number) =>
+      Number(
+        new RegExp(
+          `herald_http_requests_total\\{method="GET",route="/metrics",status="${status}"\\} (\\d+)`,
+        ).exec(body)?.[1] ?? 0,
+      );
+    expect(count(ok.body, 401)).toBe(5);
+    const again = await web.inject({
+      method: 'GET',
+      url: '/metrics',
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    });
+    expect([count(again.body, 401), count(again.body, 200)]).toEqual([5, count(ok.body, 200) + 1]);
   });
 });
