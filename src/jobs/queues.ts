@@ -90,7 +90,9 @@ export function createQueues(connection: Redis, s: QueueSettings) {
     const byShard = new Map<Queue, SendItem[]>();
     for (const item of items) {
       const q = forInvite(item.inviteId);
-      byShard.set(q, [...(byShard.get(q) ?? []), item]);
+      const mine = byShard.get(q);
+      if (mine) mine.push(item);
+      else byShard.set(q, [item]);
     }
     await Promise.all(
       [...byShard].map(([q, mine]) =>
