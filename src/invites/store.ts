@@ -360,8 +360,8 @@ export function createStore(redis: Redis, prefix: string, count = 1) {
     },
     /** What a send job needs, in one round trip: the invite and whether its address is suppressed. */
     async prepareSend(id: string): Promise<{ doc: InviteDoc | null; suppressed: boolean }> {
-      // Two plain reads rather than a script: a send reads nothing it then writes, and a script
-      // call costs Redis its prelude (LAYOUT and the modules, ~50 µs) before any work.
+      // Two plain reads rather than a script: a send reads nothing it then writes, and a function
+      // call costs Redis ~6 µs before any work (an empty delivery call, 2026-12-06).
       const keys = pk(at(id));
       const raw = await redis.get(keys.invite(id));
       if (!raw) return { doc: null, suppressed: false };
