@@ -297,6 +297,26 @@ export const waitForBatch = (a: Api, batchId: string, ms = 60_000) =>
  * A suite's Herald (API and worker) with an SMTP sink and one tenant, started before its tests
  * and removed after: `s.h`, `s.sink`, and `s.op` (a call with the operator key).
  */
+/**
+ * A Herald for one test file, started before its tests and cleaned up after them: `t.h` once they
+ * run, and `t.a`, the API as the test key, usable from the start.
+ */
+export function withHerald(o?: Parameters<typeof startHerald>[0]) {
+  const s = {} as { h: TestHerald };
+  beforeAll(async () => {
+    s.h = await startHerald(o);
+  });
+  afterAll(() => s.h?.cleanup());
+  const inject = ((...args: unknown[]) =>
+    (s.h.inject as (...a: unknown[]) => unknown)(...args)) as unknown as TestHerald['inject'];
+  return {
+    get h() {
+      return s.h;
+    },
+    a: api({ inject }),
+  };
+}
+
 export function heraldWithTenant(o: {
   tenant: string;
   decide?: Parameters<typeof startSink>[0];

@@ -1,13 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, startHerald, type TestHerald } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { withHerald } from '../helpers.js';
 
-let h: TestHerald;
-let a: ReturnType<typeof api>;
-beforeAll(async () => {
-  h = await startHerald();
-  a = api(h);
-});
-afterAll(() => h.cleanup());
+const t = withHerald();
+const a = t.a;
 
 type Ev = { id: string; type: string; timestamp: string; data: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -80,7 +75,7 @@ describe('the event feed', () => {
     }
     expect((await a.get('/v1/events?type=invite.nothing')).statusCode).toBe(400);
     expect((await a.get('/v1/events?limit=101')).statusCode).toBe(400);
-    expect((await h.inject({ method: 'GET', url: '/v1/events' })).statusCode).toBe(401);
+    expect((await t.h.inject({ method: 'GET', url: '/v1/events' })).statusCode).toBe(401);
   });
 
   it('under concurrent writers, a poller sees every event exactly once and in order', async () => {

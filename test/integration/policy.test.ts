@@ -1,13 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, scanKeys, startHerald, type TestHerald } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { scanKeys, withHerald } from '../helpers.js';
 
-let h: TestHerald;
-let a: ReturnType<typeof api>;
-beforeAll(async () => {
-  h = await startHerald();
-  a = api(h);
-});
-afterAll(() => h.cleanup());
+const t = withHerald();
+const a = t.a;
 
 const put = async (policy: object) => {
   const r = await a.put('/v1/policy', policy);
@@ -18,7 +13,7 @@ const put = async (policy: object) => {
 };
 const create = (email: string) => a.post('/v1/invites', { email, send: false });
 const postCsv = (payload: string) =>
-  h.inject({
+  t.h.inject({
     method: 'POST',
     url: '/v1/invites/send',
     headers: { authorization: 'Bearer test-key-0123456789abcdef', 'content-type': 'text/csv' },
@@ -96,7 +91,7 @@ describe('the invite policy (DESIGN §17)', () => {
 
   it('bulk and CSV list every refused address (line numbers for CSV) and queue nothing; check is a dry run', async () => {
     await put({ allowedDomains: ['acme.test'], blockSubaddressing: true });
-    const batches = async () => (await scanKeys(h.redis, `${h.data}:batch:*`)).length;
+    const batches = async () => (await scanKeys(t.h.redis, `${t.h.data}:batch:*`)).length;
     const before = await batches();
     const bulk = await a.post('/v1/invites/send', {
       emails: ['ok@acme.test', 'no@other.test', 'ok+x@acme.test'],
@@ -136,10 +131,10 @@ describe('the invite policy (DESIGN §17)', () => {
       'domain_not_allowed',
     );
     expect((await accept({ userId: 'u1', email: 'u1@acme.test' })).statusCode).toBe(200);
-    const page = await h.inject({ method: 'GET', url: `/i/${inv.code}` });
+    const page = await t.h.inject({ method: 'GET', url: `/i/${inv.code}` });
     expect(page.body).toContain('name="email"');
     const post = (email: string) =>
-      h.inject({
+      t.h.inject({
         method: 'POST',
         url: `/i/${inv.code}/accept`,
         headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' },
