@@ -4,7 +4,7 @@
 -- ARGV: 2 id, 3 userId or '', 4 email as given or '', 5 email lowercased or '', 6 reason or '',
 -- 7 '1' when the policy allows that email (restrictDomains).
 -- One use per call; the same user (or, for an anonymous accept, the invited address) counts once.
-local doc = load(ARGV[2])
+local doc, earlier = load_open(ARGV[2])
 if not doc then return {'err', 'invite_not_found'} end
 local userId, email, emailKey, reason = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 if expire_if_due(doc) or doc.status == 'expired' then return {'err', 'invite_expired'} end
@@ -16,6 +16,11 @@ if not isnull(doc.emailKey) and emailKey ~= doc.emailKey then return {'err', 'em
 -- An open invite with restrictDomains admits only an address the policy allows (ARGV[7]).
 if isnull(doc.emailKey) and doc.restrictDomains and ARGV[7] ~= '1' then return {'err', 'domain_not_allowed'} end
 if type(doc.acceptedBy) ~= 'table' then doc.acceptedBy = {} end
+-- An open invite's earlier uses are text here (load_open): a user's is found in the index of
+-- users who accepted (written with each use, in this script), not by reading them.
+if earlier and userId ~= '' and ix_has(ix_name('user'), filter_entry(userId, doc.id)) then
+  return {'ok', 'already', encode(doc)}
+end
 for _, a in ipairs(doc.acceptedBy) do
   -- An invite bound to an address has one person behind it, whichever path accepted it.
   local same = (userId ~= '' and a.userId == userId)

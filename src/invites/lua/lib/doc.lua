@@ -27,12 +27,19 @@ local function load(id)
   return decode(raw, id)
 end
 
+-- load for an accept: an open invite's earlier uses as text (codec.lua's decode_open), or nil.
+local function load_open(id)
+  local raw = held(id)
+  if not raw then return nil end
+  return decode_open(raw, id)
+end
+
 -- Stores the document, keeping the trail that follows it. Returns the document as stored (no
 -- trail), so scripts can hand the new state back without another read.
 local function save(doc)
   local raw = encode(doc)
   local cur = held(doc.id)
-  local trail = cur and select(2, split(cur)) or ''
+  local trail = cur and trail_of(cur) or ''
   hold(doc.id, trail == '' and raw or (raw .. '\n' .. trail))
   return raw
 end

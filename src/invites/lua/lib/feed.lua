@@ -14,7 +14,15 @@ local function without(text, key)
   if string.sub(text, b + 1, b + 1) == ',' then return string.sub(text, 1, a - 1) .. string.sub(text, b + 2) end
   return string.sub(text, 1, a - 2) .. string.sub(text, b + 1)
 end
-local function snapshot(raw) return without(without((split(raw)), '"sa":"'), '"dg":"') end
+-- With acceptedBy last (codec.lua's ab_last), the two are cut from the fields before it and the
+-- list is copied once: an open invite's document may hold thousands of uses.
+local function snapshot(raw)
+  local text = (split(raw))
+  local at = ab_last(text, #text)
+  if not at then return without(without(text, '"sa":"'), '"dg":"') end
+  local head = without(without(string.sub(text, 1, at - 1) .. '}', '"sa":"'), '"dg":"')
+  return string.sub(head, 1, -2) .. string.sub(text, at)
+end
 
 -- An invite's event is written short (e: the type without "invite.", a: the time in base 36,
 -- i: the id without "inv_"); other events spell the type out (t).

@@ -32,13 +32,15 @@ local function detached_add(id, lines) redis.call('APPEND', k(K.trail, id), line
 local function audit(id, line)
   local cur = held(id)
   if not cur then return detached_add(id, line .. '\n') end
-  local doc, trail = split(cur)
+  local nl = string.find(cur, '\n', 1, true)
   -- The lines there leave first, read against the document they were written with.
-  if trail ~= '' and #trail + #line >= TRAIL_KEPT then
+  if nl and nl < #cur and (#cur - nl) + #line >= TRAIL_KEPT then
+    local doc, trail = split(cur)
     detached_add(id, spelled_out(doc, trail))
-    trail = ''
+    return hold(id, doc .. '\n' .. line .. '\n')
   end
-  hold(id, doc .. '\n' .. trail .. line .. '\n')
+  -- Appended without splitting the key's text: a copy of a large invite less.
+  hold(id, cur .. (nl and '' or '\n') .. line .. '\n')
 end
 
 -- Moves an invite's trail to P:ev:ID, before the invite itself goes (delete.lua).
