@@ -222,7 +222,7 @@ export const landingRoutes: FastifyPluginAsync<LandingDeps> = async (app, d) => 
 
   app.get<{ Params: { code: string } }>('/i/:code/done', { config, schema }, async (req, reply) => {
     const doc = await d.queries.byCode(req.params.code);
-    const ok = doc && doc.acceptedBy && Array.isArray(doc.acceptedBy) && doc.acceptedBy.length > 0;
+    const ok = doc !== null && doc.uses > 0;
     return page(reply, ok ? 'accepted' : stateOf(doc), doc?.locale ?? 'en', doc);
   });
 

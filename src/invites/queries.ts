@@ -38,18 +38,19 @@ export function createQueries(
   view: (d: InviteDoc) => Invite,
   tuning = DEFAULTS,
 ) {
-  async function byCode(code: string): Promise<InviteDoc | null> {
+  async function byCode(code: string, uses = true): Promise<InviteDoc | null> {
     // The digest is computed for every input so unknown and known codes cost the same.
     const digest = codeDigest(secret, code);
-    return looksLikeCode(code) ? store.getByCode(code, digest) : null;
+    return looksLikeCode(code) ? store.getByCode(code, digest, uses) : null;
   }
 
   /**
    * The invite a code opens for the public and the landing page: none while it waits for
    * approval or after it was rejected (DESIGN §17: the code does not work, it says "not found").
+   * Its acceptedBy is left in Redis (empty here; `uses` counts them): no public read shows it.
    */
   async function openedBy(code: string): Promise<InviteDoc | null> {
-    const doc = await byCode(code);
+    const doc = await byCode(code, false);
     return doc && doc.status !== 'pending_approval' && doc.status !== 'rejected' ? doc : null;
   }
 

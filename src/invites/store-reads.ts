@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { partitionKeys as pk } from '../keys.js';
 import type { InviteDoc } from './invite.js';
-import { parseDoc } from './layout.js';
+import { LAYOUT, parseDoc } from './layout.js';
 import { byPartition, type Partitioning } from './partitions.js';
 
 /** One audit entry: a line "<type>:<at in base 36>[ <JSON>]" (lua/lib/trail.lua's audit). */
@@ -30,15 +30,22 @@ export function createStoreReads(redis: Redis, parts: string[], where: Partition
   const parse = (raw: string | null, id: string) => (raw ? parseDoc(raw, id) : null);
   const sum = (ns: number[]) => ns.reduce((a, b) => a + b, 0);
   // Kept apart from lua/ (no LAYOUT or modules to run first): the public lookup is the hottest call.
-  // KEYS: the digest's hash; ARGV: the digest, the invite key prefix. Reply: {id, the invite's
-  // document (without its trail)}, or false.
+  // KEYS: the digest's hash; ARGV: the digest, the invite key prefix, '1' to leave out the uses.
+  // Reply: {id, the invite's document (without its trail)}, or false. The uses (acceptedBy) are
+  // the document's last field when it ends with `}]}` (lua/lib/codec.lua: the one list of
+  // objects); an open invite's thousands of them then stay in Redis for a public read.
+  const uses = `,"${LAYOUT.top.acceptedBy}":[`;
   redis.defineCommand('herald_by_digest', {
     numberOfKeys: 1,
     lua:
       "local id = redis.call('HGET', KEYS[1], ARGV[1]) if not id then return false end " +
-      // The document only: the audit trail after it stays in Redis.
       "local raw = redis.call('GET', ARGV[2] .. id) if not raw then return false end " +
-      "local nl = string.find(raw, '\\n', 1, true) return {id, nl and string.sub(raw, 1, nl - 1) or raw}",
+      // The document only: the audit trail after it stays in Redis.
+      "local nl = string.find(raw, '\\n', 1, true) local last = nl and nl - 1 or #raw " +
+      "if ARGV[3] == '1' and string.sub(raw, last - 2, last) == '}]}' then " +
+      `local at = string.find(raw, '${uses}', 1, true) ` +
+      "if at and at < last then return {id, string.sub(raw, 1, at - 1) .. '}'} end end " +
+      'return {id, string.sub(raw, 1, last)}',
   });
   const byDigest = (redis as unknown as Record<string, (...a: string[]) => Promise<[string, string] | null>>)
     .herald_by_digest;
@@ -63,10 +70,13 @@ export function createStoreReads(redis: Redis, parts: string[], where: Partition
       const k = pk(parts[where.ofCode(code)]);
       return redis.hget(k.codes(digest), digest);
     },
-    /** The invite a code opens, in one round trip (`digest`: its lookup digest, codes.ts). */
-    async getByCode(code: string, digest: string): Promise<InviteDoc | null> {
+    /**
+     * The invite a code opens, in one round trip (`digest`: its lookup digest, codes.ts); with
+     * `uses` false, its acceptedBy left empty (`uses` still counts them), for the public reads.
+     */
+    async getByCode(code: string, digest: string, uses = true): Promise<InviteDoc | null> {
       const k = pk(parts[where.ofCode(code)]);
-      const found = await byDigest.call(redis, k.codes(digest), digest, k.invite(''));
+      const found = await byDigest.call(redis, k.codes(digest), digest, k.invite(''), uses ? '' : '1');
       return found ? parseDoc(found[1], found[0]) : null;
     },
     async events(id: string): Promise<Record<string, unknown>[] | null> {

@@ -54,6 +54,9 @@ describe('an open invite with many uses', () => {
     expect(events.map((e) => e.data.invite.acceptedBy.length)).toEqual(ids.map((_, i) => i + 1));
     expect(events.map((e) => e.data.invite.uses)).toEqual(ids.map((_, i) => i + 1));
     expect(events.at(-1)!.data.invite.acceptedBy).toEqual(final.acceptedBy);
+    // The public look-up reads the fields before the uses, and counts them all.
+    const pub = await t.h.inject({ method: 'GET', url: `/v1/public/invites/${inv.code}` });
+    expect(pub.json()).toMatchObject({ uses: ids.length, maxUses: 0, status: 'pending', valid: true });
     // The event's copy leaves out the code's salt and digest, as every event does.
     const short = LAYOUT.top as Record<string, string>;
     const [key] = await scanKeys(t.h.redis, `*:inv:${inv.id}`);
@@ -73,6 +76,8 @@ describe('an open invite with many uses', () => {
     const front = `${text[0]}${JSON.stringify({ [ab]: uses, ...rest })}`;
     await t.h.redis.set(key, [front, ...trail].join('\n'));
     expect(front.endsWith('}]}')).toBe(false);
+    const pub = await t.h.inject({ method: 'GET', url: `/v1/public/invites/${inv.code}` });
+    expect(pub.json()).toMatchObject({ uses: 2, valid: true });
     await accept(inv.id, { userId: 'q' });
     await accept(inv.id, { userId: 'r' });
     const final = (await a.get(`/v1/invites/${inv.id}`)).json();
