@@ -18,10 +18,16 @@ const timed = async (f: () => Promise<unknown>) => {
 };
 const acceptMs: number[] = [];
 const lookupMs: number[] = [];
+// Redis' own time for the last tenth of accepts is read from its command stats, reset before
+// them (every script call then is an accept).
 for (let i = 0; i < USES; i++) {
+  if (i === USES - Math.max(1, USES / 10)) await redis.client.config('RESETSTAT');
   acceptMs.push(await timed(() => service.accept(inv.id, { userId: `user-${i}` })));
   if (i % 100 === 99) lookupMs.push(await timed(() => queries.publicView(inv.code)));
 }
+const lastTenthRedisUs = Number(
+  /cmdstat_fcall:.*usec_per_call=([\d.]+)/.exec(await redis.client.info('commandstats'))![1],
+);
 const key = (await redis.client.keys('*:inv:*'))[0];
 // Every invite.accepted event carries the invite with every use so far (DESIGN §10).
 const feed = (await redis.client.keys('*:events'))[0];
@@ -32,6 +38,7 @@ report('popular', {
   uses: USES,
   accept_ms_first_tenth: round(first(acceptMs), 3),
   accept_ms_last_tenth: round(last(acceptMs), 3),
+  accept_redis_ms_last_tenth: round(lastTenthRedisUs / 1000, 3),
   lookup_ms_first_tenth: round(first(lookupMs), 3),
   lookup_ms_last_tenth: round(last(lookupMs), 3),
   invite_key_bytes: await redis.client.strlen(key),
