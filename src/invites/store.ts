@@ -86,7 +86,17 @@ const change =
   (id: string) =>
   (r: LuaReply): Change => {
     if (r[0] === 'err') return { ok: false, code: String(r[1]), detail: r[2] as string | undefined };
-    return { ok: true, outcome: String(r[1]), doc: typeof r[2] === 'string' ? parseDoc(r[2], id) : null };
+    // Read when asked: the landing page's accept wants the outcome only, and an open invite's
+    // document may hold thousands of uses.
+    const raw = typeof r[2] === 'string' ? r[2] : null;
+    let doc: InviteDoc | null | undefined;
+    return {
+      ok: true,
+      outcome: String(r[1]),
+      get doc() {
+        return (doc ??= raw === null ? null : parseDoc(raw, id));
+      },
+    };
   };
 
 /** Who does a change, and when: every typed script method takes these. */
