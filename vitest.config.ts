@@ -4,14 +4,15 @@ import { defineConfig } from 'vitest/config';
 // `partitions` on one Redis with three partitions and two delivery shards (the merging code
 // without a cluster), `cluster` on a local three-master Redis Cluster with the cluster defaults of
 // 16 partitions and four shards (DESIGN §14; test/global-setup.ts starts it).
-// The store, lists, races, expiry, the feed, batches, the repair sweep, and the reads that merge
-// partitions beyond lists and the feed (suppression pages, stats).
+// The store, lists, races, an open invite's many uses, expiry, the feed, batches, the repair
+// sweep, and the reads that merge partitions beyond lists and the feed (suppression pages, stats).
 const partitioned = [
   'test/integration/invites.test.ts',
   'test/integration/list.test.ts',
   'test/integration/list-model.test.ts',
   'test/integration/ordered-index.test.ts',
   'test/integration/concurrency.test.ts',
+  'test/integration/open-invite.test.ts',
   'test/integration/expiry.test.ts',
   'test/integration/retention.test.ts',
   'test/integration/erasure.test.ts',
